@@ -1,0 +1,41 @@
+# Volant: `make run` and `make test` are the whole set-up on a fresh Linux machine.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-stamp
+OFFSCREEN := QT_QPA_PLATFORM=offscreen QT_QUICK_BACKEND=software
+
+.PHONY: run test bench screenshot lint clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+run: $(STAMP)
+	$(PY) -m app
+
+test: $(STAMP)
+	$(OFFSCREEN) $(PY) -m pytest -q
+
+lint: $(STAMP)
+	$(PY) -m ruff check .
+
+bench: $(STAMP)
+	@for script in bench/bench_*.py; do \
+		echo "== $$script"; $(OFFSCREEN) $(PY) $$script || exit 1; \
+	done
+
+screenshot: $(STAMP)
+	mkdir -p screenshots
+	for size in 1280x720 800x480; do \
+		for screen in home dashboard map media voice settings; do \
+			$(PY) -m app --offscreen --no-simulator --screen $$screen --size $$size \
+				--screenshot screenshots/$$screen-$$size.png || exit 1; \
+		done; \
+	done
+	@echo "screenshots in screenshots/"
+
+clean:
+	rm -rf $(VENV) screenshots .pytest_cache

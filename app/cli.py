@@ -1,0 +1,54 @@
+"""`volant` command line: the app itself and its sub-commands."""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+
+# Each sub-command module defines `register(subparsers)`, setting `func=<callable(args) -> int>`.
+COMMAND_MODULES = [
+    "app.commands.record",
+]
+
+
+SCREENS = ("home", "dashboard", "map", "media", "voice", "settings")
+
+
+def add_app_options(parser: argparse.ArgumentParser, *, in_subcommand: bool = False) -> None:
+    """Options of the running app; sub-commands that run it (record, replay) accept them too."""
+    default = {"default": argparse.SUPPRESS} if in_subcommand else {}
+    parser.add_argument("--offscreen", action="store_true", **default,
+                        help="render without a display (QT_QPA_PLATFORM=offscreen)")
+    parser.add_argument("--screenshot", metavar="PNG", **default,
+                        help="render one screen to PNG and exit")
+    parser.add_argument("--screen", choices=SCREENS, **(default or {"default": "home"}),
+                        help="screen to show first (default: home)")
+    parser.add_argument("--size", **(default or {"default": "1280x720"}),
+                        help="window size WIDTHxHEIGHT (default: 1280x720)")
+    parser.add_argument("--no-simulator", action="store_true", **default,
+                        help="do not open the vehicle simulator window")
+    parser.add_argument("--night", action="store_true", **default,
+                        help="start in night mode")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="volant", description=__doc__)
+    add_app_options(parser)
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name in COMMAND_MODULES:
+        importlib.import_module(name).register(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    if getattr(args, "func", None) is not None:
+        return int(args.func(args) or 0)
+    from app.main import run_app
+
+    return run_app(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,149 @@
+"""Composition root: settings, logging, the bus, the modules and the UI, wired together."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+import time
+from logging.handlers import RotatingFileHandler
+from pathlib import Path
+
+from app import topics
+from app.bus import EventBus, Message
+from app.settings import SettingsStore, state_dir
+
+log = logging.getLogger("volant")
+
+PROGRESS_WAIT_S = 120  # a screenshot waits this long at most for heavy loading to finish
+
+
+def setup_logging() -> Path:
+    """Log to a rotating file in the user's state dir (and warnings to stderr)."""
+    path = state_dir() / "volant.log"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handler = RotatingFileHandler(path, maxBytes=2_000_000, backupCount=3, encoding="utf-8")
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    console = logging.StreamHandler()
+    console.setLevel(logging.WARNING)
+    root = logging.getLogger()
+    root.setLevel(logging.INFO)
+    root.addHandler(handler)
+    root.addHandler(console)
+    return path
+
+
+def parse_size(text: str) -> tuple[int, int]:
+    try:
+        width, height = (int(v) for v in text.lower().split("x"))
+    except ValueError:
+        raise SystemExit(f"volant: --size {text!r}: expected WIDTHxHEIGHT, e.g. 1280x720") from None
+    if width < 320 or height < 240:
+        raise SystemExit(f"volant: --size {text!r}: at least 320x240")
+    return width, height
+
+
+def run_app(args: argparse.Namespace) -> int:
+    """Start everything, run the Qt event loop (or take one screenshot), stop everything."""
+    started = time.monotonic()
+    size = parse_size(args.size)
+    if args.offscreen or args.screenshot:
+        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+        os.environ.setdefault("QT_QUICK_BACKEND", "software")
+    os.environ.setdefault("QT_QUICK_CONTROLS_STYLE", "Basic")
+    setup_logging()
+
+    from PySide6.QtWidgets import QApplication
+
+    from app.modules import create_modules
+    from app.recorder import Player, Recorder
+    from ui.shell import Shell
+
+    qapp = QApplication.instance() or QApplication(sys.argv[:1])
+    qapp.setApplicationName("Volant")
+    bus = EventBus()
+    bus.subscribe(topics.BUS_ERROR, _log_bus_error, name="log")
+    store = SettingsStore()
+    settings = store.load()
+
+    recorder = Recorder(Path(args.record)) if getattr(args, "record", None) else None
+    if recorder:
+        recorder.start(bus)
+    replay = getattr(args, "replay", None)
+    offscreen = bool(args.offscreen or args.screenshot)
+    modules = [] if replay else create_modules(settings, offscreen=offscreen)
+    shell = Shell(bus, settings, store, screen=args.screen, size=size, night=args.night)
+    if store.problem:
+        bus.publish(topics.UI_NOTICE, topics.Notice(store.problem, "warning"))
+    for module in modules:
+        module.start(bus)
+    player = Player(Path(replay), speed=args.speed) if replay else None
+    if player:
+        player.start(bus)
+
+    simulator = None
+    if not (args.no_simulator or args.screenshot or replay):
+        from ui.simulator import SimulatorWindow
+
+        simulator = SimulatorWindow(bus)
+        simulator.show()
+
+    shell.window.frameSwapped.connect(
+        lambda: log.info("first frame after %.0f ms", (time.monotonic() - started) * 1e3),
+        type=_single_shot())
+    try:
+        if args.screenshot:
+            code = _screenshot(qapp, shell, Path(args.screenshot), started)
+        else:
+            code = qapp.exec()
+    finally:
+        if player:
+            player.stop()
+        shell.close()
+        if simulator:
+            simulator.close()
+        for module in reversed(modules):
+            module.stop()
+        dropped = bus.close()
+        if recorder:
+            recorder.stop()
+        if dropped:
+            log.warning("bus shutdown dropped %d queued messages", dropped)
+    return code
+
+
+def _single_shot():
+    from PySide6.QtCore import Qt
+
+    return Qt.ConnectionType.SingleShotConnection
+
+
+def _log_bus_error(msg: Message) -> None:
+    err = msg.payload
+    where = f" [{err.topic}]" if err.topic else ""
+    log.warning("bus.error from %s%s: %s", err.source, where, err.message)
+
+
+def _screenshot(qapp, shell, path: Path, started: float) -> int:
+    """Wait until heavy loading reported on the bus is done and a frame is drawn, then save."""
+    from PySide6.QtCore import QEventLoop, QTimer
+
+    status = shell.view_models["status"]
+    deadline = time.monotonic() + PROGRESS_WAIT_S
+    settle = time.monotonic() + 0.3
+    while time.monotonic() < deadline and (status.loading or time.monotonic() < settle):
+        qapp.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 50)
+        time.sleep(0.01)
+    loop = QEventLoop()
+    shell.window.frameSwapped.connect(loop.quit, type=_single_shot())
+    shell.window.update()
+    QTimer.singleShot(2000, loop.quit)
+    loop.exec()
+    image = shell.grab()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if image.isNull() or not image.save(str(path)):
+        print(f"volant: could not write screenshot {path}", file=sys.stderr)
+        return 1
+    log.info("screenshot %s after %.0f ms", path, (time.monotonic() - started) * 1e3)
+    return 0

@@ -1,0 +1,25 @@
+"""The modules the app starts, in order. The composition root is the only place that knows them.
+
+Each module is an object with `start(bus)` and `stop()`; it subscribes in `start`, loads anything
+heavy off the calling thread (reporting `app.progress`), and releases everything in `stop`.
+"""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from app.bus import EventBus
+from app.settings import Settings
+
+
+class Module(Protocol):
+    def start(self, bus: EventBus) -> None: ...
+
+    def stop(self) -> None: ...
+
+
+def create_modules(settings: Settings, *, offscreen: bool = False) -> list[Module]:
+    """One line per module; `offscreen` means no display or sound device is expected."""
+    modules: list[Module] = []
+    # MODULES: each module adds itself below.
+    return modules

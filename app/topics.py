@@ -1,0 +1,243 @@
+"""The catalogue: every bus topic and its payload type, declared once.
+
+Vehicle signals use COVESA VSS names pinned to VSS 4.0 and carry a typed `value`; commands and
+module events use short lower-case namespaces. Payloads are frozen dataclasses so a message can
+be shared across threads and written to a recording as JSON (see app.codec).
+
+Each module owns a section below; add a topic to your own section and nowhere else.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+VSS_RELEASE = "4.0"
+
+
+@dataclass(frozen=True, slots=True)
+class TopicSpec:
+    name: str
+    payload: type
+    retained: bool = False
+    unit: str = ""
+    doc: str = ""
+
+
+CATALOGUE: dict[str, TopicSpec] = {}
+
+
+def declare(name: str, payload: type, *, retained: bool = False, unit: str = "",
+            doc: str = "") -> str:
+    if name in CATALOGUE:
+        raise ValueError(f"topic {name!r} declared twice")
+    CATALOGUE[name] = TopicSpec(name, payload, retained, unit, doc)
+    return name
+
+
+# ---------------------------------------------------------------------------------------------
+# VSS datapoints (retained: a late subscriber gets the current value at once)
+# ---------------------------------------------------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class VssFloat:
+    value: float
+
+
+@dataclass(frozen=True, slots=True)
+class VssInt:
+    value: int
+
+
+@dataclass(frozen=True, slots=True)
+class VssBool:
+    value: bool
+
+
+@dataclass(frozen=True, slots=True)
+class VssString:
+    value: str
+
+
+def _vss(name: str, payload: type, unit: str = "", doc: str = "") -> str:
+    return declare(name, payload, retained=True, unit=unit, doc=doc)
+
+
+SPEED = _vss("Vehicle.Speed", VssFloat, "km/h")
+TRAVELED_DISTANCE = _vss("Vehicle.TraveledDistance", VssFloat, "km", "odometer")
+SOC = _vss("Vehicle.Powertrain.TractionBattery.StateOfCharge.Current", VssFloat, "percent")
+RANGE = _vss("Vehicle.Powertrain.TractionBattery.Range", VssFloat, "m")
+PACK_TEMPERATURE = _vss("Vehicle.Powertrain.TractionBattery.Temperature.Average", VssFloat,
+                        "celsius")
+BATTERY_POWER = _vss("Vehicle.Powertrain.TractionBattery.CurrentPower", VssFloat, "W",
+                     "positive = discharging")
+IS_CHARGING = _vss("Vehicle.Powertrain.TractionBattery.Charging.IsCharging", VssBool)
+MOTOR_POWER = _vss("Vehicle.Powertrain.ElectricMotor.Power", VssFloat, "kW",
+                   "negative = regenerating")
+SELECTED_GEAR = _vss("Vehicle.Powertrain.Transmission.SelectedGear", VssInt, "",
+                     "VSS: 0 neutral, <0 reverse, 126 park, 127 drive")
+LATITUDE = _vss("Vehicle.CurrentLocation.Latitude", VssFloat, "degrees")
+LONGITUDE = _vss("Vehicle.CurrentLocation.Longitude", VssFloat, "degrees")
+HEADING = _vss("Vehicle.CurrentLocation.Heading", VssFloat, "degrees")
+GNSS_FIX = _vss("Vehicle.CurrentLocation.GNSSReceiver.FixType", VssString, "",
+                "NONE, TWO_D, THREE_D")
+AIR_TEMPERATURE = _vss("Vehicle.Exterior.AirTemperature", VssFloat, "celsius")
+DAY_NIGHT_MODE = _vss("Vehicle.Cabin.Infotainment.HMI.DayNightMode", VssString, "",
+                      "DAY or NIGHT")
+MEDIA_VOLUME = _vss("Vehicle.Cabin.Infotainment.Media.Volume", VssInt, "percent")
+
+# ---------------------------------------------------------------------------------------------
+# app and UI
+# ---------------------------------------------------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class BusError:
+    """A problem reported instead of raised: bad external input, a crashing handler."""
+
+    source: str
+    message: str
+    topic: str = ""
+    line: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Notice:
+    """A message for the driver's screen; level is info, warning or error."""
+
+    text: str
+    level: str = "info"
+
+
+@dataclass(frozen=True, slots=True)
+class Progress:
+    """Heavy loading (map graph, speech model): fraction in 0..1, done when fraction == 1."""
+
+    task: str
+    fraction: float
+    text: str = ""
+
+
+BUS_ERROR = declare("bus.error", BusError)
+UI_NOTICE = declare("ui.notice", Notice)
+APP_PROGRESS = declare("app.progress", Progress)
+
+# ---------------------------------------------------------------------------------------------
+# vehicle (app/vehicle) and simulator
+# ---------------------------------------------------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class VehicleWarning:
+    code: str
+    level: str  # info, warning, critical
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class VehicleWarnings:
+    """The set of active warnings, replaced as a whole."""
+
+    items: tuple[VehicleWarning, ...] = ()
+
+
+VEHICLE_WARNINGS = declare("vehicle.warnings", VehicleWarnings, retained=True)
+
+# ---------------------------------------------------------------------------------------------
+# navigation
+# ---------------------------------------------------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class RouteRequest:
+    """`destination` is a place query: address, POI name, "lat,lon", a favourite or
+    "nearest <category>". Origin empty = the vehicle's position."""
+
+    destination: str
+    origin: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class RoutePath:
+    """A route as the vehicle follows it: (lat, lon) points and per-point speed limits."""
+
+    points: tuple[tuple[float, float], ...]
+    speed_limits_kmh: tuple[float, ...] = ()
+    distance_m: float = 0.0
+    duration_s: float = 0.0
+    destination: str = ""
+
+
+NAV_ROUTE_REQUEST = declare("nav.route.request", RouteRequest)
+NAV_ROUTE = declare("nav.route", RoutePath, retained=True,
+                    doc="the active route; empty points = no route")
+
+# ---------------------------------------------------------------------------------------------
+# voice and speech output
+# ---------------------------------------------------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class Utterance:
+    """Text as if the driver said it (typed, injected by the simulator or a test)."""
+
+    text: str
+    language: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class VoiceState:
+    """state: disabled, idle, listening, processing; reason says why when disabled."""
+
+    state: str
+    language: str = ""
+    reason: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Intent:
+    name: str
+    slots: tuple[tuple[str, str], ...] = ()
+    transcript: str = ""
+    language: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Say:
+    """Text to speak and show. kind: reply or prompt (navigation prompts interrupt replies)."""
+
+    text: str
+    language: str = ""
+    kind: str = "reply"
+
+
+@dataclass(frozen=True, slots=True)
+class TtsState:
+    speaking: bool
+    text: str = ""
+
+
+VOICE_UTTERANCE = declare("voice.utterance", Utterance)
+VOICE_STATE = declare("voice.state", VoiceState, retained=True)
+VOICE_INTENT = declare("voice.intent", Intent)
+TTS_SAY = declare("tts.say", Say)
+TTS_STATE = declare("tts.state", TtsState, retained=True)
+
+# ---------------------------------------------------------------------------------------------
+# media
+# ---------------------------------------------------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class MediaCommand:
+    """action: play, pause, toggle, next, previous, seek, shuffle, repeat, volume, play_query;
+    value carries the argument (position ms, on/off, off/one/all, 0-100, a title)."""
+
+    action: str
+    value: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class MediaState:
+    status: str = "stopped"  # stopped, playing, paused
+    title: str = ""
+    artist: str = ""
+    album: str = ""
+    position_ms: int = 0
+    duration_ms: int = 0
+    shuffle: bool = False
+    repeat: str = "off"
+    cover: str = ""
+
+
+MEDIA_COMMAND = declare("media.command", MediaCommand)
+MEDIA_STATE = declare("media.state", MediaState, retained=True)
+

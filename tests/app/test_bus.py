@@ -1,0 +1,211 @@
+"""The event bus contract (DESIGN §2): declared topics, wildcards, retention, threads, errors."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from app import topics
+from app.bus import BusClosed, EventBus, Message, topic_matches, validate_pattern
+from app.topics import Notice, VssFloat, VssString
+
+
+def collect(bus: EventBus, pattern: str, on: str = "inline") -> list[Message]:
+    got: list[Message] = []
+    bus.subscribe(pattern, got.append, on=on)
+    return got
+
+
+def wait_for(predicate, timeout: float = 5.0) -> None:
+    event = threading.Event()
+    for _ in range(int(timeout / 0.01)):
+        if predicate():
+            return
+        event.wait(0.01)
+    raise AssertionError("condition not met in time")
+
+
+def test_undeclared_topic_raises_at_publisher(bus: EventBus) -> None:
+    with pytest.raises(KeyError, match=r"Vehicle\.Sped"):
+        bus.publish("Vehicle.Sped", VssFloat(3.0))
+
+
+def test_wrong_payload_type_names_topic_and_expected_type(bus: EventBus) -> None:
+    with pytest.raises(TypeError, match=r"Vehicle\.Speed.*VssFloat.*float"):
+        bus.publish(topics.SPEED, 3.0)
+    with pytest.raises(TypeError, match="VssFloat"):
+        bus.publish(topics.SPEED, VssString("fast"))
+
+
+def test_wildcards_single_and_rest(bus: EventBus) -> None:
+    battery = collect(bus, "Vehicle.Powertrain.TractionBattery.#")
+    location = collect(bus, "Vehicle.CurrentLocation.*")
+    everything = collect(bus, "#")
+    bus.publish(topics.SOC, VssFloat(80.0))
+    bus.publish(topics.PACK_TEMPERATURE, VssFloat(65.0))
+    bus.publish(topics.LATITUDE, VssFloat(60.17))
+    bus.publish(topics.GNSS_FIX, VssString("NONE"))  # two levels below CurrentLocation
+    bus.publish(topics.UI_NOTICE, Notice("hello"))
+    assert [m.topic for m in battery] == [topics.SOC, topics.PACK_TEMPERATURE]
+    assert [m.topic for m in location] == [topics.LATITUDE]
+    assert len(everything) == 5
+
+
+def test_retained_value_reaches_late_subscriber_once(bus: EventBus) -> None:
+    bus.publish(topics.SPEED, VssFloat(10.0))
+    bus.publish(topics.SPEED, VssFloat(42.0))
+    bus.publish(topics.UI_NOTICE, Notice("not retained"))
+    late = collect(bus, "#")
+    assert [(m.topic, m.payload) for m in late] == [(topics.SPEED, VssFloat(42.0))]
+    assert bus.retained(topics.SPEED) == VssFloat(42.0)
+    assert bus.retained(topics.UI_NOTICE) is None
+
+
+def test_order_per_publisher_is_kept_across_threads(bus: EventBus) -> None:
+    got = collect(bus, "Vehicle.Speed", on="worker")
+    n = 2000
+
+    def publisher(offset: int) -> None:
+        for i in range(n):
+            bus.publish(topics.SPEED, VssFloat(offset + i))
+
+    threads = [threading.Thread(target=publisher, args=(k * 100_000,)) for k in range(3)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    wait_for(lambda: len(got) == 3 * n)
+    for k in range(3):
+        mine = [m.payload.value for m in got if k * 100_000 <= m.payload.value < (k + 1) * 100_000]
+        assert mine == [k * 100_000 + i for i in range(n)]
+
+
+def test_worker_delivery_runs_off_the_publisher_thread(bus: EventBus) -> None:
+    threads: list[str] = []
+    bus.subscribe(topics.SPEED, lambda m: threads.append(threading.current_thread().name),
+                  on="worker", name="speedo")
+    bus.publish(topics.SPEED, VssFloat(1.0))
+    wait_for(lambda: threads)
+    assert threads == ["bus:speedo"]
+
+
+def test_crashing_handler_is_reported_and_isolated(bus: EventBus) -> None:
+    errors = collect(bus, topics.BUS_ERROR)
+    good = collect(bus, topics.SPEED)
+
+    def broken(msg: Message) -> None:
+        raise ZeroDivisionError("gauge divided by zero")
+
+    bus.subscribe(topics.SPEED, broken, name="broken gauge")
+    bus.publish(topics.SPEED, VssFloat(5.0))  # the publisher does not see the exception
+    bus.publish(topics.SPEED, VssFloat(6.0))
+    assert [m.payload.value for m in good] == [5.0, 6.0]
+    assert len(errors) == 2
+    assert errors[0].payload.source == "handler broken gauge"
+    assert "ZeroDivisionError: gauge divided by zero" in errors[0].payload.message
+    assert errors[0].payload.topic == topics.SPEED
+
+
+def test_crashing_error_handler_does_not_loop(bus: EventBus) -> None:
+    bus.subscribe(topics.BUS_ERROR, lambda m: 1 / 0)
+    bus.subscribe(topics.SPEED, lambda m: 1 / 0)
+    bus.publish(topics.SPEED, VssFloat(1.0))  # must return
+
+
+def test_unsubscribe_stops_delivery_and_is_idempotent(bus: EventBus) -> None:
+    got: list[Message] = []
+    sub = bus.subscribe(topics.SPEED, got.append)
+    bus.publish(topics.SPEED, VssFloat(1.0))
+    sub.unsubscribe()
+    sub.unsubscribe()
+    bus.publish(topics.SPEED, VssFloat(2.0))
+    assert [m.payload.value for m in got] == [1.0]
+
+
+def test_close_drains_queued_messages_then_refuses(bus: EventBus) -> None:
+    got: list[float] = []
+    release = threading.Event()
+
+    def slow(msg: Message) -> None:
+        release.wait(5)
+        got.append(msg.payload.value)
+
+    bus.subscribe(topics.SPEED, slow, on="worker")
+    for i in range(100):
+        bus.publish(topics.SPEED, VssFloat(float(i)))
+    release.set()
+    assert bus.close(timeout=5) == 0
+    assert got == [float(i) for i in range(100)]
+    with pytest.raises(BusClosed):
+        bus.publish(topics.SPEED, VssFloat(1.0))
+
+
+def test_close_drops_and_counts_what_cannot_drain_in_time() -> None:
+    bus = EventBus()
+    release = threading.Event()
+    bus.subscribe(topics.SPEED, lambda m: release.wait(5), on="worker")
+    for i in range(50):
+        bus.publish(topics.SPEED, VssFloat(float(i)))
+    dropped = bus.close(timeout=0.05)
+    release.set()
+    assert 0 < dropped <= 50
+
+
+def test_gui_delivery_needs_an_installed_dispatcher(bus: EventBus) -> None:
+    with pytest.raises(RuntimeError, match="GUI dispatcher"):
+        bus.subscribe(topics.SPEED, print, on="gui")
+    with pytest.raises(ValueError, match="unknown delivery 'bogus'"):
+        bus.subscribe(topics.SPEED, print, on="bogus")
+
+
+def test_gui_delivery_runs_on_the_qt_thread(gui_bus: EventBus, qtbot) -> None:
+    main = threading.current_thread()
+    seen: list[threading.Thread] = []
+    gui_bus.subscribe(topics.SPEED, lambda m: seen.append(threading.current_thread()), on="gui")
+    publisher = threading.Thread(target=gui_bus.publish, args=(topics.SPEED, VssFloat(3.0)))
+    publisher.start()
+    publisher.join()
+    qtbot.waitUntil(lambda: len(seen) == 1)
+    assert seen == [main]
+
+
+@pytest.mark.parametrize("pattern", ["", "a..b", "a.#.b", "a#", "a.b*", "#.x"])
+def test_bad_patterns_are_refused(pattern: str) -> None:
+    with pytest.raises(ValueError, match="pattern"):
+        validate_pattern(pattern)
+
+
+levels = st.lists(st.sampled_from(["Vehicle", "Speed", "a", "b", "nav", "x"]), min_size=1,
+                  max_size=5)
+
+
+def reference_match(pattern: list[str], topic: list[str]) -> bool:
+    """A recursive definition of MQTT-style matching to check the iterative matcher against."""
+    if not pattern:
+        return not topic
+    head, rest = pattern[0], pattern[1:]
+    if head == "#":
+        return True
+    if not topic:
+        return False
+    return (head == "*" or head == topic[0]) and reference_match(rest, topic[1:])
+
+
+@given(topic=levels, pattern=st.lists(st.sampled_from(["Vehicle", "Speed", "a", "b", "*"]),
+                                      min_size=1, max_size=5),
+       rest=st.booleans())
+def test_wildcard_matcher_agrees_with_reference(topic, pattern, rest) -> None:
+    if rest:
+        pattern = [*pattern, "#"]
+    assert topic_matches(".".join(pattern), ".".join(topic)) == reference_match(pattern, topic)
+
+
+@given(topic=levels)
+def test_topic_matches_itself_and_hash(topic) -> None:
+    name = ".".join(topic)
+    assert topic_matches(name, name)
+    assert topic_matches("#", name)
+    assert topic_matches(".".join(["*"] * len(topic)), name)

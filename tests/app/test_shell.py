@@ -1,0 +1,171 @@
+"""The main window: real QML loaded offscreen, every screen at both sizes, theme, status bar."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QPoint
+from PySide6.QtGui import QImage
+from PySide6.QtQuick import QQuickItem
+
+from app import topics
+from app.bus import EventBus
+from app.settings import Settings, SettingsStore
+from app.topics import Notice, Progress, VssFloat, VssString
+from ui.shell import SCREENS, Shell
+
+SIZES = [(1280, 720), (800, 480)]
+
+
+def distinct_colours(image: QImage, step: int = 8) -> int:
+    return len({image.pixel(x, y) for x in range(0, image.width(), step)
+                for y in range(0, image.height(), step)})
+
+
+@pytest.fixture
+def make_shell(qapp, tmp_path: Path):
+    shells: list[tuple[Shell, EventBus]] = []
+
+    def make(screen: str = "home", size: tuple[int, int] = (1280, 720),
+             store: SettingsStore | None = None) -> tuple[Shell, EventBus]:
+        bus = EventBus()
+        store = store or SettingsStore(tmp_path / "settings.toml")
+        shell = Shell(bus, store.load(), store, screen=screen, size=size)
+        shells.append((shell, bus))
+        return shell, bus
+
+    yield make
+    for shell, bus in shells:
+        shell.close()
+        bus.close()
+
+
+def find(shell: Shell, name: str) -> QQuickItem:
+    """Search the visual tree: Repeater and Loader items are not QObject children."""
+    stack = [shell.window.contentItem()]
+    while stack:
+        item = stack.pop()
+        if item.objectName() == name:
+            return item
+        stack.extend(item.childItems())
+    raise AssertionError(f"no QML item named {name!r}")
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+@pytest.mark.parametrize("screen", SCREENS)
+def test_every_screen_renders_at_both_sizes(make_shell, qtbot, screen: str, size) -> None:
+    shell, _ = make_shell(screen, size)
+    loader = find(shell, "screenLoader")
+    qtbot.waitUntil(lambda: loader.property("ready"))
+    qtbot.waitExposed(shell.window)
+    image = shell.grab()
+    assert (image.width(), image.height()) == size
+    assert distinct_colours(image) > 4, f"{screen} at {size} looks blank"
+
+
+def test_status_bar_shows_bus_values(make_shell, qtbot) -> None:
+    shell, bus = make_shell()
+    status = shell.view_models["status"]
+    bus.publish(topics.SOC, VssFloat(12.4))
+    bus.publish(topics.AIR_TEMPERATURE, VssFloat(-7.2))
+    bus.publish(topics.UI_NOTICE, Notice("Map ready", "info"))
+    qtbot.waitUntil(lambda: status.battery == "12%")
+    assert status.batteryLow
+    assert status.outside == "-7°C"
+    assert find(shell, "battery").property("text") == "▮ 12%"
+    assert find(shell, "notice").property("text") == "Map ready"
+
+
+def test_progress_is_shown_until_done(make_shell, qtbot) -> None:
+    shell, bus = make_shell()
+    status = shell.view_models["status"]
+    bus.publish(topics.APP_PROGRESS, Progress("map", 0.5, "Loading map"))
+    qtbot.waitUntil(lambda: status.loading)
+    assert find(shell, "notice").property("text") == "Loading map 50%"
+    bus.publish(topics.APP_PROGRESS, Progress("map", 1.0, "Loading map"))
+    qtbot.waitUntil(lambda: not status.loading)
+
+
+def test_theme_follows_day_night_signal(make_shell, qtbot) -> None:
+    shell, bus = make_shell()
+    qtbot.waitExposed(shell.window)
+    day = shell.grab().pixel(QPoint(5, shell.window.height() - 5))
+    bus.publish(topics.DAY_NIGHT_MODE, VssString("NIGHT"))
+    qtbot.waitUntil(lambda: shell.theme.property("night"))
+    qtbot.waitUntil(lambda: shell.grab().pixel(QPoint(5, shell.window.height() - 5)) != day)
+    bus.publish(topics.DAY_NIGHT_MODE, VssString("DAY"))
+    qtbot.waitUntil(lambda: not shell.theme.property("night"))
+
+
+def test_home_tile_opens_its_screen_and_home_returns(make_shell, qtbot) -> None:
+    shell, _ = make_shell()
+    qtbot.waitExposed(shell.window)
+    tile = find(shell, "tile_settings")
+    qtbot.waitUntil(lambda: tile.width() > 100)  # laid out
+    centre = tile.mapToScene(tile.boundingRect().center()).toPoint()
+    qtbot.mouseClick(shell.window, qt_left(), pos=centre)
+    qtbot.waitUntil(lambda: shell.navigator.property("screen") == "settings")
+    home = find(shell, "homeButton")
+    qtbot.waitUntil(lambda: home.isVisible())
+    qtbot.mouseClick(shell.window, qt_left(),
+                     pos=home.mapToScene(home.boundingRect().center()).toPoint())
+    qtbot.waitUntil(lambda: shell.navigator.property("screen") == "home")
+
+
+def qt_left():
+    from PySide6.QtCore import Qt
+
+    return Qt.MouseButton.LeftButton
+
+
+def test_settings_screen_saves_a_choice(make_shell, qtbot, tmp_path: Path) -> None:
+    store = SettingsStore(tmp_path / "settings.toml")
+    shell, _ = make_shell("settings", store=store)
+    qtbot.waitExposed(shell.window)
+    option = find(shell, "option_Language_fr")
+    qtbot.mouseClick(shell.window, qt_left(),
+                     pos=option.mapToScene(option.boundingRect().center()).toPoint())
+    qtbot.waitUntil(lambda: shell.view_models["settings"].property("language") == "fr")
+    assert SettingsStore(store.path).load().language == "fr"
+
+
+def test_unknown_screen_is_refused(make_shell) -> None:
+    shell, _ = make_shell()
+    with pytest.raises(ValueError, match="unknown screen 'radio'"):
+        shell.navigator.go("radio")
+
+
+def test_cli_screenshot_writes_a_png_and_reports_corrupt_settings(tmp_path: Path) -> None:
+    config = tmp_path / "config" / "volant"
+    config.mkdir(parents=True)
+    (config / "settings.toml").write_text("units = [\n", encoding="utf-8")
+    out = tmp_path / "home.png"
+    env = {"XDG_CONFIG_HOME": str(tmp_path / "config"), "XDG_STATE_HOME": str(tmp_path / "st"),
+           "XDG_DATA_HOME": str(tmp_path / "data"), "PATH": "/usr/bin:/bin"}
+    import os
+
+    env = {**os.environ, **env}
+    done = subprocess.run([sys.executable, "-m", "app", "--offscreen", "--no-simulator",
+                           "--size", "800x480", "--screenshot", str(out)],
+                          capture_output=True, text=True, env=env, timeout=300)
+    assert done.returncode == 0, done.stderr
+    image = QImage(str(out))
+    assert (image.width(), image.height()) == (800, 480)
+    assert distinct_colours(image) > 4
+    assert list(config.glob("settings.toml.broken-*"))
+    log = (tmp_path / "st" / "volant" / "volant.log").read_text(encoding="utf-8")
+    assert "settings file" in log and "invalid" in log
+
+
+def test_bad_size_is_refused() -> None:
+    done = subprocess.run([sys.executable, "-m", "app", "--size", "huge", "--screenshot", "x.png"],
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode != 0
+    assert "--size 'huge': expected WIDTHxHEIGHT" in done.stderr
+
+
+def test_settings_dataclass_defaults_are_valid() -> None:
+    assert Settings().validate() == []

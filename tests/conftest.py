@@ -1,0 +1,55 @@
+"""Shared fixtures. Qt runs offscreen with the software scene graph, as in CI."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+os.environ.setdefault("QT_QUICK_BACKEND", "software")
+
+from app.bus import EventBus  # noqa: E402
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED = REPO.parent / "shared"
+
+
+@pytest.fixture
+def bus() -> Iterator[EventBus]:
+    b = EventBus()
+    yield b
+    b.close()
+
+
+@pytest.fixture
+def gui_bus(qapp) -> Iterator[EventBus]:
+    """A bus whose `on="gui"` subscribers run in the Qt event loop (use qtbot.waitUntil)."""
+    from ui.dispatch import QtDispatcher
+
+    b = EventBus()
+    b.install_gui_dispatcher(QtDispatcher())
+    yield b
+    b.close()
+
+
+@pytest.fixture(scope="session")
+def shared_maps() -> Path:
+    """../shared/maps: real OSM extracts. Absent only in a user's clone; CI always has it."""
+    maps = SHARED / "maps"
+    if not maps.is_dir():
+        if os.environ.get("CI"):
+            pytest.fail(f"CI needs {maps} (the shared/ folder beside the clone)")
+        pytest.skip(f"{maps} is absent (a user's clone without ../shared)")
+    return maps
+
+
+@pytest.fixture(autouse=True)
+def _isolated_dirs(tmp_path_factory, monkeypatch) -> None:
+    """Settings, logs, caches and data go to a temporary home, never the developer's."""
+    home = tmp_path_factory.mktemp("home")
+    for var, sub in (("XDG_CONFIG_HOME", "config"), ("XDG_STATE_HOME", "state"),
+                     ("XDG_DATA_HOME", "data")):
+        monkeypatch.setenv(var, str(home / sub))

@@ -1,0 +1,101 @@
+"""The Qt Quick main window: status bar, home screen and the screens other modules fill in.
+
+View models are QObjects exposed to QML as context properties. Each screen module registers its
+view model in VIEW_MODELS as "contextName": "package.module:Class"; the class takes `(bus)`.
+"""
+
+from __future__ import annotations
+
+import importlib
+from pathlib import Path
+
+import shiboken6
+from PySide6.QtCore import Property, QObject, QUrl, Signal, Slot
+from PySide6.QtGui import QImage
+from PySide6.QtQml import QQmlApplicationEngine
+from PySide6.QtQuick import QQuickWindow
+
+from app.bus import EventBus
+from app.settings import Settings, SettingsStore
+from ui.dispatch import QtDispatcher
+from ui.theme import Theme
+from ui.viewmodels.settings import SettingsViewModel
+from ui.viewmodels.status import StatusViewModel
+
+QML_DIR = Path(__file__).parent / "qml"
+SCREENS = ("home", "dashboard", "map", "media", "voice", "settings")
+
+VIEW_MODELS: dict[str, str] = {}
+
+
+def screen_file(name: str) -> Path:
+    return QML_DIR / "screens" / f"{name.capitalize()}Screen.qml"
+
+
+class Navigator(QObject):
+    """Which screen is shown; QML binds a Loader to `screenUrl`."""
+
+    changed = Signal()
+
+    def __init__(self, screen: str = "home") -> None:
+        super().__init__()
+        self._screen = "home"
+        self.go(screen)
+
+    @Slot(str)
+    def go(self, name: str) -> None:
+        if name not in SCREENS:
+            raise ValueError(f"unknown screen {name!r}: expected one of {', '.join(SCREENS)}")
+        if name != self._screen or not hasattr(self, "_shown"):
+            self._screen = name
+            self._shown = True
+            self.changed.emit()
+
+    def _url(self) -> str:
+        path = screen_file(self._screen)
+        return QUrl.fromLocalFile(str(path)).toString() if path.exists() else ""
+
+    screen = Property(str, lambda self: self._screen, notify=changed)
+    screenUrl = Property(str, _url, notify=changed)
+
+
+class Shell:
+    """Owns the QML engine and the view models of one main window."""
+
+    def __init__(self, bus: EventBus, settings: Settings, store: SettingsStore, *,
+                 screen: str = "home", size: tuple[int, int] = (1280, 720),
+                 night: bool = False) -> None:
+        self.bus = bus
+        bus.install_gui_dispatcher(QtDispatcher())
+        self.theme = Theme(bus, night=night or settings.day_night == "night")
+        self.navigator = Navigator(screen)
+        self.view_models: dict[str, QObject] = {
+            "theme": self.theme,
+            "navigator": self.navigator,
+            "status": StatusViewModel(bus),
+            "settings": SettingsViewModel(bus, store, settings),
+        }
+        for name, target in VIEW_MODELS.items():
+            module, _, cls = target.partition(":")
+            self.view_models[name] = getattr(importlib.import_module(module), cls)(bus)
+        self.engine = QQmlApplicationEngine()
+        context = self.engine.rootContext()
+        for name, vm in self.view_models.items():
+            context.setContextProperty(name, vm)
+        context.setContextProperty("initialWidth", size[0])
+        context.setContextProperty("initialHeight", size[1])
+        self.engine.load(QUrl.fromLocalFile(str(QML_DIR / "Main.qml")))
+        roots = self.engine.rootObjects()
+        if not roots:
+            raise RuntimeError(f"could not load {QML_DIR / 'Main.qml'} (see the Qt warnings)")
+        self.window: QQuickWindow = roots[0]
+        self.theme.fitTo(*size)
+
+    def grab(self) -> QImage:
+        return self.window.grabWindow()
+
+    def close(self) -> None:
+        """Destroy the QML scene before the view models it binds to."""
+        self.window.close()
+        shiboken6.delete(self.engine)
+        del self.window, self.engine

@@ -1,0 +1,55 @@
+"""Settings screen view model: edits Settings and saves each change at once."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Property, QObject, Signal, Slot
+
+from app import topics
+from app.bus import EventBus
+from app.settings import Settings, SettingsStore
+
+
+class SettingsViewModel(QObject):
+    changed = Signal()
+
+    def __init__(self, bus: EventBus, store: SettingsStore, settings: Settings) -> None:
+        super().__init__()
+        self._bus = bus
+        self._store = store
+        self._settings = settings
+
+    def _set(self, name: str, value: object) -> None:
+        if getattr(self._settings, name) == value:
+            return
+        setattr(self._settings, name, value)
+        problems = self._settings.validate()
+        if problems:
+            self._bus.publish(topics.UI_NOTICE, topics.Notice("; ".join(problems), "error"))
+            self._settings = self._store.load()
+        else:
+            self._store.save(self._settings)
+        self.changed.emit()
+
+    @Slot(str)
+    def setLanguage(self, value: str) -> None:
+        self._set("language", value)
+
+    @Slot(str)
+    def setUnits(self, value: str) -> None:
+        self._set("units", value)
+
+    @Slot(str)
+    def setDayNight(self, value: str) -> None:
+        self._set("day_night", value)
+        if value in ("day", "night"):
+            self._bus.publish(topics.DAY_NIGHT_MODE, topics.VssString(value.upper()))
+
+    @Slot(bool)
+    def setVoiceEnabled(self, value: bool) -> None:
+        self._set("voice_enabled", value)
+
+    language = Property(str, lambda self: self._settings.language, notify=changed)
+    units = Property(str, lambda self: self._settings.units, notify=changed)
+    dayNight = Property(str, lambda self: self._settings.day_night, notify=changed)
+    voiceEnabled = Property(bool, lambda self: self._settings.voice_enabled, notify=changed)
+    path = Property(str, lambda self: str(self._store.path), constant=True)

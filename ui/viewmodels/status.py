@@ -1,0 +1,94 @@
+"""The status bar's view model: clock, outside temperature, battery, voice state, notices, and
+progress of heavy loading (map graph, speech model)."""
+
+from __future__ import annotations
+
+import time
+
+from PySide6.QtCore import Property, QObject, QTimer, Signal
+
+from app import topics
+from app.bus import EventBus, Message
+
+NOTICE_SECONDS = 6
+
+
+class StatusViewModel(QObject):
+    changed = Signal()
+
+    def __init__(self, bus: EventBus) -> None:
+        super().__init__()
+        self._clock = time.strftime("%H:%M")
+        self._outside = float("nan")
+        self._soc = float("nan")
+        self._voice = "off"
+        self._notice = ""
+        self._notice_level = "info"
+        self._progress: dict[str, tuple[float, str]] = {}
+        self._timer = QTimer(self, interval=1000, timeout=self._tick)
+        self._timer.start()
+        self._notice_timer = QTimer(self, singleShot=True, timeout=self._clear_notice)
+        self._subs = [
+            bus.subscribe(topics.AIR_TEMPERATURE, self._on_outside, on="gui"),
+            bus.subscribe(topics.SOC, self._on_soc, on="gui"),
+            bus.subscribe(topics.VOICE_STATE, self._on_voice, on="gui"),
+            bus.subscribe(topics.UI_NOTICE, self._on_notice, on="gui"),
+            bus.subscribe(topics.APP_PROGRESS, self._on_progress, on="gui"),
+        ]
+
+    def _tick(self) -> None:
+        now = time.strftime("%H:%M")
+        if now != self._clock:
+            self._clock = now
+            self.changed.emit()
+
+    def _on_outside(self, msg: Message) -> None:
+        self._outside = msg.payload.value
+        self.changed.emit()
+
+    def _on_soc(self, msg: Message) -> None:
+        self._soc = msg.payload.value
+        self.changed.emit()
+
+    def _on_voice(self, msg: Message) -> None:
+        self._voice = msg.payload.state
+        self.changed.emit()
+
+    def _on_notice(self, msg: Message) -> None:
+        self._notice, self._notice_level = msg.payload.text, msg.payload.level
+        self._notice_timer.start(NOTICE_SECONDS * 1000)
+        self.changed.emit()
+
+    def _clear_notice(self) -> None:
+        self._notice = ""
+        self.changed.emit()
+
+    def _on_progress(self, msg: Message) -> None:
+        p = msg.payload
+        if p.fraction >= 1.0:
+            self._progress.pop(p.task, None)
+        else:
+            self._progress[p.task] = (p.fraction, p.text or p.task)
+        self.changed.emit()
+
+    @property
+    def loading(self) -> bool:
+        return bool(self._progress)
+
+    def _progress_text(self) -> str:
+        if not self._progress:
+            return ""
+        fraction, text = next(iter(self._progress.values()))
+        return f"{text} {fraction:.0%}"
+
+    clock = Property(str, lambda self: self._clock, notify=changed)
+    outside = Property(str, lambda self: "--" if self._outside != self._outside
+                       else f"{self._outside:.0f}°C", notify=changed)
+    battery = Property(str, lambda self: "--" if self._soc != self._soc
+                       else f"{self._soc:.0f}%", notify=changed)
+    batteryLow = Property(bool, lambda self: self._soc == self._soc and self._soc < 15,
+                          notify=changed)
+    voice = Property(str, lambda self: self._voice, notify=changed)
+    notice = Property(str, lambda self: self._notice, notify=changed)
+    noticeLevel = Property(str, lambda self: self._notice_level, notify=changed)
+    progress = Property(str, _progress_text, notify=changed)
