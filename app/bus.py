@@ -20,6 +20,7 @@ import time
 import traceback
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from queue import SimpleQueue
 from typing import Any, Protocol
 
@@ -123,9 +124,11 @@ class Subscription:
         self.dispatcher = dispatcher
         self.name = name
         self.active = True
+        if dispatcher is INLINE:
+            self.deliver = self._call  # skip the dispatcher hop on the hot path
 
     def deliver(self, msg: Message) -> None:
-        self.dispatcher.dispatch(lambda: self._call(msg))
+        self.dispatcher.dispatch(partial(self._call, msg))
 
     def _call(self, msg: Message) -> None:
         if not self.active:
