@@ -129,7 +129,7 @@ def _screenshot(qapp, shell, path: Path, started: float) -> int:
     """Wait until heavy loading reported on the bus is done and a frame is drawn, then save."""
     from PySide6.QtCore import QEventLoop, QTimer
 
-    status = shell.view_models["status"]
+    status = shell.view_models["statusInfo"]
     deadline = time.monotonic() + PROGRESS_WAIT_S
     settle = time.monotonic() + 0.3
     while time.monotonic() < deadline and (status.loading or time.monotonic() < settle):

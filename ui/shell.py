@@ -72,7 +72,7 @@ class Shell:
         self.view_models: dict[str, QObject] = {
             "theme": self.theme,
             "navigator": self.navigator,
-            "status": StatusViewModel(bus),
+            "statusInfo": StatusViewModel(bus),
             "settings": SettingsViewModel(bus, store, settings),
         }
         for name, target in VIEW_MODELS.items():

@@ -68,7 +68,7 @@ def test_every_screen_renders_at_both_sizes(make_shell, qtbot, screen: str, size
 
 def test_status_bar_shows_bus_values(make_shell, qtbot) -> None:
     shell, bus = make_shell()
-    status = shell.view_models["status"]
+    status = shell.view_models["statusInfo"]
     bus.publish(topics.SOC, VssFloat(12.4))
     bus.publish(topics.AIR_TEMPERATURE, VssFloat(-7.2))
     bus.publish(topics.UI_NOTICE, Notice("Map ready", "info"))
@@ -81,7 +81,7 @@ def test_status_bar_shows_bus_values(make_shell, qtbot) -> None:
 
 def test_progress_is_shown_until_done(make_shell, qtbot) -> None:
     shell, bus = make_shell()
-    status = shell.view_models["status"]
+    status = shell.view_models["statusInfo"]
     bus.publish(topics.APP_PROGRESS, Progress("map", 0.5, "Loading map"))
     qtbot.waitUntil(lambda: status.loading)
     assert find(shell, "notice").property("text") == "Loading map 50%"

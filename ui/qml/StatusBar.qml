@@ -32,7 +32,7 @@ Rectangle {
         id: clock
         objectName: "clock"
         anchors { left: home.right; leftMargin: 16 * theme.scale; verticalCenter: parent.verticalCenter }
-        text: status.clock
+        text: statusInfo.clock
         color: theme.text
         font.pixelSize: bar.fontSize
         font.bold: true
@@ -40,7 +40,7 @@ Rectangle {
 
     Text {
         anchors { left: clock.right; leftMargin: 20 * theme.scale; verticalCenter: parent.verticalCenter }
-        text: status.outside
+        text: statusInfo.outside
         color: theme.muted
         font.pixelSize: bar.fontSize
     }
@@ -52,9 +52,9 @@ Rectangle {
         width: parent.width * 0.45
         horizontalAlignment: Text.AlignHCenter
         elide: Text.ElideRight
-        text: status.notice !== "" ? status.notice : status.progress
-        color: status.noticeLevel === "error" ? theme.critical
-             : status.noticeLevel === "warning" ? theme.warning : theme.text
+        text: statusInfo.notice !== "" ? statusInfo.notice : statusInfo.progress
+        color: statusInfo.noticeLevel === "error" ? theme.critical
+             : statusInfo.noticeLevel === "warning" ? theme.warning : theme.text
         font.pixelSize: bar.fontSize * 0.8
     }
 
@@ -63,15 +63,15 @@ Rectangle {
         spacing: 20 * theme.scale
         Text {
             objectName: "voiceState"
-            text: "● voice " + status.voice
-            color: status.voice === "listening" ? theme.ok : theme.muted
+            text: "● voice " + statusInfo.voice
+            color: statusInfo.voice === "listening" ? theme.ok : theme.muted
             font.pixelSize: bar.fontSize * 0.8
             anchors.verticalCenter: parent.verticalCenter
         }
         Text {
             objectName: "battery"
-            text: "▮ " + status.battery
-            color: status.batteryLow ? theme.critical : theme.text
+            text: "▮ " + statusInfo.battery
+            color: statusInfo.batteryLow ? theme.critical : theme.text
             font.pixelSize: bar.fontSize
             font.bold: true
         }

@@ -21,6 +21,8 @@ class StatusViewModel(QObject):
         self._clock = time.strftime("%H:%M")
         self._outside = float("nan")
         self._soc = float("nan")
+        self._range_m = float("nan")
+        self._playing = ""
         self._voice = "off"
         self._notice = ""
         self._notice_level = "info"
@@ -31,6 +33,8 @@ class StatusViewModel(QObject):
         self._subs = [
             bus.subscribe(topics.AIR_TEMPERATURE, self._on_outside, on="gui"),
             bus.subscribe(topics.SOC, self._on_soc, on="gui"),
+            bus.subscribe(topics.RANGE, self._on_range, on="gui"),
+            bus.subscribe(topics.MEDIA_STATE, self._on_media, on="gui"),
             bus.subscribe(topics.VOICE_STATE, self._on_voice, on="gui"),
             bus.subscribe(topics.UI_NOTICE, self._on_notice, on="gui"),
             bus.subscribe(topics.APP_PROGRESS, self._on_progress, on="gui"),
@@ -48,6 +52,17 @@ class StatusViewModel(QObject):
 
     def _on_soc(self, msg: Message) -> None:
         self._soc = msg.payload.value
+        self.changed.emit()
+
+    def _on_range(self, msg: Message) -> None:
+        self._range_m = msg.payload.value
+        self.changed.emit()
+
+    def _on_media(self, msg: Message) -> None:
+        state = msg.payload
+        playing = state.status == "playing" and state.title
+        self._playing = f"{state.title} — {state.artist}" if playing and state.artist \
+            else (state.title if playing else "")
         self.changed.emit()
 
     def _on_voice(self, msg: Message) -> None:
@@ -88,6 +103,9 @@ class StatusViewModel(QObject):
                        else f"{self._soc:.0f}%", notify=changed)
     batteryLow = Property(bool, lambda self: self._soc == self._soc and self._soc < 15,
                           notify=changed)
+    range = Property(str, lambda self: "--" if self._range_m != self._range_m
+                     else f"{self._range_m / 1000:.0f} km", notify=changed)
+    nowPlaying = Property(str, lambda self: self._playing, notify=changed)
     voice = Property(str, lambda self: self._voice, notify=changed)
     notice = Property(str, lambda self: self._notice, notify=changed)
     noticeLevel = Property(str, lambda self: self._notice_level, notify=changed)

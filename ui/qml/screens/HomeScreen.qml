@@ -15,6 +15,42 @@ Item {
     readonly property real tileWidth: (width - gap * (columns + 1)) / columns
     readonly property real tileHeight: (height - gap * 3) / 2
 
+    // The sixth place: what a driver wants at a glance before choosing a screen.
+    Rectangle {
+        objectName: "glance"
+        x: home.gap + 2 * (home.tileWidth + home.gap)
+        y: home.gap + home.tileHeight + home.gap
+        width: home.tileWidth
+        height: home.tileHeight
+        radius: 16 * theme.scale
+        color: "transparent"
+        border.color: theme.border
+        border.width: 2
+        Column {
+            anchors.centerIn: parent
+            width: parent.width - 32 * theme.scale
+            spacing: 6 * theme.scale
+            Text {
+                text: "Battery " + statusInfo.battery
+                color: statusInfo.batteryLow ? theme.critical : theme.text
+                font.pixelSize: 34 * theme.scale
+                font.bold: true
+            }
+            Text {
+                text: "Range " + statusInfo.range
+                color: theme.text
+                font.pixelSize: 30 * theme.scale
+            }
+            Text {
+                width: parent.width
+                elide: Text.ElideRight
+                text: statusInfo.nowPlaying !== "" ? "♫ " + statusInfo.nowPlaying : ""
+                color: theme.muted
+                font.pixelSize: 24 * theme.scale
+            }
+        }
+    }
+
     Repeater {
         model: home.tiles
         delegate: Rectangle {
