@@ -20,6 +20,8 @@ class Module(Protocol):
 
 def create_modules(settings: Settings, *, offscreen: bool = False) -> list[Module]:
     """One line per module; `offscreen` means no display or sound device is expected."""
-    modules: list[Module] = []
+    from app.ux_restrictions import UxRestrictionsService
+
+    modules: list[Module] = [UxRestrictionsService()]
     # MODULES: each module adds itself below.
     return modules

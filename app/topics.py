@@ -114,9 +114,24 @@ class Progress:
     text: str = ""
 
 
+@dataclass(frozen=True, slots=True)
+class UxRestrictions:
+    """Driver-distraction rules in force (after Android Automotive's CarUxRestrictions).
+
+    driving_state: parked, idling or moving. While moving, text entry is off and lists show at
+    most `max_list_items`; every task then has a voice path, which `message` points to.
+    """
+
+    driving_state: str
+    no_text_entry: bool
+    max_list_items: int
+    message: str = ""
+
+
 BUS_ERROR = declare("bus.error", BusError)
 UI_NOTICE = declare("ui.notice", Notice)
 APP_PROGRESS = declare("app.progress", Progress)
+UX_RESTRICTIONS = declare("ui.restrictions", UxRestrictions, retained=True)
 
 # ---------------------------------------------------------------------------------------------
 # vehicle (app/vehicle) and simulator

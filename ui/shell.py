@@ -25,7 +25,9 @@ from ui.viewmodels.status import StatusViewModel
 QML_DIR = Path(__file__).parent / "qml"
 SCREENS = ("home", "dashboard", "map", "media", "voice", "settings")
 
-VIEW_MODELS: dict[str, str] = {}
+VIEW_MODELS: dict[str, str] = {
+    "restrictions": "ui.viewmodels.restrictions:RestrictionsViewModel",
+}
 
 
 def screen_file(name: str) -> Path:
