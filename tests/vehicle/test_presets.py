@@ -44,5 +44,5 @@ def test_broken_preset_names_the_field(tmp_path: Path, old: str, new: str,
 
 
 def test_unknown_preset_lists_the_choices() -> None:
-    with pytest.raises(PresetError, match="no preset 'tractor'.*city_car"):
+    with pytest.raises(PresetError, match=r"no preset 'tractor'.*city_car"):
         load_preset("tractor")

@@ -1,0 +1,92 @@
+"""The dashboard screen, real QML offscreen, fed by the real simulation over the bus."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from PySide6.QtQuick import QQuickItem
+
+from app import topics
+from app.bus import EventBus
+from app.settings import SettingsStore
+from app.topics import DriverControl, NextStop, SimFault, VssFloat
+from app.vehicle.preset import load_preset
+from app.vehicle.simulation import VehicleSimulation
+from ui.shell import Shell
+
+
+def find(shell: Shell, name: str) -> QQuickItem:
+    stack = [shell.window.contentItem()]
+    while stack:
+        item = stack.pop()
+        if item.objectName() == name:
+            return item
+        stack.extend(item.childItems())
+    raise AssertionError(f"no QML item named {name!r}")
+
+
+@pytest.fixture
+def dashboard(qapp, tmp_path: Path):
+    made = []
+
+    def make(preset: str = "city_car", size=(1280, 720)):
+        bus = EventBus()
+        store = SettingsStore(tmp_path / "settings.toml")
+        shell = Shell(bus, store.load(), store, screen="dashboard", size=size)
+        sim = VehicleSimulation(load_preset(preset), soc_percent=64, pack_c=66, outside_c=3)
+        sim.start(bus, run_thread=False)
+        made.append((shell, bus))
+        return shell, bus, sim
+
+    yield make
+    for shell, bus in made:
+        shell.close()
+        bus.close()
+
+
+def test_dashboard_shows_the_values_on_the_bus(dashboard, qtbot) -> None:
+    shell, bus, sim = dashboard()
+    bus.publish(topics.VEHICLE_CONTROL, DriverControl(mode="cruise", target_speed_kmh=42))
+    sim.run_ticks(250)
+    speed = bus.retained(topics.SPEED).value
+    qtbot.waitUntil(lambda: find(shell, "speedValue").property("text") == f"{speed:.0f}")
+    soc = bus.retained(topics.SOC).value
+    assert find(shell, "socValue").property("text") == f"{round(soc)}%"
+    range_km = bus.retained(topics.RANGE).value / 1000
+    assert find(shell, "rangeValue").property("text") == f"Range {range_km:.0f} km"
+    assert find(shell, "packValue").property("text").startswith("Pack 6")
+    assert find(shell, "speedBar").width() > 0
+
+
+def test_out_of_range_sensor_shows_a_warning_and_no_number(dashboard, qtbot) -> None:
+    shell, bus, sim = dashboard()
+    bus.publish(topics.SIM_FAULT, SimFault("sensor_out_of_range", True))
+    sim.run_ticks(2)
+    vm = shell.view_models["vehicle"]
+    qtbot.waitUntil(lambda: vm.property("speedText") == "--")
+    assert vm.property("speedFraction") == 0.0
+    qtbot.waitUntil(lambda: any(w["code"] == "speed_sensor" for w in vm.property("warnings")))
+    for bad in (float("nan"), float("inf"), -1e9):  # never crash a gauge
+        bus.publish(topics.SPEED, VssFloat(bad))
+        bus.publish(topics.MOTOR_POWER, VssFloat(bad))
+    qtbot.waitUntil(lambda: vm.property("speedText") == "--")
+    assert -1.0 <= vm.property("powerFraction") <= 1.0
+    assert shell.grab().width() == 1280
+
+
+def test_bus_preset_shows_the_next_stop(dashboard, qtbot) -> None:
+    shell, bus, sim = dashboard("bus_12m", size=(800, 480))
+    sim.run_ticks(1)
+    panel = find(shell, "busPanel")
+    qtbot.waitUntil(lambda: panel.isVisible())
+    bus.publish(topics.NAV_BUS_NEXT_STOP, NextStop("55", "Rautatientori", 350.0))
+    vm = shell.view_models["vehicle"]
+    qtbot.waitUntil(lambda: "Rautatientori" in vm.property("nextStop"))
+
+
+def test_car_preset_hides_the_bus_panel(dashboard, qtbot) -> None:
+    shell, _, sim = dashboard()
+    sim.run_ticks(1)
+    qtbot.waitUntil(lambda: shell.view_models["vehicle"].property("label") != "")
+    assert not find(shell, "busPanel").isVisible()

@@ -1,0 +1,151 @@
+"""Dashboard view model: the vehicle's signals, shaped for a glance.
+
+Values outside a gauge's physical range (a faulty sensor) are never passed to a gauge: the
+gauge shows its limit, the number shows "--", and the fault appears among the warnings.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Property, QObject, Signal
+
+from app import topics
+from app.bus import EventBus, Message
+
+SPEED_RANGE_KMH = (0.0, 250.0)
+GEARS = {126: "P", 127: "D", 0: "N"}
+LEVEL_ORDER = {"critical": 0, "warning": 1, "info": 2}
+
+
+def _finite(value: float) -> bool:
+    return value == value and abs(value) != float("inf")
+
+
+class VehicleViewModel(QObject):
+    changed = Signal()
+
+    def __init__(self, bus: EventBus) -> None:
+        super().__init__()
+        self._v: dict[str, float] = {}
+        self._gear = "P"
+        self._warnings: list[dict[str, str]] = []
+        self._info: topics.VehicleInfo | None = None
+        self._charging = False
+        self._next_stop: topics.NextStop | None = None
+        numeric = (topics.SPEED, topics.SOC, topics.RANGE, topics.PACK_TEMPERATURE,
+                   topics.MOTOR_POWER, topics.AIR_TEMPERATURE, topics.TRAVELED_DISTANCE)
+        self._subs = [bus.subscribe(t, self._on_number, on="gui") for t in numeric]
+        self._subs += [
+            bus.subscribe(topics.SELECTED_GEAR, self._on_gear, on="gui"),
+            bus.subscribe(topics.IS_CHARGING, self._on_charging, on="gui"),
+            bus.subscribe(topics.VEHICLE_WARNINGS, self._on_warnings, on="gui"),
+            bus.subscribe(topics.VEHICLE_INFO, self._on_info, on="gui"),
+            bus.subscribe(topics.NAV_BUS_NEXT_STOP, self._on_next_stop, on="gui"),
+        ]
+
+    def _on_number(self, msg: Message) -> None:
+        self._v[msg.topic] = float(msg.payload.value)
+        self.changed.emit()
+
+    def _on_gear(self, msg: Message) -> None:
+        value = msg.payload.value
+        self._gear = GEARS.get(value, "R" if value < 0 else "D")
+        self.changed.emit()
+
+    def _on_charging(self, msg: Message) -> None:
+        self._charging = bool(msg.payload.value)
+        self.changed.emit()
+
+    def _on_warnings(self, msg: Message) -> None:
+        items = sorted(msg.payload.items, key=lambda w: LEVEL_ORDER.get(w.level, 3))
+        self._warnings = [{"code": w.code, "level": w.level, "text": w.text} for w in items]
+        self.changed.emit()
+
+    def _on_info(self, msg: Message) -> None:
+        self._info = msg.payload
+        self.changed.emit()
+
+    def _on_next_stop(self, msg: Message) -> None:
+        self._next_stop = msg.payload
+        self.changed.emit()
+
+    def _next_stop_text(self) -> str:
+        stop = self._next_stop
+        if stop is None or not stop.name:
+            return "No line active"
+        away = f" · {stop.distance_m:.0f} m" if stop.distance_m > 0 else ""
+        return f"Line {stop.line} · Next stop: {stop.name}{away}"
+
+    def _get(self, topic: str) -> float | None:
+        value = self._v.get(topic)
+        return value if value is not None and _finite(value) else None
+
+    # -- speed --------------------------------------------------------------------------------
+    def _speed_valid(self) -> bool:
+        speed = self._get(topics.SPEED)
+        return speed is not None and SPEED_RANGE_KMH[0] <= speed <= SPEED_RANGE_KMH[1]
+
+    def _speed_text(self) -> str:
+        return f"{self._v[topics.SPEED]:.0f}" if self._speed_valid() else "--"
+
+    def _speed_fraction(self) -> float:
+        speed = self._get(topics.SPEED) or 0.0
+        top = self._info_max_speed()
+        return min(1.0, max(0.0, speed / top)) if self._speed_valid() else 0.0
+
+    def _info_max_speed(self) -> float:
+        return 100.0 if self._info and self._info.kind == "bus" else 150.0
+
+    # -- power --------------------------------------------------------------------------------
+    def _power(self) -> float:
+        return self._get(topics.MOTOR_POWER) or 0.0
+
+    def _power_fraction(self) -> float:
+        """-1 (full regen) .. +1 (full power), scaled to the vehicle kind's typical maxima."""
+        scale = 250.0 if self._info and self._info.kind == "bus" else 60.0
+        return min(1.0, max(-1.0, self._power() / scale))
+
+    # -- battery ------------------------------------------------------------------------------
+    def _soc(self) -> float:
+        soc = self._get(topics.SOC)
+        return min(100.0, max(0.0, soc)) if soc is not None else -1.0
+
+    def _range_text(self) -> str:
+        value = self._get(topics.RANGE)
+        return "--" if value is None or value < 0 else f"{value / 1000:.0f} km"
+
+    def _pack_text(self) -> str:
+        value = self._get(topics.PACK_TEMPERATURE)
+        return "--" if value is None else f"{value:.0f} °C"
+
+    def _pack_state(self) -> str:
+        value = self._get(topics.PACK_TEMPERATURE)
+        if value is None:
+            return "unknown"
+        return "cold" if value < 50 else "hot" if value > 85 else "ok"
+
+    def _outside_text(self) -> str:
+        value = self._get(topics.AIR_TEMPERATURE)
+        return "--" if value is None else f"{value:.0f} °C"
+
+    def _odometer_text(self) -> str:
+        value = self._get(topics.TRAVELED_DISTANCE)
+        return "--" if value is None else f"{value:,.1f} km"
+
+    speedText = Property(str, _speed_text, notify=changed)
+    speedValid = Property(bool, _speed_valid, notify=changed)
+    speedFraction = Property(float, _speed_fraction, notify=changed)
+    gear = Property(str, lambda self: self._gear, notify=changed)
+    powerKw = Property(float, _power, notify=changed)
+    powerFraction = Property(float, _power_fraction, notify=changed)
+    soc = Property(float, _soc, notify=changed)
+    rangeText = Property(str, _range_text, notify=changed)
+    packText = Property(str, _pack_text, notify=changed)
+    packState = Property(str, _pack_state, notify=changed)
+    outsideText = Property(str, _outside_text, notify=changed)
+    odometerText = Property(str, _odometer_text, notify=changed)
+    charging = Property(bool, lambda self: self._charging, notify=changed)
+    warnings = Property("QVariantList", lambda self: self._warnings, notify=changed)
+    isBus = Property(bool, lambda self: bool(self._info and self._info.kind == "bus"),
+                     notify=changed)
+    nextStop = Property(str, _next_stop_text, notify=changed)
+    label = Property(str, lambda self: self._info.label if self._info else "", notify=changed)
