@@ -9,6 +9,7 @@ import sys
 # Each sub-command module defines `register(subparsers)`, setting `func=<callable(args) -> int>`.
 COMMAND_MODULES = [
     "app.commands.record",
+    "app.commands.voice",
 ]
 
 

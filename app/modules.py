@@ -24,4 +24,17 @@ def create_modules(settings: Settings, *, offscreen: bool = False) -> list[Modul
 
     modules: list[Module] = [UxRestrictionsService()]
     # MODULES: each module adds itself below.
+    from app.vehicle.preset import load_preset
+    from app.vehicle.simulation import VehicleSimulation
+
+    modules.append(VehicleSimulation(load_preset(settings.vehicle_preset)))
+    from app.settings import cache_dir, data_dir
+    from voice.service import VoiceService
+    from voice.tts import TtsService
+
+    if settings.voice_enabled:
+        modules.append(VoiceService(settings.language, data_dir=data_dir(),
+                                    favourites=settings.favourites, microphone=not offscreen))
+    modules.append(TtsService(settings.language,
+                              output_dir=cache_dir() / "speech" if offscreen else None))
     return modules

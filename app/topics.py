@@ -150,7 +150,51 @@ class VehicleWarnings:
     items: tuple[VehicleWarning, ...] = ()
 
 
+@dataclass(frozen=True, slots=True)
+class DriverControl:
+    """How the simulated vehicle is driven. mode: auto (follows `nav.route` by itself), cruise
+    (holds target_speed_kmh) or manual (throttle and brake pedals, 0..1)."""
+
+    mode: str = "auto"
+    throttle: float = 0.0
+    brake: float = 0.0
+    target_speed_kmh: float = 0.0
+
+
+@dataclass(frozen=True, slots=True)
+class SimSetting:
+    """Simulator knob. name: soc (%), pack_temperature (°C), outside_temperature (°C),
+    time_factor (1-50), charging (1 on, 0 off)."""
+
+    name: str
+    value: float
+
+
+@dataclass(frozen=True, slots=True)
+class SimFault:
+    """Injected fault. name: gps_lost, low_battery, battery_cold, sensor_out_of_range."""
+
+    name: str
+    active: bool
+
+
+@dataclass(frozen=True, slots=True)
+class VehicleInfo:
+    """What the vehicle is, for screens and planners: preset name/label, car or bus, and the
+    nominal consumption the range estimate starts from."""
+
+    preset: str
+    label: str
+    kind: str
+    capacity_kwh: float
+    nominal_kwh_per_km: float
+
+
 VEHICLE_WARNINGS = declare("vehicle.warnings", VehicleWarnings, retained=True)
+VEHICLE_CONTROL = declare("vehicle.control", DriverControl, retained=True)
+VEHICLE_INFO = declare("vehicle.info", VehicleInfo, retained=True)
+SIM_SETTING = declare("sim.set", SimSetting)
+SIM_FAULT = declare("sim.fault", SimFault)
 
 # ---------------------------------------------------------------------------------------------
 # navigation
@@ -175,6 +219,16 @@ class RoutePath:
     destination: str = ""
 
 
+@dataclass(frozen=True, slots=True)
+class NextStop:
+    """Bus mode: the line being driven and its next stop (empty name = no line active)."""
+
+    line: str
+    name: str
+    distance_m: float = 0.0
+
+
+NAV_BUS_NEXT_STOP = declare("nav.bus.next_stop", NextStop, retained=True)
 NAV_ROUTE_REQUEST = declare("nav.route.request", RouteRequest)
 NAV_ROUTE = declare("nav.route", RoutePath, retained=True,
                     doc="the active route; empty points = no route")
@@ -227,6 +281,48 @@ VOICE_STATE = declare("voice.state", VoiceState, retained=True)
 VOICE_INTENT = declare("voice.intent", Intent)
 TTS_SAY = declare("tts.say", Say)
 TTS_STATE = declare("tts.state", TtsState, retained=True)
+
+
+@dataclass(frozen=True, slots=True)
+class VoiceTranscript:
+    """What the recognizer heard: partial while listening, then final. accepted = the final
+    text is exactly one of the grammar's phrases (otherwise it is not acted on)."""
+
+    text: str
+    final: bool = False
+    accepted: bool = False
+    language: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class PushToTalk:
+    """The talk button (screen, key, steering wheel): pressed starts listening and stops a
+    spoken reply (barge-in); released ends the utterance."""
+
+    pressed: bool
+
+
+@dataclass(frozen=True, slots=True)
+class AudioFile:
+    """A recording to hear as if spoken into the microphone: WAV (any rate/channels) or
+    16 kHz mono int16 .raw."""
+
+    path: str
+
+
+@dataclass(frozen=True, slots=True)
+class Vocabulary:
+    """Names an open slot can take (slot: place, title, artist), e.g. from the map or the media
+    library; the recognizer grammar is rebuilt with them."""
+
+    slot: str
+    phrases: tuple[str, ...] = ()
+
+
+VOICE_TRANSCRIPT = declare("voice.transcript", VoiceTranscript)
+VOICE_PTT = declare("voice.ptt", PushToTalk)
+VOICE_AUDIO_FILE = declare("voice.audio.file", AudioFile)
+VOICE_VOCABULARY = declare("voice.vocabulary", Vocabulary)
 
 # ---------------------------------------------------------------------------------------------
 # media

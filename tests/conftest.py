@@ -11,7 +11,7 @@ import pytest
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("QT_QUICK_BACKEND", "software")
 
-from app.bus import EventBus  # noqa: E402
+from app.bus import EventBus
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"

@@ -27,6 +27,8 @@ SCREENS = ("home", "dashboard", "map", "media", "voice", "settings")
 
 VIEW_MODELS: dict[str, str] = {
     "restrictions": "ui.viewmodels.restrictions:RestrictionsViewModel",
+    "vehicle": "ui.viewmodels.vehicle:VehicleViewModel",
+    "voice": "ui.viewmodels.voice:VoiceViewModel",
 }
 
 

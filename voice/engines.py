@@ -1,0 +1,213 @@
+"""Speech recognizers behind one interface: Vosk (any installed model) and PocketSphinx (the US
+English model inside its wheel, used when no English Vosk model is installed).
+
+Both decode in grammar mode: the phrase list comes from the intent templates. Grammar mode is
+not a strict list (Vosk compiles it into a bigram model and can mix two phrases), so a result
+counts only if it is one of the phrases exactly; `Transcript.accepted` says so.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Protocol
+
+import numpy as np
+
+from voice.audio import SAMPLE_RATE
+
+log = logging.getLogger(__name__)
+UNK = "[unk]"
+
+
+@dataclass(frozen=True)
+class Transcript:
+    text: str
+    accepted: bool  # text is one of the grammar's phrases (always True in free-form mode)
+
+
+class Recognizer(Protocol):
+    engine: str
+    language: str
+
+    def accept(self, chunk: bytes) -> str:
+        """Feed 16 kHz mono int16 audio; returns the partial transcript so far."""
+        ...
+
+    def finish(self) -> Transcript:
+        """End of the utterance: the final transcript; the recognizer is ready for the next."""
+        ...
+
+
+def _usable(phrases: Iterable[str], known) -> tuple[list[str], list[str]]:
+    """Phrases whose every word the model knows, and the words it does not know."""
+    usable, unknown = [], set()
+    for phrase in phrases:
+        missing = [w for w in phrase.split() if not known(w)]
+        if missing:
+            unknown.update(missing)
+        else:
+            usable.append(phrase)
+    return usable, sorted(unknown)
+
+
+class VoskRecognizer:
+    engine = "vosk"
+
+    def __init__(self, model, language: str, phrases: list[str] | None) -> None:
+        """`model` is a loaded vosk.Model; `phrases` None = free-form decoding."""
+        from vosk import KaldiRecognizer
+
+        self.language = language
+        self.phrases: frozenset[str] | None = None
+        self.unknown_words: list[str] = []
+        if phrases is None:
+            self._rec = KaldiRecognizer(model, SAMPLE_RATE)
+        else:
+            known = lambda w: model.vosk_model_find_word(w) >= 0  # noqa: E731
+            usable, self.unknown_words = _usable(phrases, known)
+            if self.unknown_words:
+                log.info("vosk %s: %d words not in the model's vocabulary, their phrases left "
+                         "out: %s", language, len(self.unknown_words), self.unknown_words[:20])
+            if not usable:
+                raise ValueError(f"vosk {language}: none of the {len(phrases)} phrases is in "
+                                 "the model's vocabulary")
+            self.phrases = frozenset(usable)
+            grammar = usable + ([UNK] if known(UNK) else [])
+            self._rec = KaldiRecognizer(model, SAMPLE_RATE,
+                                        json.dumps(grammar, ensure_ascii=False))
+        self._segments: list[str] = []
+
+    def accept(self, chunk: bytes) -> str:
+        if self._rec.AcceptWaveform(chunk):
+            self._segments.append(json.loads(self._rec.Result())["text"])
+            return " ".join(self._segments)
+        partial = json.loads(self._rec.PartialResult())["partial"]
+        return " ".join([*self._segments, partial]).strip()
+
+    def finish(self) -> Transcript:
+        self._segments.append(json.loads(self._rec.FinalResult())["text"])
+        text = " ".join(" ".join(self._segments).replace(UNK, " ").split())
+        self._segments = []
+        self._rec.Reset()
+        return Transcript(text, self.phrases is None or text in self.phrases)
+
+
+NOISE_FLOOR_DBFS = -50.0
+
+
+def _with_noise_floor(pcm: bytes) -> bytes:
+    """A noise floor where the audio has digital silence (runs of exact zeros), which no
+    microphone produces; audio that has its own noise is left as it is."""
+    samples = np.frombuffer(pcm, np.int16).astype(np.float64)
+    if np.count_nonzero(samples == 0) < len(samples) // 100:
+        return pcm
+    noise = np.random.default_rng(0).normal(0, 32768 * 10 ** (NOISE_FLOOR_DBFS / 20),
+                                            len(samples))
+    return np.clip(samples + noise, -32768, 32767).astype(np.int16).tobytes()
+
+
+# Common English words a driver may say that are not commands. PocketSphinx has no [unk]; with
+# these as an alternative path, off-list speech decodes as filler instead of being forced onto
+# the nearest command ("what is the weather..." had become "what is the battery level").
+_FILLER = """a about after all also an and any are as at be because been but by can come
+could day do even first for from get give go good have he her here him his how i if in into is
+it its just know like look make man many me more my new no not now of on one only or other our
+out over people say see she so some take than that the their them then there these they thing
+think this those time to two up us use very want way we well what when which who will with work
+would year you your today hello open close window door call phone message email send read news
+sport tell seat heating air conditioning temperature"""
+FILLER_WORDS = _FILLER.split()
+# Prior of the filler path. Measured on bench/bench_voice.py's phrase set: at 1e-8 off-list
+# speech is rejected but ~30 % of unseen commands too; at 1e-30 the filler is off: 96 % of
+# commands, and off-list speech becomes commands. A wrong action is worse than "say again",
+# so the filler stays on.
+FILLER_WEIGHT = 1e-8
+
+
+class SphinxRecognizer:
+    """PocketSphinx with a JSGF grammar; bestpath off (end_utt can take minutes with it).
+
+    The model normalises cepstra (and estimates noise) over the whole utterance. Streamed chunk
+    by chunk it decoded the first commands wrongly (with live CMN too), so the chunks are
+    collected and decoded as one utterance when it ends; there is no partial transcript.
+    It also decodes digital silence (synthesized speech, pyttsx3's own files) badly, so such
+    audio gets a microphone-like noise floor."""
+
+    engine = "pocketsphinx"
+
+    def __init__(self, phrases: list[str], language: str = "en") -> None:
+        from pocketsphinx import Decoder
+
+        self.language = language
+        self._decoder = Decoder(samprate=SAMPLE_RATE, bestpath=False, loglevel="FATAL")
+        usable, self.unknown_words = _usable(
+            phrases, lambda w: self._decoder.lookup_word(w) is not None)
+        if self.unknown_words:
+            log.info("pocketsphinx: %d words not in its dictionary, their phrases left out: %s",
+                     len(self.unknown_words), self.unknown_words[:20])
+        if not usable:
+            raise ValueError(f"pocketsphinx: none of the {len(phrases)} phrases is in its "
+                             "dictionary")
+        self.phrases = frozenset(usable)
+        vocabulary = {w for p in usable for w in p.split()}
+        filler = [w for w in FILLER_WORDS
+                  if w not in vocabulary and self._decoder.lookup_word(w) is not None]
+        rules = " | ".join(f"({p})" for p in sorted(usable))
+        self._decoder.add_jsgf_string("volant", (
+            "#JSGF V1.0;\ngrammar volant;\n"
+            f"public <utterance> = /1/ <command> | /{FILLER_WEIGHT}/ <filler>;\n"
+            f"<command> = {rules};\n<filler> = ({' | '.join(filler)})+;\n"))
+        self._decoder.activate_search("volant")
+        self._audio: list[bytes] = []
+
+    def accept(self, chunk: bytes) -> str:
+        self._audio.append(chunk)
+        return ""
+
+    def finish(self) -> Transcript:
+        utterance, self._audio = b"".join(self._audio), []
+        if not utterance:
+            return Transcript("", False)
+        self._decoder.start_utt()
+        self._decoder.process_raw(_with_noise_floor(utterance), False, True)
+        self._decoder.end_utt()
+        hyp = self._decoder.hyp()
+        text = " ".join(hyp.hypstr.split()) if hyp else ""
+        return Transcript(text, text in self.phrases)
+
+
+@cache
+def load_vosk_model(path: str):
+    """vosk.Model from a folder, loaded once per process (~2 s and ~500 MB for Korean);
+    raises ValueError naming what the folder lacks."""
+    from vosk import Model, SetLogLevel
+
+    from voice.models import missing_parts
+
+    missing = missing_parts(Path(path))
+    if missing:
+        raise ValueError(f"{path} is not a Vosk model: missing {', '.join(missing)}")
+    SetLogLevel(-1)
+    return Model(path)
+
+
+def create_recognizer(language: str, phrases: list[str], *, data_dir: Path | None = None,
+                      model_paths: dict[str, str] | None = None
+                      ) -> tuple[Recognizer | None, str]:
+    """The best recognizer for `language`, or None and the reason there is none: a Vosk model
+    if one is installed, else PocketSphinx's bundled model for English."""
+    from voice.models import OFFICIAL, best_model
+
+    info = best_model(language, data_dir, model_paths)
+    if info is not None:
+        return VoskRecognizer(load_vosk_model(str(info.path)), language, phrases), ""
+    if language == "en":
+        return SphinxRecognizer(phrases, language), ""
+    hint = (f"; run `volant voice models download {language}`" if language in OFFICIAL
+            else "")
+    return None, f"no speech model for {language!r} is installed{hint}"

@@ -1,0 +1,134 @@
+"""TtsService: speaks `tts.say` with pyttsx3 (espeak-ng on Linux) on its own thread.
+
+One thread owns the pyttsx3 engine (it is not thread-safe). Navigation prompts go before
+waiting replies and drop them: a prompt is what the driver needs now, chatter can go. When the
+driver presses talk (voice.state becomes listening) speech stops: barge-in. tts.state tells media
+when to duck. Offscreen (tests, CI) each utterance is written to a numbered WAV file instead.
+Without a speech engine replies stay text-only, with one notice saying so.
+"""
+
+from __future__ import annotations
+
+import itertools
+import logging
+import queue
+import threading
+from pathlib import Path
+
+from app import topics
+from app.bus import EventBus, Message, Subscription
+
+log = logging.getLogger(__name__)
+PROMPT, REPLY = 0, 1
+
+
+class TtsService:
+    def __init__(self, language: str = "en", *, output_dir: Path | None = None,
+                 rate_wpm: int = 170) -> None:
+        """`output_dir` set = offscreen: write utterance-0001.wav... there instead of speaking."""
+        self.language = language
+        self._output_dir = output_dir
+        self._rate = rate_wpm
+        self._queue: queue.PriorityQueue = queue.PriorityQueue()
+        self._order = itertools.count()
+        self._bus: EventBus | None = None
+        self._subs: list[Subscription] = []
+        self._thread: threading.Thread | None = None
+        self._engine = None
+        self._speaking = False
+        self._files = itertools.count(1)
+        self.written: list[Path] = []
+
+    def start(self, bus: EventBus) -> None:
+        self._bus = bus
+        self._subs = [bus.subscribe(topics.TTS_SAY, self._on_say),
+                      bus.subscribe(topics.VOICE_STATE, self._on_voice_state)]
+        self._thread = threading.Thread(target=self._run, name="tts", daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        for sub in self._subs:
+            sub.unsubscribe()
+        self._subs = []
+        self._queue.put((-1, next(self._order), None))
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+            self._thread = None
+
+    def _on_say(self, msg: Message) -> None:
+        say: topics.Say = msg.payload
+        if say.kind == "prompt":
+            self._drop_waiting(REPLY)
+            if self._speaking:
+                self._interrupt()
+            self._queue.put((PROMPT, next(self._order), say))
+        else:
+            self._queue.put((REPLY, next(self._order), say))
+
+    def _on_voice_state(self, msg: Message) -> None:
+        if msg.payload.state == "listening":  # barge-in
+            self._drop_waiting(PROMPT)
+            if self._speaking:
+                self._interrupt()
+
+    def _drop_waiting(self, up_to_priority: int) -> None:
+        kept = []
+        while True:
+            try:
+                item = self._queue.get_nowait()
+            except queue.Empty:
+                break
+            if item[2] is None or item[0] < up_to_priority:
+                kept.append(item)
+        for item in kept:
+            self._queue.put(item)
+
+    def _interrupt(self) -> None:
+        engine = self._engine
+        if engine is not None:
+            engine.stop()
+
+    # --- the speech thread -------------------------------------------------------------------
+    def _run(self) -> None:
+        try:
+            import pyttsx3
+
+            self._engine = pyttsx3.init()
+            self._engine.setProperty("rate", self._rate)
+        except Exception as exc:  # no espeak-ng / no driver: text only
+            self._engine = None
+            self._bus.publish(topics.UI_NOTICE, topics.Notice(
+                f"Speech output unavailable ({exc}); replies are shown on screen only.",
+                "warning"))
+        self._bus.publish(topics.TTS_STATE, topics.TtsState(False))
+        while (item := self._queue.get())[2] is not None:
+            if self._engine is None:
+                continue
+            try:
+                self._speak(item[2])
+            except Exception as exc:  # one failed utterance must not silence the rest
+                self._bus.report("tts", f"could not speak {item[2].text!r}: {exc}",
+                                 topic=topics.TTS_SAY)
+            finally:
+                self._speaking = False
+                self._bus.publish(topics.TTS_STATE, topics.TtsState(False))
+
+    def _speak(self, say: topics.Say) -> None:
+        self._select_voice(say.language or self.language)
+        self._speaking = True
+        self._bus.publish(topics.TTS_STATE, topics.TtsState(True, say.text))
+        if self._output_dir is None:
+            self._engine.say(say.text)
+        else:
+            self._output_dir.mkdir(parents=True, exist_ok=True)
+            path = self._output_dir / f"utterance-{next(self._files):04d}.wav"
+            self._engine.save_to_file(say.text, str(path))
+            self.written.append(path)
+        self._engine.runAndWait()
+
+    def _select_voice(self, language: str) -> None:
+        for voice in self._engine.getProperty("voices"):
+            if voice.id == language or voice.id.endswith(f"/{language}"):
+                self._engine.setProperty("voice", voice.id)
+                return
+        log.info("no %s voice in the speech engine; using its default", language)
