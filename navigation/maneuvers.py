@@ -1,0 +1,128 @@
+"""Turn-by-turn maneuvers from a route's edges: turn class from the bearing change, street
+names, roundabout exits, distances, and instruction text in English and French.
+
+Turn classes use OSRM-like angle thresholds on the heading change at each junction:
+straight < 20°, slight < 60°, turn < 120°, sharp < 170°, U-turn beyond. A junction where the
+route goes straight on along the same street is not a maneuver.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from navigation.roadmap import RoadMap
+from navigation.router import Route, turn_angles
+
+CLASSES = ((20.0, "straight"), (60.0, "slight"), (120.0, "turn"), (170.0, "sharp"))
+
+TEXT = {
+    "en": {
+        "depart": "Head {heading} on {street}",
+        "arrive": "You have arrived at {destination}",
+        "straight": "Continue straight onto {street}",
+        "slight": "Bear {side} onto {street}",
+        "turn": "Turn {side} onto {street}",
+        "sharp": "Turn sharp {side} onto {street}",
+        "uturn": "Make a U-turn onto {street}",
+        "roundabout": "At the roundabout, take exit {exit} onto {street}",
+        "left": "left", "right": "right", "unnamed": "the road",
+        "in": "In {distance}, {instruction}", "now": "Now, {instruction}",
+    },
+    "fr": {
+        "depart": "Partez vers le {heading} sur {street}",
+        "arrive": "Vous êtes arrivé à {destination}",
+        "straight": "Continuez tout droit sur {street}",
+        "slight": "Serrez à {side} sur {street}",
+        "turn": "Tournez à {side} sur {street}",
+        "sharp": "Tournez franchement à {side} sur {street}",
+        "uturn": "Faites demi-tour sur {street}",
+        "roundabout": "Au rond-point, prenez la sortie {exit} sur {street}",
+        "left": "gauche", "right": "droite", "unnamed": "la route",
+        "in": "Dans {distance}, {instruction}", "now": "Maintenant, {instruction}",
+    },
+}
+HEADINGS = {"en": ("north", "east", "south", "west"), "fr": ("nord", "est", "sud", "ouest")}
+
+
+@dataclass(frozen=True)
+class Maneuver:
+    kind: str  # depart, straight, slight, turn, sharp, uturn, roundabout, arrive
+    side: str  # left, right or ""
+    street: str  # the street the maneuver leads onto
+    at_m: float  # distance from the route start to the maneuver point
+    lat: float
+    lon: float
+    angle: float = 0.0
+    exit: int = 0
+
+    def instruction(self, language: str = "en", destination: str = "") -> str:
+        text = TEXT.get(language, TEXT["en"])
+        street = self.street or text["unnamed"]
+        side = text.get(self.side, "")
+        if self.kind == "depart":
+            heading = HEADINGS.get(language, HEADINGS["en"])[int(((self.angle + 45) % 360) // 90)]
+            return text["depart"].format(heading=heading, street=street)
+        if self.kind == "arrive":
+            return text["arrive"].format(destination=destination or street)
+        return text[self.kind].format(side=side, street=street, exit=self.exit)
+
+
+def classify(angle: float) -> str:
+    magnitude = abs(angle)
+    for limit, name in CLASSES:
+        if magnitude < limit:
+            return name
+    return "uturn"
+
+
+def format_distance(metres: float, language: str = "en") -> str:
+    if metres >= 1000:
+        km = f"{metres / 1000:.1f}".rstrip("0").rstrip(".")
+        return f"{km.replace('.', ',') if language == 'fr' else km} km"
+    step = 50 if metres >= 200 else 10
+    return f"{max(step, round(metres / step) * step):.0f} m"
+
+
+def build_maneuvers(roadmap: RoadMap, route: Route) -> list[Maneuver]:
+    """The driver-relevant maneuvers of a route, from departure to arrival."""
+    edges = list(route.edges)
+    if not edges:
+        return []
+    m = roadmap
+    at = np.concatenate([[0.0], np.cumsum(m.edge_length[edges])])
+    first = edges[0]
+    out = [Maneuver("depart", "", m.edge_street(first), 0.0, float(m.node_lat[m.edge_u[first]]),
+                    float(m.node_lon[m.edge_u[first]]), float(m.edge_bearing_in[first]))]
+    roundabout_exits = 0
+    for i in range(1, len(edges)):
+        prev, edge = edges[i - 1], edges[i]
+        node = int(m.edge_u[edge])
+        if m.edge_roundabout[edge]:
+            if not m.edge_roundabout[prev]:
+                roundabout_exits = 0
+            roundabout_exits += max(0, len(m.edges_from(node)) - 1)
+            continue
+        angle = float(turn_angles(m, np.array([prev]), np.array([edge]))[0])
+        if m.edge_roundabout[prev]:
+            roundabout_exits += 1
+            out.append(Maneuver("roundabout", "", m.edge_street(edge), float(at[i]),
+                                float(m.node_lat[node]), float(m.node_lon[node]), angle,
+                                exit=max(1, roundabout_exits)))
+            continue
+        kind = classify(angle)
+        same_street = m.edge_name[edge] == m.edge_name[prev] and m.edge_name[edge] >= 0
+        branches = len(m.edges_from(node))
+        if kind == "straight" and (same_street or branches <= 2):
+            continue
+        if kind == "slight" and same_street and branches <= 2:
+            continue  # the road bends; there is nothing to decide
+        side = "" if kind in ("straight", "uturn") else ("right" if angle > 0 else "left")
+        out.append(Maneuver(kind, side, m.edge_street(edge), float(at[i]),
+                            float(m.node_lat[node]), float(m.node_lon[node]), angle))
+    last = edges[-1]
+    end = int(m.edge_v[last])
+    out.append(Maneuver("arrive", "", m.edge_street(last), float(at[-1]),
+                        float(m.node_lat[end]), float(m.node_lon[end])))
+    return out

@@ -1,0 +1,165 @@
+"""Read an OpenStreetMap file (.osm.pbf, .osm, .osm.gz, .osm.bz2) once with pyosmium.
+
+One pass keeps what routing and geocoding need: the drivable ways (written as a small OSM XML
+file for osmnx to build the graph from) and the named places — POIs, bus stops, charging
+stations and addresses — with their positions.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import osmium
+
+# Drivable highway types (as osmnx's "drive" network); buses may also use busways.
+DRIVE_HIGHWAYS = {
+    "motorway", "motorway_link", "trunk", "trunk_link", "primary", "primary_link",
+    "secondary", "secondary_link", "tertiary", "tertiary_link", "unclassified",
+    "residential", "living_street", "service", "road",
+}
+BUS_ONLY_HIGHWAYS = {"busway", "bus_guideway"}
+NO_SERVICE = {"parking", "parking_aisle", "driveway", "private", "emergency_access"}
+NO_ACCESS = {"no", "private"}
+
+# OSM tags -> Volant POI categories (what a driver asks for: "nearest charging station").
+POI_TAGS = {
+    ("amenity", "charging_station"): "charging_station",
+    ("amenity", "parking"): "parking",
+    ("amenity", "fuel"): "fuel",
+    ("highway", "bus_stop"): "bus_stop",
+    ("public_transport", "station"): "station",
+    ("railway", "station"): "station",
+    ("amenity", "bus_station"): "station",
+    ("amenity", "hospital"): "hospital",
+    ("amenity", "cafe"): "cafe",
+    ("amenity", "restaurant"): "restaurant",
+    ("tourism", "hotel"): "hotel",
+    ("tourism", "museum"): "museum",
+    ("shop", "supermarket"): "supermarket",
+}
+
+
+class MapFileError(ValueError):
+    """A map file that cannot be read; the message names the file and the reason."""
+
+
+@dataclass(frozen=True)
+class Place:
+    name: str
+    category: str  # a POI category, "street", "address" or "place"
+    lat: float
+    lon: float
+    names: tuple[str, ...] = ()  # every name tag (name, name:sv, name:fr, ...)
+
+
+def drivable(tags: osmium.osm.TagList, profile: str) -> bool:
+    highway = tags.get("highway")
+    if highway is None:
+        return False
+    bus_ok = profile == "bus" and (tags.get("bus") in ("yes", "designated")
+                                   or tags.get("psv") in ("yes", "designated"))
+    if highway in BUS_ONLY_HIGHWAYS:
+        return profile == "bus"
+    if highway not in DRIVE_HIGHWAYS:
+        return False
+    if highway == "service" and tags.get("service") in NO_SERVICE:
+        return False
+    if tags.get("area") == "yes":
+        return False
+    blocked = tags.get("access") in NO_ACCESS or tags.get("motor_vehicle") in NO_ACCESS \
+        or tags.get("motorcar") in NO_ACCESS
+    return not blocked or bus_ok
+
+
+def all_names(tags: osmium.osm.TagList) -> tuple[str, ...]:
+    names = [tag.v for tag in tags if tag.k == "name" or tag.k.startswith("name:")
+             or tag.k in ("alt_name", "official_name", "short_name")]
+    return tuple(dict.fromkeys(n for n in names if n.strip()))
+
+
+def _category(tags: osmium.osm.TagList) -> str | None:
+    for (key, value), category in POI_TAGS.items():
+        if tags.get(key) == value:
+            return category
+    if "place" in tags:
+        return "place"
+    return None
+
+
+def extract(source: Path, drive_xml: Path, profile: str = "car",
+            progress: Callable[[float], None] | None = None) -> list[Place]:
+    """Write the drivable network of `source` to `drive_xml`; return its named places."""
+    source = Path(source)
+    if not source.is_file():
+        raise MapFileError(f"{source}: no such map file")
+    if source.stat().st_size == 0:
+        raise MapFileError(f"{source}: the map file is empty")
+    places: list[Place] = []
+    ways: list[tuple[int, list[int], dict[str, str]]] = []
+    nodes: dict[int, tuple[float, float]] = {}
+    size = source.stat().st_size
+    try:
+        processor = osmium.FileProcessor(str(source)).with_locations()
+        for count, obj in enumerate(processor):
+            if progress and count % 200_000 == 0:
+                progress(min(0.9, count / max(1, size / 12)))
+            if obj.is_node():
+                _node_place(obj, places)
+            elif obj.is_way():
+                _way(obj, profile, ways, nodes, places)
+    except RuntimeError as exc:  # libosmium's parse errors
+        raise MapFileError(f"{source}: not a readable OSM file ({exc})") from None
+    if not ways:
+        raise MapFileError(f"{source}: no drivable roads for the {profile} profile")
+    with osmium.SimpleWriter(str(drive_xml), overwrite=True) as writer:
+        for node_id, (lon, lat) in nodes.items():
+            writer.add_node(osmium.osm.mutable.Node(id=node_id, location=(lon, lat), tags={}))
+        for way_id, refs, tags in ways:
+            writer.add_way(osmium.osm.mutable.Way(id=way_id, nodes=refs, tags=tags))
+    return places
+
+
+def _node_place(node: osmium.osm.Node, places: list[Place]) -> None:
+    tags = node.tags
+    if not node.location.valid():
+        return
+    lat, lon = node.location.lat, node.location.lon
+    names = all_names(tags)
+    category = _category(tags)
+    if names and category:
+        places.append(Place(names[0], category, lat, lon, names))
+    elif category == "charging_station":  # often unnamed; still a place to go
+        label = tags.get("operator") or tags.get("brand") or "Charging station"
+        places.append(Place(label, category, lat, lon, (label,)))
+    _address(tags, lat, lon, places)
+
+
+def _address(tags: osmium.osm.TagList, lat: float, lon: float, places: list[Place]) -> None:
+    street, number = tags.get("addr:street"), tags.get("addr:housenumber")
+    if street and number:
+        places.append(Place(f"{street} {number}", "address", lat, lon, (f"{street} {number}",)))
+
+
+def _way(way: osmium.osm.Way, profile: str, ways: list, nodes: dict, places: list) -> None:
+    tags = way.tags
+    coords = [(n.ref, n.location.lon, n.location.lat) for n in way.nodes if n.location.valid()]
+    if len(coords) < 2:
+        return
+    if drivable(tags, profile):
+        for ref, lon, lat in coords:
+            nodes[ref] = (lon, lat)
+        ways.append((way.id, [c[0] for c in coords], {t.k: t.v for t in tags}))
+        names = all_names(tags)
+        if names:
+            mid = coords[len(coords) // 2]
+            places.append(Place(names[0], "street", mid[2], mid[1], names))
+        return
+    lat = sum(c[2] for c in coords) / len(coords)
+    lon = sum(c[1] for c in coords) / len(coords)
+    names = all_names(tags)
+    category = _category(tags)
+    if names and category:
+        places.append(Place(names[0], category, lat, lon, names))
+    _address(tags, lat, lon, places)

@@ -1,0 +1,155 @@
+"""Route planning: place queries to nodes, the fastest route, its maneuvers, its energy, and —
+when the battery will not make it with the reserve kept — the best charging stop on the way."""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass
+
+import numpy as np
+
+from navigation.geocode import GeocodeError, Geocoder, Location, distance_m
+from navigation.maneuvers import Maneuver, build_maneuvers
+from navigation.roadmap import RoadMap
+from navigation.router import NoRoute, Route, Router
+
+MAX_SNAP_M = 1500.0  # a point farther than this from any road is off the map
+ENERGY_MARGIN = 1.1  # plan with 10 % more energy than the estimate
+CHARGER_CANDIDATES = 5
+
+
+class PlanError(ValueError):
+    """A route that cannot be planned; one line for the driver or the CLI."""
+
+
+@dataclass(frozen=True)
+class Plan:
+    origin: Location
+    destination: Location
+    route: Route
+    points: list[tuple[float, float]]
+    speed_limits_kmh: list[float]
+    maneuvers: list[Maneuver]
+    energy_kwh: float
+    via: Location | None = None
+
+
+@dataclass(frozen=True)
+class ChargerProposal:
+    charger: Location
+    plan: Plan  # origin -> charger -> destination
+    extra_s: float
+
+
+class Planner:
+    def __init__(self, roadmap: RoadMap, geocoder: Geocoder, *, turn_costs: bool = True) -> None:
+        self.map = roadmap
+        self.geocoder = geocoder
+        self.router = Router(roadmap, turn_costs)
+
+    def snap(self, location: Location, role: str) -> int:
+        node, away = self.map.nearest_node(location.lat, location.lon)
+        if away > MAX_SNAP_M:
+            raise PlanError(f"{role} {location.name!r} is off the map ({away / 1000:.1f} km "
+                            f"from the nearest road)")
+        return node
+
+    def locate(self, query: str, near: tuple[float, float] | None) -> Location:
+        try:
+            return self.geocoder.locate(query, near)
+        except GeocodeError as exc:
+            raise PlanError(str(exc)) from None
+
+    def plan(self, origin: Location, destination: Location, kwh_per_km: float,
+             via: Location | None = None) -> Plan:
+        stops = [origin, *( [via] if via else []), destination]
+        nodes = [self.snap(stop, role) for stop, role in
+                 zip(stops, ["from", *(["via"] if via else []), "to"], strict=True)]
+        edges: list[int] = []
+        duration = length = 0.0
+        for a, b in itertools.pairwise(nodes):
+            try:
+                leg = self.router.route(a, b)
+            except NoRoute:
+                raise PlanError(f"{destination.name!r} cannot be reached by road from "
+                                f"{origin.name!r}") from None
+            edges.extend(leg.edges)
+            duration += leg.duration_s
+            length += leg.length_m
+        route = Route(tuple(edges), duration, length)
+        points, limits = self._geometry(route, origin)
+        energy = length / 1000.0 * kwh_per_km
+        return Plan(origin, destination, route, points, limits,
+                    build_maneuvers(self.map, route), energy, via)
+
+    def _geometry(self, route: Route, origin: Location) -> tuple[list[tuple[float, float]],
+                                                                    list[float]]:
+        points: list[tuple[float, float]] = []
+        limits: list[float] = []
+        for edge in route.edges:
+            pts = self.map.edge_points(edge)
+            speed = float(self.map.edge_speed[edge])
+            if points and points[-1] == pts[0]:
+                pts = pts[1:]
+            points.extend(pts)
+            limits.extend([speed] * len(pts))
+        if not points:
+            points = [(origin.lat, origin.lon), (origin.lat, origin.lon)]
+            limits = [0.0, 0.0]
+        return points, limits
+
+    def propose_charger(self, plan: Plan, available_kwh: float,
+                        kwh_per_km: float) -> ChargerProposal | None:
+        """The charging station whose detour is quickest among those the battery reaches."""
+        chargers = [p for p in self.map.places if p.category == "charging_station"]
+        if not chargers:
+            return None
+        o = plan.origin
+        chargers.sort(key=lambda p: distance_m(o.lat, o.lon, p.lat, p.lon))
+        best: ChargerProposal | None = None
+        for place in chargers[:CHARGER_CANDIDATES]:
+            charger = Location(place.name, place.lat, place.lon, "charging_station")
+            try:
+                to_charger = self.plan(o, charger, kwh_per_km)
+                via = self.plan(o, plan.destination, kwh_per_km, via=charger)
+            except PlanError:
+                continue
+            if to_charger.energy_kwh * ENERGY_MARGIN > available_kwh:
+                continue
+            extra = via.route.duration_s - plan.route.duration_s
+            if best is None or extra < best.extra_s:
+                best = ChargerProposal(charger, via, extra)
+        return best
+
+
+def route_summary(plan: Plan) -> dict:
+    """The CLI's --json object."""
+    return {
+        "distance_m": round(plan.route.length_m, 1),
+        "duration_s": round(plan.route.duration_s, 1),
+        "energy_kwh": round(plan.energy_kwh, 3),
+        "from": {"name": plan.origin.name, "lat": plan.origin.lat, "lon": plan.origin.lon},
+        "to": {"name": plan.destination.name, "lat": plan.destination.lat,
+               "lon": plan.destination.lon},
+        "maneuvers": [
+            {"kind": m.kind, "side": m.side, "street": m.street, "at_m": round(m.at_m, 1),
+             "lat": m.lat, "lon": m.lon,
+             "instruction": m.instruction("en", plan.destination.name)}
+            for m in plan.maneuvers
+        ],
+    }
+
+
+def flat_roads(roadmap: RoadMap) -> tuple[tuple[float, ...], ...]:
+    """Each undirected road once, as flat (lat, lon, ...) tuples, fastest roads first."""
+    seen: set[tuple[int, int]] = set()
+    order = np.argsort(-roadmap.edge_speed, kind="stable")
+    roads = []
+    for edge in order.tolist():
+        u, v = int(roadmap.edge_u[edge]), int(roadmap.edge_v[edge])
+        if (v, u) in seen or (u, v) in seen:
+            continue
+        seen.add((u, v))
+        pts = roadmap.edge_points(edge)
+        roads.append(tuple(round(c, 6) for p in pts for c in p))
+    return tuple(roads)

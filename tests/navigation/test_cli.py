@@ -1,0 +1,69 @@
+"""`volant route` and `volant maps import` as a user runs them."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+
+def volant(*args: str, home: Path) -> subprocess.CompletedProcess:
+    env = {**os.environ, "XDG_CONFIG_HOME": str(home / "config"),
+           "XDG_CACHE_HOME": str(home / "cache")}
+    return subprocess.run([sys.executable, "-m", "app", *args], capture_output=True, text=True,
+                          env=env, timeout=600)
+
+
+@pytest.fixture(scope="module")
+def home(tmp_path_factory) -> Path:
+    return tmp_path_factory.mktemp("cli-home")
+
+
+def test_route_json(home: Path) -> None:
+    done = volant("route", "Bulevardi", "Kaivokatu 1", "--json", home=home)
+    assert done.returncode == 0, done.stderr
+    result = json.loads(done.stdout)
+    assert set(result) >= {"distance_m", "duration_s", "energy_kwh", "maneuvers"}
+    assert 300 < result["distance_m"] < 5000 and result["duration_s"] > 0
+    assert result["energy_kwh"] > 0
+    kinds = [m["kind"] for m in result["maneuvers"]]
+    assert kinds[0] == "depart" and kinds[-1] == "arrive"
+
+
+def test_route_text_in_french(home: Path) -> None:
+    done = volant("route", "60.1650,24.9400", "nearest charging station", "--language", "fr",
+                  home=home)
+    assert done.returncode == 0, done.stderr
+    assert "km" in done.stdout and "Vous êtes arrivé" in done.stdout
+
+
+def test_route_on_another_map_and_profile(home: Path, shared_maps: Path) -> None:
+    done = volant("route", "43.7384,7.4246", "43.7311,7.4197", "--map",
+                  str(shared_maps / "monaco.osm.gz"), "--profile", "bus", "--json", home=home)
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["distance_m"] > 100
+
+
+@pytest.mark.parametrize("args, reason", [
+    (("Atlantis", "Kaivokatu 1"), "no place named 'Atlantis' on this map"),
+    (("Bulevardi", "48.8566,2.3522"), "is off this map"),
+])
+def test_unplaceable_from_or_to_exits_non_zero_with_one_line(home: Path, args, reason) -> None:
+    done = volant("route", *args, home=home)
+    assert done.returncode == 1
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1 and reason in lines[0]
+
+
+def test_maps_import_and_broken_file(home: Path, shared_maps: Path, tmp_path: Path) -> None:
+    done = volant("maps", "import", str(shared_maps / "paris_bss.osm.pbf"), home=home)
+    assert done.returncode == 0, done.stderr
+    assert "nodes" in done.stdout and list((home / "cache" / "volant" / "maps").glob("paris*"))
+    empty = tmp_path / "empty.osm.pbf"
+    empty.write_bytes(b"")
+    done = volant("maps", "import", str(empty), home=home)
+    assert done.returncode == 1 and "the map file is empty" in done.stderr

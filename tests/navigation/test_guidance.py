@@ -1,0 +1,195 @@
+"""Navigation on the bus with the real simulated vehicle: prompts, reroute, arrival, EV, bus."""
+
+from __future__ import annotations
+
+import itertools
+import threading
+from pathlib import Path
+
+import pytest
+
+from app import topics
+from app.bus import EventBus, Message
+from app.topics import RouteRequest, SimSetting, VssFloat, VssString
+from app.vehicle.preset import load_preset
+from app.vehicle.simulation import VehicleSimulation
+from navigation.geocode import distance_m
+from navigation.service import BusLine, NavigationService
+
+START = (60.1650, 24.9400)  # Bulevardi, south of the centre
+
+
+class Drive:
+    """The real navigation module and vehicle simulation on one bus; the test ticks time."""
+
+    def __init__(self, cache: Path, preset: str = "city_car", line: BusLine | None = None,
+                 **sim) -> None:
+        self.bus = EventBus()
+        self.seen: list[Message] = []
+        self.bus.subscribe("#", self.seen.append)
+        self.sim = VehicleSimulation(load_preset(preset), start=START, **sim)
+        self.sim.start(self.bus, run_thread=False)
+        self.nav = NavigationService(None, cache, line=line)
+        self.nav.start(self.bus)
+        assert self.nav.ready.wait(60)
+        self.sim.run_ticks(1)
+
+    def settle(self) -> None:
+        """Wait until navigation has handled everything published so far."""
+        done = threading.Event()
+        self.nav._worker.dispatch(done.set)
+        assert done.wait(30)
+
+    def drive(self, ticks: int) -> None:
+        for _ in range(ticks):
+            self.sim.run_ticks(1)
+            self.settle()
+
+    def of(self, topic: str) -> list:
+        return [m.payload for m in self.seen if m.topic == topic]
+
+    def close(self) -> None:
+        self.nav.stop()
+        self.bus.close()
+
+
+@pytest.fixture
+def drive(map_cache, helsinki):
+    drives: list[Drive] = []
+
+    def make(**kw) -> Drive:
+        drives.append(Drive(map_cache, **kw))
+        return drives[-1]
+
+    yield make
+    for d in drives:
+        d.close()
+
+
+def test_a_drive_yields_prompts_in_order_at_sane_distances(drive) -> None:
+    d = drive(time_factor=5)
+    d.bus.publish(topics.NAV_ROUTE_REQUEST, RouteRequest("Kaivokatu 1"))
+    d.settle()
+    route = d.bus.retained(topics.NAV_ROUTE)
+    assert route.points and route.destination == "Kaivokatu 1"
+    turns = [m for m in route.maneuvers if m.kind not in ("depart", "arrive")]
+    assert turns, "a route across the centre has turns"
+    d.drive(600)
+    prompts = d.of(topics.NAV_ANNOUNCEMENT)
+    assert prompts
+    order = {"prepare": 0, "in": 1, "now": 2}
+    for earlier, later in itertools.pairwise(prompts):  # route order, then stage
+        assert (earlier.at_m, order[earlier.stage]) < (later.at_m, order[later.stage])
+    for p in prompts:
+        assert 0 <= p.distance_m <= (400 if p.stage == "prepare" else
+                                     160 if p.stage == "in" else 60), p
+    said = [s.text for s in d.of(topics.TTS_SAY)]
+    assert [p.text for p in prompts] == [t for t in said if t in {p.text for p in prompts}]
+    events = d.of(topics.NAV_EVENT)
+    assert events[-1].kind == "arrived" and "Kaivokatu 1" in events[-1].text
+    assert d.bus.retained(topics.NAV_ROUTE).points == ()
+    lat, lon = d.bus.retained(topics.LATITUDE).value, d.bus.retained(topics.LONGITUDE).value
+    assert distance_m(lat, lon, 60.1713, 24.9414) < 120
+
+
+def test_leaving_the_route_triggers_a_reroute(drive) -> None:
+    d = drive()
+    d.bus.publish(topics.NAV_ROUTE_REQUEST, RouteRequest("Kaivokatu 1"))
+    d.settle()
+    first = d.bus.retained(topics.NAV_ROUTE)
+    # The driver turns off the route: GPS fixes 150 m east of the start, three in a row.
+    for _ in range(3):
+        d.bus.publish(topics.LATITUDE, VssFloat(START[0]))
+        d.bus.publish(topics.LONGITUDE, VssFloat(START[1] + 0.0027))
+    d.settle()
+    assert [e.kind for e in d.of(topics.NAV_EVENT)] == ["reroute"]
+    second = d.bus.retained(topics.NAV_ROUTE)
+    assert second is not first and second.destination == "Kaivokatu 1"
+    assert distance_m(*second.points[0], START[0], START[1] + 0.0027) < 150
+
+
+def test_one_stray_fix_and_lost_gps_do_not_reroute(drive) -> None:
+    d = drive()
+    d.bus.publish(topics.NAV_ROUTE_REQUEST, RouteRequest("Kaivokatu 1"))
+    d.settle()
+    d.bus.publish(topics.LONGITUDE, VssFloat(START[1] + 0.01))  # one outlier
+    d.bus.publish(topics.GNSS_FIX, VssString("NONE"))
+    for _ in range(5):
+        d.bus.publish(topics.LONGITUDE, VssFloat(START[1] + 0.01))
+    d.settle()
+    assert d.of(topics.NAV_EVENT) == []
+
+
+def test_unreachable_state_of_charge_proposes_a_charger(drive, helsinki_planner) -> None:
+    d = drive()
+    here = helsinki_planner.locate(f"{START[0]},{START[1]}", None)
+    goal = helsinki_planner.locate("Kaivokatu 1", None)
+    needed = helsinki_planner.plan(here, goal, 0.15).energy_kwh
+    usable = needed * 0.5  # half of what the trip takes
+    capacity = load_preset("city_car").battery_capacity_kwh
+    d.bus.publish(topics.SIM_SETTING, SimSetting("soc", 5 + 100 * usable / capacity))
+    d.sim.run_ticks(1)
+    d.settle()
+    d.bus.publish(topics.NAV_ROUTE_REQUEST, RouteRequest("Kaivokatu 1"))
+    d.settle()
+    warning = d.of(topics.NAV_ENERGY_WARNING)[0]
+    assert warning.needed_kwh > warning.available_kwh
+    assert warning.charger, warning.text
+    assert "will not reach Kaivokatu 1" in warning.text
+    assert any(s.text == warning.text for s in d.of(topics.TTS_SAY))
+
+
+def test_route_errors_are_clear_and_nothing_breaks(drive) -> None:
+    d = drive()
+    for query in ("Atlantis", "48.8566,2.3522"):
+        d.bus.publish(topics.NAV_ROUTE_REQUEST, RouteRequest(query))
+    d.settle()
+    errors = d.of(topics.NAV_ROUTE_ERROR)
+    assert [e.query for e in errors] == ["Atlantis", "48.8566,2.3522"]
+    assert "no place named" in errors[0].reason and "off this map" in errors[1].reason
+    d.bus.publish(topics.NAV_ROUTE_REQUEST, RouteRequest("Kaivokatu 1"))
+    d.settle()
+    assert d.bus.retained(topics.NAV_ROUTE).points
+
+
+def test_gps_fix_far_off_the_map_is_a_clear_error(drive) -> None:
+    d = drive()
+    d.bus.publish(topics.LATITUDE, VssFloat(48.8566))
+    d.bus.publish(topics.LONGITUDE, VssFloat(2.3522))
+    d.bus.publish(topics.NAV_ROUTE_REQUEST, RouteRequest("Kaivokatu 1"))
+    d.settle()
+    assert "off the map" in d.of(topics.NAV_ROUTE_ERROR)[0].reason
+
+
+def test_cancel_route(drive) -> None:
+    d = drive()
+    d.bus.publish(topics.NAV_ROUTE_REQUEST, RouteRequest("Kaivokatu 1"))
+    d.bus.publish(topics.NAV_ROUTE_REQUEST, RouteRequest(""))
+    d.settle()
+    assert d.bus.retained(topics.NAV_ROUTE).points == ()
+    assert d.of(topics.NAV_EVENT)[-1].kind == "cancelled"
+
+
+def test_bus_line_announces_each_next_stop(drive, tmp_path: Path) -> None:
+    line_file = tmp_path / "line55.toml"
+    line_file.write_text('name = "55"\nstops = ["Bulevardi", "Mannerheimintie", '
+                         '"Kaivokatu 1"]\n', encoding="utf-8")
+    d = drive(preset="bus_12m", line=BusLine.load(line_file), time_factor=5)
+    d.settle()
+    d.drive(900)
+    stops = [s.name for s in d.of(topics.NAV_BUS_NEXT_STOP) if s.distance_m == 0 and s.name]
+    assert stops[:2] == ["Mannerheimintie", "Kaivokatu 1"]
+    spoken = [s.text for s in d.of(topics.TTS_SAY) if s.text.startswith("Next stop")]
+    assert spoken[:2] == ["Next stop: Mannerheimintie.", "Next stop: Kaivokatu 1."]
+
+
+@pytest.mark.parametrize("text, complaint", [
+    ('name = "55"\nstops = ["Bulevardi"]', "at least 2 stops"),
+    ("stops = 3", "expected name"),
+    ("name = [", "cannot read bus line"),
+])
+def test_broken_line_files(tmp_path: Path, text: str, complaint: str) -> None:
+    path = tmp_path / "line.toml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(ValueError, match=complaint):
+        BusLine.load(path)

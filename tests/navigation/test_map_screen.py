@@ -1,0 +1,92 @@
+"""The map screen, real QML offscreen: roads, the route, the vehicle, the next maneuver."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from PySide6.QtGui import QColor
+from PySide6.QtQuick import QQuickItem
+
+from app import topics
+from app.bus import EventBus
+from app.settings import SettingsStore
+from app.topics import RouteRequest
+from app.vehicle.preset import load_preset
+from app.vehicle.simulation import VehicleSimulation
+from navigation.service import NavigationService
+from ui.shell import Shell
+
+
+def find(shell: Shell, name: str) -> QQuickItem:
+    stack = [shell.window.contentItem()]
+    while stack:
+        item = stack.pop()
+        if item.objectName() == name:
+            return item
+        stack.extend(item.childItems())
+    raise AssertionError(f"no QML item named {name!r}")
+
+
+@pytest.fixture
+def screen(qapp, tmp_path: Path, map_cache: Path, helsinki):
+    bus = EventBus()
+    store = SettingsStore(tmp_path / "settings.toml")
+    shell = Shell(bus, store.load(), store, screen="map", size=(1280, 720))
+    sim = VehicleSimulation(load_preset("city_car"), start=(60.1650, 24.9400))
+    sim.start(bus, run_thread=False)
+    nav = NavigationService(None, map_cache)
+    nav.start(bus)
+    assert nav.ready.wait(60)
+    sim.run_ticks(1)
+    yield shell, bus, sim
+    nav.stop()
+    shell.close()
+    bus.close()
+
+
+def route_pixels(shell: Shell) -> int:
+    image = shell.grab()
+    accent = QColor(shell.theme.property("accent")).rgb()
+    # the map area clear of the panels and buttons
+    return sum(1 for x in range(460, image.width() - 180, 3) for y in range(240, image.height(), 3)
+               if image.pixel(x, y) == accent)
+
+
+def test_map_route_vehicle_and_next_maneuver(screen, qtbot) -> None:
+    shell, bus, sim = screen
+    view = shell.view_models["mapView"]
+    qtbot.waitUntil(lambda: view.property("hasMap"), timeout=20000)
+    assert route_pixels(shell) < 50  # roads only
+    bus.publish(topics.NAV_ROUTE_REQUEST, RouteRequest("Kaivokatu 1"))
+    qtbot.waitUntil(lambda: view.property("hasRoute"), timeout=20000)
+    sim.run_ticks(5)
+    qtbot.waitUntil(lambda: view.property("nextArrow") != "")
+    assert find(shell, "maneuverPanel").isVisible()
+    assert view.property("nextStreet") == "Mannerheimintie"
+    assert view.property("nextDistance").endswith(" m")
+    qtbot.waitUntil(lambda: route_pixels(shell) > 200)
+
+
+def test_zoom_follow_and_pan(screen, qtbot) -> None:
+    shell, _, sim = screen
+    view = shell.view_models["mapView"]
+    qtbot.waitUntil(lambda: view.property("hasMap"), timeout=20000)
+    sim.run_ticks(1)
+    qtbot.waitUntil(lambda: view.vehicle is not None)
+    before = view.pixels_per_metre
+    view.zoomIn()
+    assert view.pixels_per_metre > before
+    assert view.property("follow")
+    view.pan(40.0, 0.0)
+    assert not view.property("follow")
+    view.toggleFollow()
+    assert view.property("follow") and view.centre == view.vehicle
+
+
+def test_route_error_is_shown_on_the_map(screen, qtbot) -> None:
+    shell, bus, _ = screen
+    view = shell.view_models["mapView"]
+    bus.publish(topics.NAV_ROUTE_REQUEST, RouteRequest("Atlantis"))
+    qtbot.waitUntil(lambda: "Atlantis" in view.property("banner"), timeout=20000)
+    assert find(shell, "mapBanner").isVisible()

@@ -1,0 +1,79 @@
+"""The routing engine against networkx, the reference, on real extracts."""
+
+from __future__ import annotations
+
+import random
+
+import networkx as nx
+import numpy as np
+import pytest
+
+from navigation.roadmap import compile_graph
+from navigation.router import NoRoute, Router, turn_penalty
+
+PAIRS = 200
+
+
+def networkx_reference(roadmap) -> nx.DiGraph:
+    """Node graph with the cheapest parallel edge, as networkx's Dijkstra would see it."""
+    graph = nx.DiGraph()
+    for u, v, t in zip(roadmap.edge_u.tolist(), roadmap.edge_v.tolist(),
+                       roadmap.edge_time.tolist(), strict=True):
+        if not graph.has_edge(u, v) or graph[u][v]["t"] > t:
+            graph.add_edge(u, v, t=t)
+    return graph
+
+
+@pytest.mark.parametrize("name", ["helsinki", "paris_bss.osm.pbf",
+                                  "liechtenstein-latest.osm.pbf"])
+def test_same_cost_as_networkx_on_random_pairs(name, helsinki, extract) -> None:
+    roadmap = helsinki if name == "helsinki" else extract(name)
+    router = Router(roadmap, turn_costs=False)
+    graph = networkx_reference(roadmap)
+    rng = random.Random(42)
+    for _ in range(PAIRS):
+        a, b = rng.randrange(roadmap.node_count), rng.randrange(roadmap.node_count)
+        route = router.route(a, b)
+        expected = nx.shortest_path_length(graph, a, b, weight="t")
+        assert route.duration_s == pytest.approx(expected, abs=1e-6)
+        if route.edges:  # the path is connected and goes from a to b
+            edges = np.array(route.edges)
+            assert roadmap.edge_u[edges[0]] == a and roadmap.edge_v[edges[-1]] == b
+            assert (roadmap.edge_v[edges[:-1]] == roadmap.edge_u[edges[1:]]).all()
+
+
+def test_turn_costs_match_networkx_on_the_turn_graph(helsinki) -> None:
+    router = Router(helsinki, turn_costs=True)
+    turns = router._graph.tocoo()
+    graph = nx.DiGraph()
+    graph.add_weighted_edges_from(zip(turns.row.tolist(), turns.col.tolist(),
+                                      turns.data.tolist(), strict=True))
+    rng = random.Random(7)
+    plain = Router(helsinki, turn_costs=False)
+    for _ in range(50):
+        a, b = rng.randrange(helsinki.node_count), rng.randrange(helsinki.node_count)
+        if a == b:
+            continue
+        route = router.route(a, b)
+        starts = helsinki.edges_from(a).tolist()
+        best = min(nx.multi_source_dijkstra_path_length(graph, starts, weight="weight").get(
+            int(e), np.inf) + helsinki.edge_time[e] for e in helsinki.edges_into(b))
+        assert route.duration_s == pytest.approx(best, abs=1e-6)
+        assert route.duration_s >= plain.route(a, b).duration_s - 1e-9
+
+
+def test_turn_penalty_shape() -> None:
+    straight, right_angle, reverse = turn_penalty(np.array([0.0, 90.0, 180.0]))
+    assert straight < 0.02 and 3.7 < right_angle < 3.8 and reverse > 7.4
+
+
+def test_unreachable_destination_raises() -> None:
+    graph = nx.MultiDiGraph(crs="EPSG:4326")
+    for node, (x, y) in {1: (24.94, 60.17), 2: (24.941, 60.17), 3: (24.942, 60.17)}.items():
+        graph.add_node(node, x=x, y=y)
+    graph.add_edge(1, 2, length=55.0, travel_time=4.0, speed_kph=50.0)
+    graph.add_edge(2, 3, length=55.0, travel_time=4.0, speed_kph=50.0)  # one way only
+    router = Router(compile_graph(graph, []))
+    assert router.route(0, 2).length_m == pytest.approx(110.0)
+    with pytest.raises(NoRoute):
+        router.route(2, 0)

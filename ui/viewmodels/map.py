@@ -1,0 +1,211 @@
+"""Map screen view model: the road network, the route, the vehicle, and the next maneuver.
+
+Geometry is projected once to local metres (equirectangular around the map centre), so the
+canvas only applies a pan/zoom transform when the vehicle moves.
+"""
+
+from __future__ import annotations
+
+import math
+
+from PySide6.QtCore import Property, QObject, QPointF, Signal, Slot
+from PySide6.QtGui import QPainterPath
+
+from app import topics
+from app.bus import EventBus, Message
+
+M_PER_DEG = 111_195.0
+ARROWS = {("turn", "left"): "←", ("turn", "right"): "→", ("slight", "left"): "↖",
+          ("slight", "right"): "↗", ("sharp", "left"): "↙", ("sharp", "right"): "↘",
+          ("uturn", ""): "↶", ("roundabout", ""): "⟳", ("straight", ""): "↑",
+          ("arrive", ""): "⚑", ("depart", ""): "↑"}
+ZOOM_LEVELS = (0.5, 1.0, 2.0, 4.0, 8.0)  # pixels per metre at theme scale 1
+
+
+class MapViewModel(QObject):
+    geometryChanged = Signal()
+    vehicleChanged = Signal()
+    guidanceChanged = Signal()
+    viewChanged = Signal()
+
+    def __init__(self, bus: EventBus) -> None:
+        super().__init__()
+        self._bus = bus
+        self._origin = (0.0, 0.0)
+        self._lon_scale = M_PER_DEG
+        self.roads = QPainterPath()
+        self.route = QPainterPath()
+        self._vehicle: QPointF | None = None
+        self._lat: float | None = None
+        self._heading = 0.0
+        self._name = ""
+        self._follow = True
+        self._zoom = 2
+        self._centre = QPointF(0, 0)
+        self._next = ("", "", "", 0.0)
+        self._remaining = ""
+        self._banner = ("", "info")
+        self._subs = [
+            bus.subscribe(topics.NAV_MAP, self._on_map, on="gui"),
+            bus.subscribe(topics.NAV_ROUTE, self._on_route, on="gui"),
+            bus.subscribe(topics.LATITUDE, self._on_lat, on="gui"),
+            bus.subscribe(topics.LONGITUDE, self._on_lon, on="gui"),
+            bus.subscribe(topics.HEADING, self._on_heading, on="gui"),
+            bus.subscribe(topics.NAV_PROGRESS, self._on_progress, on="gui"),
+            bus.subscribe(topics.NAV_ENERGY_WARNING, self._on_energy, on="gui"),
+            bus.subscribe(topics.NAV_ROUTE_ERROR, self._on_error, on="gui"),
+            bus.subscribe(topics.NAV_EVENT, self._on_event, on="gui"),
+        ]
+
+    # -- projection ----------------------------------------------------------------------
+    def project(self, lat: float, lon: float) -> QPointF:
+        """Local metres: x east, y south (screen orientation)."""
+        return QPointF((lon - self._origin[1]) * self._lon_scale,
+                       -(lat - self._origin[0]) * M_PER_DEG)
+
+    def _path(self, flat: tuple[float, ...], path: QPainterPath) -> None:
+        path.moveTo(self.project(flat[0], flat[1]))
+        for i in range(2, len(flat), 2):
+            path.lineTo(self.project(flat[i], flat[i + 1]))
+
+    # -- bus -----------------------------------------------------------------------------
+    def _on_map(self, msg: Message) -> None:
+        data = msg.payload
+        self._origin = ((data.south + data.north) / 2, (data.west + data.east) / 2)
+        self._lon_scale = M_PER_DEG * math.cos(math.radians(self._origin[0]))
+        roads = QPainterPath()
+        for flat in data.roads:
+            if len(flat) >= 4:
+                self._path(flat, roads)
+        self.roads = roads
+        self._name = data.name
+        self._centre = QPointF(0, 0)
+        route = self._bus.retained(topics.NAV_ROUTE)
+        if route is not None:
+            self._set_route(route)
+        self.geometryChanged.emit()
+        self.viewChanged.emit()
+
+    def _on_route(self, msg: Message) -> None:
+        self._set_route(msg.payload)
+        self.geometryChanged.emit()
+        self.guidanceChanged.emit()
+
+    def _set_route(self, route: topics.RoutePath) -> None:
+        path = QPainterPath()
+        if len(route.points) >= 2:
+            self._path(tuple(c for p in route.points for c in p), path)
+            first = next((m for m in route.maneuvers if m.kind != "depart"), None)
+            if first is not None:
+                self._next = (first.kind, first.side, first.street, first.at_m)
+            self._remaining = _distance(route.distance_m) + " · " + _minutes(route.duration_s)
+        else:
+            self._next = ("", "", "", 0.0)
+            self._remaining = ""
+        self.route = path
+
+    def _on_lat(self, msg: Message) -> None:
+        self._lat = msg.payload.value
+
+    def _on_lon(self, msg: Message) -> None:
+        if self._lat is None:
+            return
+        self._vehicle = self.project(self._lat, msg.payload.value)
+        if self._follow:
+            self._centre = self._vehicle
+        self.vehicleChanged.emit()
+        self.viewChanged.emit()
+
+    def _on_heading(self, msg: Message) -> None:
+        self._heading = msg.payload.value
+
+    def _on_progress(self, msg: Message) -> None:
+        p = msg.payload
+        if p.remaining_m <= 0:
+            return
+        self._next = (p.next_kind, p.next_side, p.next_street, p.next_distance_m)
+        self._remaining = _distance(p.remaining_m) + " · " + _minutes(p.eta_s)
+        self.guidanceChanged.emit()
+
+    def _on_energy(self, msg: Message) -> None:
+        self._banner = (msg.payload.text, "warning")
+        self.guidanceChanged.emit()
+
+    def _on_error(self, msg: Message) -> None:
+        self._banner = (f"No route to {msg.payload.query}: {msg.payload.reason}", "warning")
+        self.guidanceChanged.emit()
+
+    def _on_event(self, msg: Message) -> None:
+        self._banner = (msg.payload.text, "info")
+        if msg.payload.kind in ("arrived", "cancelled"):
+            self._next = ("", "", "", 0.0)
+            self._remaining = ""
+        self.guidanceChanged.emit()
+
+    # -- view ----------------------------------------------------------------------------
+    @Slot()
+    def zoomIn(self) -> None:
+        self._zoom = min(len(ZOOM_LEVELS) - 1, self._zoom + 1)
+        self.viewChanged.emit()
+
+    @Slot()
+    def zoomOut(self) -> None:
+        self._zoom = max(0, self._zoom - 1)
+        self.viewChanged.emit()
+
+    @Slot()
+    def toggleFollow(self) -> None:
+        self._follow = not self._follow
+        if self._follow and self._vehicle is not None:
+            self._centre = self._vehicle
+        self.viewChanged.emit()
+
+    @Slot(float, float)
+    def pan(self, dx_px: float, dy_px: float) -> None:
+        """Dragging the map ends follow mode."""
+        scale = ZOOM_LEVELS[self._zoom]
+        self._centre = QPointF(self._centre.x() - dx_px / scale, self._centre.y() - dy_px / scale)
+        self._follow = False
+        self.viewChanged.emit()
+
+    @property
+    def vehicle(self) -> QPointF | None:
+        return self._vehicle
+
+    @property
+    def heading(self) -> float:
+        return self._heading
+
+    @property
+    def centre(self) -> QPointF:
+        return self._centre
+
+    @property
+    def pixels_per_metre(self) -> float:
+        return ZOOM_LEVELS[self._zoom]
+
+    def _arrow(self) -> str:
+        kind, side = self._next[0], self._next[1]
+        return ARROWS.get((kind, side), ARROWS.get((kind, ""), ""))
+
+    mapName = Property(str, lambda self: self._name, notify=geometryChanged)
+    hasMap = Property(bool, lambda self: not self.roads.isEmpty(), notify=geometryChanged)
+    hasRoute = Property(bool, lambda self: not self.route.isEmpty(), notify=geometryChanged)
+    follow = Property(bool, lambda self: self._follow, notify=viewChanged)
+    nextArrow = Property(str, _arrow, notify=guidanceChanged)
+    nextDistance = Property(str, lambda self: _distance(self._next[3]) if self._next[0] else "",
+                            notify=guidanceChanged)
+    nextStreet = Property(str, lambda self: self._next[2], notify=guidanceChanged)
+    remaining = Property(str, lambda self: self._remaining, notify=guidanceChanged)
+    banner = Property(str, lambda self: self._banner[0], notify=guidanceChanged)
+    bannerLevel = Property(str, lambda self: self._banner[1], notify=guidanceChanged)
+
+
+def _distance(metres: float) -> str:
+    if metres >= 1000:
+        return f"{metres / 1000:.1f} km"
+    return f"{max(10, round(metres / 10) * 10):.0f} m"
+
+
+def _minutes(seconds: float) -> str:
+    return f"{max(1, round(seconds / 60))} min"
