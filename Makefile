@@ -23,6 +23,7 @@ lint: $(STAMP)
 	$(PY) -m ruff check .
 
 bench: $(STAMP)
+	$(PY) -m pip install --quiet -e '.[test,bench]'
 	@for script in bench/bench_*.py; do \
 		echo "== $$script"; $(OFFSCREEN) $(PY) $$script || exit 1; \
 	done
