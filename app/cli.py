@@ -11,6 +11,7 @@ COMMAND_MODULES = [
     "app.commands.record",
     "app.commands.voice",
     "app.commands.route",
+    "app.commands.demo",
 ]
 
 

@@ -440,6 +440,7 @@ class MediaState:
     shuffle: bool = False
     repeat: str = "off"
     cover: str = ""
+    output_volume: int = 0  # percent actually sent to the speakers (lower while ducked)
 
 
 MEDIA_COMMAND = declare("media.command", MediaCommand)

@@ -333,6 +333,7 @@ class MediaService:
     def _tts(self, state: TtsState) -> None:
         self.ducked = state.speaking
         self._apply_volume()
+        self._publish_state()
 
     @property
     def output_volume(self) -> float:
@@ -414,7 +415,7 @@ class MediaService:
             album=info.album if info else "", position_ms=position,
             duration_ms=max(player.duration(), info.duration_ms if info else 0),
             shuffle=self.queue.shuffle, repeat=self.queue.repeat,
-            cover=track.cover if track else ""))
+            cover=track.cover if track else "", output_volume=round(self.output_volume * 100)))
 
     # -- resume ------------------------------------------------------------------------------
     def _save_state(self) -> None:

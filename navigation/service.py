@@ -105,6 +105,7 @@ class NavigationService:
         self._stop_index = 0
         self._stop_points: list[tuple[str, float]] = []
         self.ready = threading.Event()
+        self._energy_warned = False
 
     # -- module ----------------------------------------------------------------------------
     def start(self, bus: EventBus) -> None:
@@ -241,6 +242,7 @@ class NavigationService:
             distance_m=round(plan.route.length_m, 1), duration_s=round(plan.route.duration_s, 1),
             destination=name, energy_kwh=round(plan.energy_kwh, 3), maneuvers=maneuvers))
         self._last_progress = 0.0
+        self._energy_warned = False
 
     def _cancel(self) -> None:
         if self.guidance is None and self.line is None:
@@ -253,12 +255,14 @@ class NavigationService:
         self._publish(topics.NAV_EVENT, GuidanceEvent("cancelled", text))
 
     def _check_energy(self, plan: Plan) -> None:
+        """Warn once per route when the pack will not make it with the reserve kept."""
         available = self._available_kwh()
-        if available is None or self.planner is None:
+        if available is None or self.planner is None or self._energy_warned:
             return
         needed = plan.energy_kwh * ENERGY_MARGIN
         if needed <= available:
             return
+        self._energy_warned = True
         proposal = self.planner.propose_charger(plan, available, self._kwh_per_km())
         text = self._text("ev", place=plan.destination.name, need=needed, have=available)
         if proposal is None:
@@ -304,7 +308,24 @@ class NavigationService:
             self._last_progress = now
             self._progress(guidance, result.off_m)
 
+    def _recheck_energy(self, guidance: Guidance) -> None:
+        """Mid-route: the battery drained faster than planned (cold, a fault, a detour)."""
+        available, here, plan = self._available_kwh(), self._position(), self.plan_
+        if available is None or here is None or plan is None or self.planner is None:
+            return
+        left_m, _ = guidance.remaining()
+        if left_m / 1000.0 * self._kwh_per_km() * ENERGY_MARGIN <= available:
+            return
+        start = Location("current position", here[0], here[1], "coordinates")
+        try:
+            rest = self.planner.plan(start, plan.destination, self._kwh_per_km())
+        except PlanError:
+            return
+        self._check_energy(rest)
+
     def _progress(self, guidance: Guidance, off_m: float) -> None:
+        if not self._energy_warned:
+            self._recheck_energy(guidance)
         left_m, left_s = guidance.remaining()
         nxt = guidance.next_maneuver()
         self._publish(topics.NAV_PROGRESS, GuidanceProgress(
