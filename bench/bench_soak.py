@@ -17,19 +17,19 @@ from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from PySide6.QtWidgets import QApplication  # noqa: E402
+from PySide6.QtWidgets import QApplication
 
-from app import topics  # noqa: E402
-from app.bus import EventBus, Message  # noqa: E402
-from app.settings import cache_dir  # noqa: E402
-from app.topics import MediaCommand, RouteRequest, Utterance  # noqa: E402
-from app.ux_restrictions import UxRestrictionsService  # noqa: E402
-from app.vehicle.preset import load_preset  # noqa: E402
-from app.vehicle.simulation import VehicleSimulation  # noqa: E402
-from media.service import MediaService  # noqa: E402
-from navigation.service import NavigationService  # noqa: E402
-from voice.service import VoiceService  # noqa: E402
-from voice.tts import TtsService  # noqa: E402
+from app import topics
+from app.bus import EventBus, Message
+from app.settings import cache_dir
+from app.topics import MediaCommand, RouteRequest, Utterance
+from app.ux_restrictions import UxRestrictionsService
+from app.vehicle.preset import load_preset
+from app.vehicle.simulation import VehicleSimulation
+from media.service import MediaService
+from navigation.service import NavigationService
+from voice.service import VoiceService
+from voice.tts import TtsService
 
 SIM_SECONDS = 3600
 FACTOR = 20
