@@ -72,10 +72,14 @@ def run_app(args: argparse.Namespace) -> int:
         recorder.start(bus)
     replay = getattr(args, "replay", None)
     offscreen = bool(args.offscreen or args.screenshot)
-    modules = [] if replay else create_modules(settings, offscreen=offscreen)
     shell = Shell(bus, settings, store, screen=args.screen, size=size, night=args.night)
+    shell.window.frameSwapped.connect(
+        lambda: log.info("first frame after %.0f ms", (time.monotonic() - started) * 1e3),
+        type=_single_shot())
+    _first_frame(qapp, shell)  # the driver sees the screen before the modules load
     if store.problem:
         bus.publish(topics.UI_NOTICE, topics.Notice(store.problem, "warning"))
+    modules = [] if replay else create_modules(settings, offscreen=offscreen)
     for module in modules:
         module.start(bus)
     player = Player(Path(replay), speed=args.speed) if replay else None
@@ -89,9 +93,6 @@ def run_app(args: argparse.Namespace) -> int:
         simulator = SimulatorWindow(bus)
         simulator.show()
 
-    shell.window.frameSwapped.connect(
-        lambda: log.info("first frame after %.0f ms", (time.monotonic() - started) * 1e3),
-        type=_single_shot())
     try:
         if args.screenshot:
             code = _screenshot(qapp, shell, Path(args.screenshot), started)
@@ -111,6 +112,16 @@ def run_app(args: argparse.Namespace) -> int:
         if dropped:
             log.warning("bus shutdown dropped %d queued messages", dropped)
     return code
+
+
+def _first_frame(qapp, shell) -> None:
+    """Run the event loop until the window has drawn once (at most 2 s)."""
+    from PySide6.QtCore import QEventLoop, QTimer
+
+    loop = QEventLoop()
+    shell.window.frameSwapped.connect(loop.quit, type=_single_shot())
+    QTimer.singleShot(2000, loop.quit)
+    loop.exec()
 
 
 def _single_shot():

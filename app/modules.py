@@ -47,5 +47,8 @@ def create_modules(settings: Settings, *, offscreen: bool = False) -> list[Modul
     ]
     if settings.voice_enabled:
         modules.append(VoiceService(settings.language, data_dir=data_dir(),
-                                    favourites=settings.favourites, microphone=not offscreen))
+                                    model_paths=settings.vosk_models or None,
+                                    favourites=settings.favourites,
+                                    intents_file=settings.voice_intents or None,
+                                    microphone=not offscreen))
     return modules

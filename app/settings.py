@@ -34,6 +34,8 @@ class Settings:
     duck_level: int = 20  # music volume percent while a prompt speaks
     volume: int = 60
     favourites: dict[str, str] = field(default_factory=dict)  # name -> "lat,lon" or a place
+    voice_intents: str = ""  # a user's own intent template file; empty = the built-in ones
+    vosk_models: dict[str, str] = field(default_factory=dict)  # language -> model folder
 
     def validate(self) -> list[str]:
         """Problems with the values, each naming the setting and what is expected."""
