@@ -211,7 +211,7 @@ def run_demo(out: Path, speed: float = 10.0, offscreen: bool = False,
         finally:
             shell_dispatcher.dispatch(qapp.quit)
 
-    from ui.dispatch import QtDispatcher
+    from app.qt_dispatch import QtDispatcher
 
     shell_dispatcher = QtDispatcher()
     with tempfile.TemporaryDirectory() as tmp:

@@ -73,7 +73,7 @@ def bus_latency(on: str) -> list[float]:
 
 def bus_gui(count: int, paced: bool) -> tuple[float, list[float]]:
     """Publisher thread -> subscriber on the Qt GUI thread (the view models' path)."""
-    from ui.dispatch import QtDispatcher
+    from app.qt_dispatch import QtDispatcher
 
     app = QCoreApplication.instance()
     bus = EventBus()

@@ -2,7 +2,7 @@
 
 Threading: QMediaPlayer must live on a thread with a Qt event loop, so the service keeps it on
 the thread that calls `start()` (the app's GUI thread). Bus handlers run inline on whatever thread
-published and only *post* the work into that event loop (a QEvent, like ui.dispatch does), so a
+published and only *post* the work into that event loop (app.qt_dispatch), so a
 publisher never waits for the player and the UI never waits for disk: the library scan runs on
 its own thread and posts its result back the same way.
 
@@ -17,12 +17,14 @@ import threading
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QCoreApplication, QEvent, QObject, QUrl
+import shiboken6
+from PySide6.QtCore import QUrl
 from PySide6.QtMultimedia import QAudioOutput, QMediaDevices, QMediaPlayer
 from rapidfuzz import fuzz, process
 
 from app import topics
 from app.bus import EventBus, Message, Subscription
+from app.qt_dispatch import QtDispatcher
 from app.topics import (
     AudioFocus,
     MediaCommand,
@@ -38,28 +40,8 @@ from media.demo import ensure_demo_tracks
 from media.library import Library
 from media.queue import PlayQueue
 
-_CALL = QEvent.Type(QEvent.registerEventType())
 MATCH_CUTOFF = 70  # rapidfuzz WRatio score below which "play <name>" finds nothing
 POSITION_STEP_MS = 500  # media.state is republished at most this often while playing
-
-
-class _CallEvent(QEvent):
-    def __init__(self, call: Callable[[], None]) -> None:
-        super().__init__(_CALL)
-        self.call = call
-
-
-class _Poster(QObject):
-    """Runs posted calls on the thread it was created on, in order."""
-
-    def post(self, call: Callable[[], None]) -> None:
-        QCoreApplication.postEvent(self, _CallEvent(call))
-
-    def event(self, event: QEvent) -> bool:
-        if event.type() == _CALL:
-            event.call()
-            return True
-        return super().event(event)
 
 
 class MediaService:
@@ -80,7 +62,7 @@ class MediaService:
         self._stopping = threading.Event()
         self._bus: EventBus | None = None
         self._subs: list[Subscription] = []
-        self._poster: _Poster | None = None
+        self._poster: QtDispatcher | None = None
         self._player: QMediaPlayer | None = None
         self._output: QAudioOutput | None = None
         self._pending_seek = -1
@@ -92,7 +74,7 @@ class MediaService:
     # -- lifecycle ---------------------------------------------------------------------------
     def start(self, bus: EventBus) -> None:
         self._bus = bus
-        self._poster = _Poster()
+        self._poster = QtDispatcher()
         self._player = QMediaPlayer()
         self._output = QAudioOutput()
         self._player.setAudioOutput(self._output)
@@ -123,15 +105,18 @@ class MediaService:
         if self._player is not None:
             self._save_state()
             self._player.stop()
-            self._player.deleteLater()
-            self._player = None
-        self._poster = None
+        # Delete the Qt objects here, on their own thread: left to the garbage collector they
+        # could be destroyed on whichever thread happens to collect them.
+        for qt_object in (self._player, self._output, self._poster):
+            if qt_object is not None:
+                shiboken6.delete(qt_object)
+        self._player = self._output = self._poster = None
 
     def _posting(self, handler: Callable[[object], None]) -> Callable[[Message], None]:
         def deliver(msg: Message) -> None:
             poster = self._poster
             if poster is not None:
-                poster.post(lambda: self._player is not None and handler(msg.payload))
+                poster.dispatch(lambda: self._player is not None and handler(msg.payload))
         return deliver
 
     # -- library -----------------------------------------------------------------------------
@@ -149,7 +134,7 @@ class MediaService:
         bus.publish(topics.APP_PROGRESS, Progress("media", 1.0, "music scanned"))
         poster = self._poster
         if poster is not None:
-            poster.post(self._library_ready)
+            poster.dispatch(self._library_ready)
 
     def _library_ready(self) -> None:
         bus = self._bus

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -27,12 +28,29 @@ def bus() -> Iterator[EventBus]:
 @pytest.fixture
 def gui_bus(qapp) -> Iterator[EventBus]:
     """A bus whose `on="gui"` subscribers run in the Qt event loop (use qtbot.waitUntil)."""
-    from ui.dispatch import QtDispatcher
+    from app.qt_dispatch import QtDispatcher
 
     b = EventBus()
     b.install_gui_dispatcher(QtDispatcher())
     yield b
     b.close()
+
+
+def find_qml_item(shell, name: str):
+    """The item called `name` in a shell's window; searches the visual tree, since Repeater
+    and Loader items are not QObject children."""
+    stack = [shell.window.contentItem()]
+    while stack:
+        item = stack.pop()
+        if item.objectName() == name:
+            return item
+        stack.extend(item.childItems())
+    raise AssertionError(f"no QML item named {name!r}")
+
+
+@pytest.fixture
+def find():
+    return find_qml_item
 
 
 @pytest.fixture(scope="session")
@@ -44,6 +62,14 @@ def shared_maps() -> Path:
             pytest.fail(f"CI needs {maps} (the shared/ folder beside the clone)")
         pytest.skip(f"{maps} is absent (a user's clone without ../shared)")
     return maps
+
+
+@pytest.fixture(autouse=True)
+def _collect_on_the_gui_thread() -> Iterator[None]:
+    """Qt objects left in reference cycles by a test are destroyed here, on the main thread,
+    rather than by a garbage-collection pass that may run on any later test's thread."""
+    yield
+    gc.collect()
 
 
 @pytest.fixture(autouse=True)

@@ -16,8 +16,8 @@ from PySide6.QtQml import QQmlApplicationEngine, qmlRegisterType
 from PySide6.QtQuick import QQuickWindow
 
 from app.bus import EventBus
+from app.qt_dispatch import QtDispatcher
 from app.settings import Settings, SettingsStore
-from ui.dispatch import QtDispatcher
 from ui.theme import Theme
 from ui.viewmodels.settings import SettingsViewModel
 from ui.viewmodels.status import StatusViewModel
@@ -113,3 +113,5 @@ class Shell:
         self.window.close()
         shiboken6.delete(self.engine)
         del self.window, self.engine
+        for view_model in self.view_models.values():  # on this (GUI) thread, not in a GC pass
+            shiboken6.delete(view_model)

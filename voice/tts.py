@@ -36,6 +36,7 @@ class TtsService:
         self._thread: threading.Thread | None = None
         self._engine = None
         self._speaking = False
+        self._stop_requested = False
         self._files = itertools.count(1)
         self.written: list[Path] = []
 
@@ -84,9 +85,15 @@ class TtsService:
             self._queue.put(item)
 
     def _interrupt(self) -> None:
-        engine = self._engine
-        if engine is not None:
-            engine.stop()
+        """Ask the speech thread to cut the current utterance short. pyttsx3 is not
+        thread-safe: stop() is called from its own word callback, on the speech thread
+        (calling it from here could hang runAndWait)."""
+        self._stop_requested = True
+
+    def _on_word(self, *_args: object) -> None:
+        if self._stop_requested and self._engine is not None:
+            self._stop_requested = False
+            self._engine.stop()
 
     # --- the speech thread -------------------------------------------------------------------
     def _run(self) -> None:
@@ -95,6 +102,7 @@ class TtsService:
 
             self._engine = pyttsx3.init()
             self._engine.setProperty("rate", self._rate)
+            self._engine.connect("started-word", self._on_word)
         except Exception as exc:  # no espeak-ng / no driver: text only
             self._engine = None
             self._bus.publish(topics.UI_NOTICE, topics.Notice(
@@ -114,17 +122,19 @@ class TtsService:
                 self._bus.publish(topics.TTS_STATE, topics.TtsState(False))
 
     def _speak(self, say: topics.Say) -> None:
+        self._stop_requested = False
         self._select_voice(say.language or self.language)
         self._speaking = True
         self._bus.publish(topics.TTS_STATE, topics.TtsState(True, say.text))
         if self._output_dir is None:
             self._engine.say(say.text)
-        else:
-            self._output_dir.mkdir(parents=True, exist_ok=True)
-            path = self._output_dir / f"utterance-{next(self._files):04d}.wav"
-            self._engine.save_to_file(say.text, str(path))
-            self.written.append(path)
+            self._engine.runAndWait()
+            return
+        self._output_dir.mkdir(parents=True, exist_ok=True)
+        path = self._output_dir / f"utterance-{next(self._files):04d}.wav"
+        self._engine.save_to_file(say.text, str(path))
         self._engine.runAndWait()
+        self.written.append(path)  # listed once the file is complete
 
     def _select_voice(self, language: str) -> None:
         for voice in self._engine.getProperty("voices"):

@@ -9,7 +9,6 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import QPoint
 from PySide6.QtGui import QImage
-from PySide6.QtQuick import QQuickItem
 
 from app import topics
 from app.bus import EventBus
@@ -43,20 +42,11 @@ def make_shell(qapp, tmp_path: Path):
         bus.close()
 
 
-def find(shell: Shell, name: str) -> QQuickItem:
-    """Search the visual tree: Repeater and Loader items are not QObject children."""
-    stack = [shell.window.contentItem()]
-    while stack:
-        item = stack.pop()
-        if item.objectName() == name:
-            return item
-        stack.extend(item.childItems())
-    raise AssertionError(f"no QML item named {name!r}")
 
 
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
 @pytest.mark.parametrize("screen", SCREENS)
-def test_every_screen_renders_at_both_sizes(make_shell, qtbot, screen: str, size) -> None:
+def test_every_screen_renders_at_both_sizes(find, make_shell, qtbot, screen: str, size) -> None:
     shell, _ = make_shell(screen, size)
     loader = find(shell, "screenLoader")
     qtbot.waitUntil(lambda: loader.property("ready"))
@@ -66,7 +56,7 @@ def test_every_screen_renders_at_both_sizes(make_shell, qtbot, screen: str, size
     assert distinct_colours(image) > 4, f"{screen} at {size} looks blank"
 
 
-def test_status_bar_shows_bus_values(make_shell, qtbot) -> None:
+def test_status_bar_shows_bus_values(find, make_shell, qtbot) -> None:
     shell, bus = make_shell()
     status = shell.view_models["statusInfo"]
     bus.publish(topics.SOC, VssFloat(12.4))
@@ -79,7 +69,7 @@ def test_status_bar_shows_bus_values(make_shell, qtbot) -> None:
     assert find(shell, "notice").property("text") == "Map ready"
 
 
-def test_progress_is_shown_until_done(make_shell, qtbot) -> None:
+def test_progress_is_shown_until_done(find, make_shell, qtbot) -> None:
     shell, bus = make_shell()
     status = shell.view_models["statusInfo"]
     bus.publish(topics.APP_PROGRESS, Progress("map", 0.5, "Loading map"))
@@ -100,7 +90,7 @@ def test_theme_follows_day_night_signal(make_shell, qtbot) -> None:
     qtbot.waitUntil(lambda: not shell.theme.property("night"))
 
 
-def test_home_tile_opens_its_screen_and_home_returns(make_shell, qtbot) -> None:
+def test_home_tile_opens_its_screen_and_home_returns(find, make_shell, qtbot) -> None:
     shell, _ = make_shell()
     qtbot.waitExposed(shell.window)
     tile = find(shell, "tile_settings")
@@ -121,7 +111,7 @@ def qt_left():
     return Qt.MouseButton.LeftButton
 
 
-def test_settings_screen_saves_a_choice(make_shell, qtbot, tmp_path: Path) -> None:
+def test_settings_screen_saves_a_choice(find, make_shell, qtbot, tmp_path: Path) -> None:
     store = SettingsStore(tmp_path / "settings.toml")
     shell, _ = make_shell("settings", store=store)
     qtbot.waitExposed(shell.window)

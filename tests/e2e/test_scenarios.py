@@ -32,5 +32,6 @@ def test_prompts_are_spoken_to_files_in_order(world, qtbot, tmp_path: Path) -> N
     outcome = w.play(scenario, qtbot)
     assert outcome.passed, outcome.failures
     said = [m.payload.text for m in outcome.messages if m.topic == topics.TTS_SAY]
+    w.tts.stop()  # finishes the file being written
     assert said and w.tts.written, "every prompt and reply is written as a WAV file"
     assert all(p.stat().st_size > 1000 for p in w.tts.written)

@@ -6,7 +6,6 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtGui import QColor
-from PySide6.QtQuick import QQuickItem
 
 from app import topics
 from app.bus import EventBus
@@ -16,16 +15,6 @@ from app.vehicle.preset import load_preset
 from app.vehicle.simulation import VehicleSimulation
 from navigation.service import NavigationService
 from ui.shell import Shell
-
-
-def find(shell: Shell, name: str) -> QQuickItem:
-    stack = [shell.window.contentItem()]
-    while stack:
-        item = stack.pop()
-        if item.objectName() == name:
-            return item
-        stack.extend(item.childItems())
-    raise AssertionError(f"no QML item named {name!r}")
 
 
 @pytest.fixture
@@ -53,7 +42,7 @@ def route_pixels(shell: Shell) -> int:
                if image.pixel(x, y) == accent)
 
 
-def test_map_route_vehicle_and_next_maneuver(screen, qtbot) -> None:
+def test_map_route_vehicle_and_next_maneuver(find, screen, qtbot) -> None:
     shell, bus, sim = screen
     view = shell.view_models["mapView"]
     qtbot.waitUntil(lambda: view.property("hasMap"), timeout=20000)
@@ -84,7 +73,7 @@ def test_zoom_follow_and_pan(screen, qtbot) -> None:
     assert view.property("follow") and view.centre == view.vehicle
 
 
-def test_route_error_is_shown_on_the_map(screen, qtbot) -> None:
+def test_route_error_is_shown_on_the_map(find, screen, qtbot) -> None:
     shell, bus, _ = screen
     view = shell.view_models["mapView"]
     bus.publish(topics.NAV_ROUTE_REQUEST, RouteRequest("Atlantis"))

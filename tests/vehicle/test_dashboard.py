@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from PySide6.QtQuick import QQuickItem
 
 from app import topics
 from app.bus import EventBus
@@ -14,16 +13,6 @@ from app.topics import DriverControl, NextStop, SimFault, VssFloat
 from app.vehicle.preset import load_preset
 from app.vehicle.simulation import VehicleSimulation
 from ui.shell import Shell
-
-
-def find(shell: Shell, name: str) -> QQuickItem:
-    stack = [shell.window.contentItem()]
-    while stack:
-        item = stack.pop()
-        if item.objectName() == name:
-            return item
-        stack.extend(item.childItems())
-    raise AssertionError(f"no QML item named {name!r}")
 
 
 @pytest.fixture
@@ -45,7 +34,7 @@ def dashboard(qapp, tmp_path: Path):
         bus.close()
 
 
-def test_dashboard_shows_the_values_on_the_bus(dashboard, qtbot) -> None:
+def test_dashboard_shows_the_values_on_the_bus(find, dashboard, qtbot) -> None:
     shell, bus, sim = dashboard()
     bus.publish(topics.VEHICLE_CONTROL, DriverControl(mode="cruise", target_speed_kmh=42))
     sim.run_ticks(250)
@@ -75,7 +64,7 @@ def test_out_of_range_sensor_shows_a_warning_and_no_number(dashboard, qtbot) -> 
     assert shell.grab().width() == 1280
 
 
-def test_bus_preset_shows_the_next_stop(dashboard, qtbot) -> None:
+def test_bus_preset_shows_the_next_stop(find, dashboard, qtbot) -> None:
     shell, bus, sim = dashboard("bus_12m", size=(800, 480))
     sim.run_ticks(1)
     panel = find(shell, "busPanel")
@@ -85,7 +74,7 @@ def test_bus_preset_shows_the_next_stop(dashboard, qtbot) -> None:
     qtbot.waitUntil(lambda: "Rautatientori" in vm.property("nextStop"))
 
 
-def test_car_preset_hides_the_bus_panel(dashboard, qtbot) -> None:
+def test_car_preset_hides_the_bus_panel(find, dashboard, qtbot) -> None:
     shell, _, sim = dashboard()
     sim.run_ticks(1)
     qtbot.waitUntil(lambda: shell.view_models["vehicle"].property("label") != "")

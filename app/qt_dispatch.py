@@ -1,7 +1,9 @@
-"""Delivery of bus messages on the Qt GUI thread.
+"""Running calls on a Qt thread's event loop, from any thread.
 
-The bus is pure Python; view models subscribe with `on="gui"` and this dispatcher posts each
-call into the Qt event loop, so QML-bound properties only ever change on the GUI thread.
+The bus is pure Python; view models subscribe with `on="gui"` and ui/ installs a dispatcher
+that posts each call into the GUI thread's event loop, so QML-bound properties only ever change
+there. Core modules whose real component is a Qt object (media's QMediaPlayer) use the same
+dispatcher to hand bus messages to the thread that owns that object.
 It posts a QEvent rather than emitting a queued signal: cheaper per message, and immune to the
 PySide6 6.12.0 emit() refcount bug that the version pin in pyproject.toml avoids elsewhere.
 """
@@ -22,14 +24,13 @@ class _CallEvent(QEvent):
 
 
 class QtDispatcher(QObject):
-    """Posts calls from any thread into the event loop of the GUI thread, in order."""
+    """Runs posted calls, in order, on the thread that created it (which must run a Qt event
+    loop: the GUI thread, or a QThread)."""
 
     def __init__(self) -> None:
-        app = QCoreApplication.instance()
-        if app is None:
+        if QCoreApplication.instance() is None:
             raise RuntimeError("QtDispatcher needs a QCoreApplication/QGuiApplication first")
         super().__init__()
-        self.moveToThread(app.thread())
 
     def dispatch(self, call: Callable[[], None]) -> None:
         QCoreApplication.postEvent(self, _CallEvent(call))
