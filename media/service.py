@@ -17,7 +17,6 @@ import threading
 from collections.abc import Callable
 from pathlib import Path
 
-import shiboken6
 from PySide6.QtCore import QUrl
 from PySide6.QtMultimedia import QAudioOutput, QMediaDevices, QMediaPlayer
 from rapidfuzz import fuzz, process
@@ -104,12 +103,13 @@ class MediaService:
             self._scanner.join(timeout=10)
         if self._player is not None:
             self._save_state()
-            self._player.stop()
-        # Delete the Qt objects here, on their own thread: left to the garbage collector they
-        # could be destroyed on whichever thread happens to collect them.
+            self._player.pause()  # stop() has been seen to hang the FFmpeg backend here
+            self._player.setSource(QUrl())
+        # Hand the Qt objects to their own thread's event loop for deletion: left to the garbage
+        # collector they could be destroyed on whichever thread happens to collect them.
         for qt_object in (self._player, self._output, self._poster):
             if qt_object is not None:
-                shiboken6.delete(qt_object)
+                qt_object.deleteLater()
         self._player = self._output = self._poster = None
 
     def _posting(self, handler: Callable[[object], None]) -> Callable[[Message], None]:
