@@ -1,4 +1,5 @@
-"""`volant` command line: the app itself and its sub-commands."""
+"""Volant, offline in-vehicle infotainment. Without a command: the dashboard and the vehicle
+simulator window, on the default map (central Helsinki)."""
 
 from __future__ import annotations
 

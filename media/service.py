@@ -14,10 +14,12 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QUrl
+import shiboken6
+from PySide6.QtCore import QCoreApplication, QUrl
 from PySide6.QtMultimedia import QAudioOutput, QMediaDevices, QMediaPlayer
 from rapidfuzz import fuzz, process
 
@@ -101,15 +103,23 @@ class MediaService:
         self._stopping.set()
         if self._scanner is not None:
             self._scanner.join(timeout=10)
-        if self._player is not None:
+        player = self._player
+        if player is not None:
             self._save_state()
-            self._player.pause()  # stop() has been seen to hang the FFmpeg backend here
-            self._player.setSource(QUrl())
-        # Hand the Qt objects to their own thread's event loop for deletion: left to the garbage
-        # collector they could be destroyed on whichever thread happens to collect them.
-        for qt_object in (self._player, self._output, self._poster):
+            # Quiesce the FFmpeg backend before deleting: stop() has hung here, and deleting a
+            # player whose decoder threads still run has crashed (no audio device, Qt 6.11).
+            player.pause()
+            player.setSource(QUrl())
+            deadline = time.monotonic() + 2.0
+            while (player.mediaStatus() != QMediaPlayer.MediaStatus.NoMedia
+                   and time.monotonic() < deadline):
+                QCoreApplication.processEvents()
+                time.sleep(0.005)
+        # Delete the Qt objects now, on their own thread: left to the garbage collector they
+        # could be destroyed on whichever thread happens to collect them.
+        for qt_object in (player, self._output, self._poster):
             if qt_object is not None:
-                qt_object.deleteLater()
+                shiboken6.delete(qt_object)
         self._player = self._output = self._poster = None
 
     def _posting(self, handler: Callable[[object], None]) -> Callable[[Message], None]:
