@@ -13,6 +13,8 @@ import itertools
 import logging
 import queue
 import threading
+import time
+import wave
 from pathlib import Path
 
 from app import topics
@@ -36,7 +38,6 @@ class TtsService:
         self._thread: threading.Thread | None = None
         self._engine = None
         self._speaking = False
-        self._stop_requested = False
         self._files = itertools.count(1)
         self.written: list[Path] = []
 
@@ -85,15 +86,12 @@ class TtsService:
             self._queue.put(item)
 
     def _interrupt(self) -> None:
-        """Ask the speech thread to cut the current utterance short. pyttsx3 is not
-        thread-safe: stop() is called from its own word callback, on the speech thread
-        (calling it from here could hang runAndWait)."""
-        self._stop_requested = True
-
-    def _on_word(self, *_args: object) -> None:
-        if self._stop_requested and self._engine is not None:
-            self._stop_requested = False
-            self._engine.stop()
+        """Cut the utterance being spoken short. Not when writing files (offscreen): nothing
+        is audible there, and stopping pyttsx3 mid-file from another thread left truncated
+        files and, sometimes, a runAndWait that never returned."""
+        engine = self._engine
+        if engine is not None and self._output_dir is None:
+            engine.stop()
 
     # --- the speech thread -------------------------------------------------------------------
     def _run(self) -> None:
@@ -102,7 +100,6 @@ class TtsService:
 
             self._engine = pyttsx3.init()
             self._engine.setProperty("rate", self._rate)
-            self._engine.connect("started-word", self._on_word)
         except Exception as exc:  # no espeak-ng / no driver: text only
             self._engine = None
             self._bus.publish(topics.UI_NOTICE, topics.Notice(
@@ -122,7 +119,6 @@ class TtsService:
                 self._bus.publish(topics.TTS_STATE, topics.TtsState(False))
 
     def _speak(self, say: topics.Say) -> None:
-        self._stop_requested = False
         self._select_voice(say.language or self.language)
         self._speaking = True
         self._bus.publish(topics.TTS_STATE, topics.TtsState(True, say.text))
@@ -134,6 +130,7 @@ class TtsService:
         path = self._output_dir / f"utterance-{next(self._files):04d}.wav"
         self._engine.save_to_file(say.text, str(path))
         self._engine.runAndWait()
+        _wait_until_complete(path)
         self.written.append(path)  # listed once the file is complete
 
     def _select_voice(self, language: str) -> None:
@@ -142,3 +139,18 @@ class TtsService:
                 self._engine.setProperty("voice", voice.id)
                 return
         log.info("no %s voice in the speech engine; using its default", language)
+
+
+def _wait_until_complete(path: Path, timeout_s: float = 3.0) -> None:
+    """pyttsx3's espeak driver can return from runAndWait before it has finished the WAV
+    header; wait (bounded) until the file reads as audio with frames."""
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        try:
+            with wave.open(str(path)) as wav:
+                if wav.getnframes() > 0:
+                    return
+        except (OSError, EOFError, wave.Error):
+            pass
+        time.sleep(0.02)
+    log.warning("speech file %s is still empty after %.0f s", path, timeout_s)
