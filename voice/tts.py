@@ -22,6 +22,10 @@ from app.bus import EventBus, Message, Subscription
 
 log = logging.getLogger(__name__)
 PROMPT, REPLY = 0, 1
+# pyttsx3's espeak driver receives espeak-ng's callbacks on espeak's own thread; rarely (seen
+# once in CI) a late end-of-message event from the previous utterance closes the next file
+# before any audio arrived, leaving it empty. Synthesising again gives the real file.
+FILE_ATTEMPTS = 3
 
 
 class TtsService:
@@ -128,10 +132,15 @@ class TtsService:
             return
         self._output_dir.mkdir(parents=True, exist_ok=True)
         path = self._output_dir / f"utterance-{next(self._files):04d}.wav"
-        self._engine.save_to_file(say.text, str(path))
-        self._engine.runAndWait()
-        _wait_until_complete(path)
-        self.written.append(path)  # listed once the file is complete
+        for attempt in range(1, FILE_ATTEMPTS + 1):
+            self._engine.save_to_file(say.text, str(path))
+            self._engine.runAndWait()
+            if _wait_until_complete(path):
+                self.written.append(path)  # listed once the file is complete
+                return
+            log.warning("speech file %s is empty after attempt %d of %d", path, attempt,
+                        FILE_ATTEMPTS)
+        raise RuntimeError(f"{path} stayed empty after {FILE_ATTEMPTS} attempts")
 
     def _select_voice(self, language: str) -> None:
         for voice in self._engine.getProperty("voices"):
@@ -141,7 +150,7 @@ class TtsService:
         log.info("no %s voice in the speech engine; using its default", language)
 
 
-def _wait_until_complete(path: Path, timeout_s: float = 3.0) -> None:
+def _wait_until_complete(path: Path, timeout_s: float = 2.0) -> bool:
     """pyttsx3's espeak driver can return from runAndWait before it has finished the WAV
     header; wait (bounded) until the file reads as audio with frames."""
     deadline = time.monotonic() + timeout_s
@@ -149,8 +158,8 @@ def _wait_until_complete(path: Path, timeout_s: float = 3.0) -> None:
         try:
             with wave.open(str(path)) as wav:
                 if wav.getnframes() > 0:
-                    return
+                    return True
         except (OSError, EOFError, wave.Error):
             pass
         time.sleep(0.02)
-    log.warning("speech file %s is still empty after %.0f s", path, timeout_s)
+    return False

@@ -8,7 +8,7 @@ import wave
 from app import topics
 from voice import audio
 from voice.service import VoiceService
-from voice.tts import TtsService
+from voice.tts import TtsService, _wait_until_complete
 
 
 def test_replies_are_spoken_to_files_in_the_reply_language(bus, recorder, tmp_path):
@@ -79,3 +79,20 @@ def test_barge_in_drops_queued_speech(bus, recorder, tmp_path):
         tts.stop()
     spoken = [s.text for s in recorder.payloads(topics.TTS_STATE) if s.speaking]
     assert spoken[-1] == "after" and "reply four" not in spoken
+
+
+def test_an_empty_speech_file_is_not_taken_as_complete(tmp_path):
+    """The check that makes the service synthesise again when espeak left a file empty."""
+    empty = tmp_path / "empty.wav"
+    with wave.open(str(empty), "wb") as wav:
+        wav.setnchannels(1)
+        wav.setsampwidth(2)
+        wav.setframerate(22050)
+    spoken = tmp_path / "spoken.wav"
+    with wave.open(str(spoken), "wb") as wav:
+        wav.setnchannels(1)
+        wav.setsampwidth(2)
+        wav.setframerate(22050)
+        wav.writeframes(b"\x10\x00" * 2205)
+    assert not _wait_until_complete(empty, timeout_s=0.1)
+    assert _wait_until_complete(spoken, timeout_s=0.1)
