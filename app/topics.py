@@ -128,8 +128,16 @@ class UxRestrictions:
     message: str = ""
 
 
+@dataclass(frozen=True, slots=True)
+class Language:
+    """The driver's language, changed in settings: voice commands, replies and prompts follow."""
+
+    code: str
+
+
 BUS_ERROR = declare("bus.error", BusError)
 UI_NOTICE = declare("ui.notice", Notice)
+UI_LANGUAGE = declare("ui.language", Language, retained=True)
 APP_PROGRESS = declare("app.progress", Progress)
 UX_RESTRICTIONS = declare("ui.restrictions", UxRestrictions, retained=True)
 
@@ -339,11 +347,13 @@ class Utterance:
 
 @dataclass(frozen=True, slots=True)
 class VoiceState:
-    """state: disabled, idle, listening, processing; reason says why when disabled."""
+    """state: disabled, idle, listening, processing; reason says why when disabled (or why
+    the wake phrase is off); wake_phrase is set while Volant listens for it."""
 
     state: str
     language: str = ""
     reason: str = ""
+    wake_phrase: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -404,6 +414,13 @@ class AudioFile:
 
 
 @dataclass(frozen=True, slots=True)
+class WakePhrase:
+    """Hands-free activation switched on or off (settings); the phrase is the language's."""
+
+    on: bool
+
+
+@dataclass(frozen=True, slots=True)
 class Vocabulary:
     """Names an open slot can take (slot: place, title, artist), e.g. from the map or the media
     library; the recognizer grammar is rebuilt with them."""
@@ -416,6 +433,7 @@ VOICE_TRANSCRIPT = declare("voice.transcript", VoiceTranscript)
 VOICE_PTT = declare("voice.ptt", PushToTalk)
 VOICE_AUDIO_FILE = declare("voice.audio.file", AudioFile)
 VOICE_VOCABULARY = declare("voice.vocabulary", Vocabulary)
+VOICE_WAKE = declare("voice.wake", WakePhrase, retained=True)
 
 # ---------------------------------------------------------------------------------------------
 # media

@@ -114,7 +114,8 @@ class NavigationService:
         worker = self._worker
         worker.dispatch(self._load)
         for pattern, handler in ((topics.NAV_ROUTE_REQUEST, self._on_request),
-                                 (topics.LONGITUDE, self._on_fix)):
+                                 (topics.LONGITUDE, self._on_fix),
+                                 (topics.UI_LANGUAGE, self._on_language)):
             self._subs.append(bus.subscribe(pattern, handler, on=worker, name="navigation"))
 
     def stop(self) -> None:
@@ -124,6 +125,10 @@ class NavigationService:
         if self._worker is not None:
             self._worker.stop(timeout=5.0)
             self._worker = None
+
+    def _on_language(self, msg: Message) -> None:
+        """Prompts from now on in the driver's new language (English if there is no text)."""
+        self.language = msg.payload.code if msg.payload.code in SAY else "en"
 
     def _publish(self, topic: str, payload: object) -> None:
         if self._bus is not None and not self._bus.closed:

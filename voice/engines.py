@@ -33,6 +33,7 @@ class Transcript:
 class Recognizer(Protocol):
     engine: str
     language: str
+    unknown_words: list[str]  # grammar words the model does not know (their phrases left out)
 
     def accept(self, chunk: bytes) -> str:
         """Feed 16 kHz mono int16 audio; returns the partial transcript so far."""

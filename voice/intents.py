@@ -55,6 +55,7 @@ class IntentSet:
     replies: dict[str, str]
     number_step: int = 1
     patterns: list[_Pattern] = field(default_factory=list)
+    wake_phrase: str = ""  # hands-free activation; empty = push-to-talk only
 
     @property
     def intents(self) -> list[str]:
@@ -203,5 +204,8 @@ def _build(data: dict, source: str) -> IntentSet:
     # Fixed phrases win over open slots: "play music" is `play`, not `play_query` "music".
     patterns.sort(key=lambda p: p.open_slots)
     replies = {k: str(v) for k, v in data.get("replies", {}).items()}
+    wake = data.get("wake_phrase", "")
+    if not isinstance(wake, str):
+        raise TemplateError(f"{source}: `wake_phrase` must be a string, got {wake!r}")
     return IntentSet(language, source, slots, ranges, frozenset(confirm), replies,
-                     int(data.get("grammar_number_step", 1)), patterns)
+                     int(data.get("grammar_number_step", 1)), patterns, normalize(wake))

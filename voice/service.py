@@ -3,8 +3,11 @@ thread into the recognizer; typed utterances skip the recognizer; both end in th
 which publishes the commands and the reply.
 
 Push-to-talk starts listening (and stops a spoken reply: TtsService follows voice.state),
-release or the listening timeout ends the utterance. With no speech model for the language
-the service says why in voice.state and typed commands still work.
+release or the listening timeout ends the utterance. With the wake phrase on, the microphone
+stays open and a segment that begins with the wake phrase starts listening hands-free (or is
+the command itself, said in one breath); a pause after speech then ends the utterance. Wake
+spotting rests while Volant speaks, so its own voice cannot wake it. With no speech model for
+the language the service says why in voice.state and typed commands still work.
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ from __future__ import annotations
 import logging
 import queue
 import threading
+from collections.abc import Callable
 from pathlib import Path
 
 from app import topics
@@ -19,22 +23,29 @@ from app.bus import EventBus, Message, Subscription
 from voice import audio, intents
 from voice.dialogue import Dialogue
 from voice.engines import Recognizer, create_recognizer
+from voice.wake import Endpointer, WakeSpotter, wake_grammar
 
 log = logging.getLogger(__name__)
 SOURCE = "voice"
+MicrophoneFactory = Callable[[Callable[[bytes], None]], audio.Microphone]
 
 
 class VoiceService:
     def __init__(self, language: str = "en", *, data_dir: Path | None = None,
                  model_paths: dict[str, str] | None = None,
                  favourites: dict[str, str] | None = None, intents_file: str | None = None,
-                 microphone: bool = True, listen_timeout_s: float = 8.0) -> None:
+                 microphone: bool | MicrophoneFactory = True, wake: bool = False,
+                 listen_timeout_s: float = 8.0) -> None:
+        """`microphone`: True = the sound card's, False = none, or a factory taking the chunk
+        sink (a stand-in at the physical edge). `wake`: listen for the wake phrase."""
         self.language = language
         self._data_dir = data_dir
         self._model_paths = model_paths
         self._favourites = favourites or {}
         self._intents_file = intents_file
-        self._use_microphone = microphone
+        self._open_microphone: MicrophoneFactory | None = (
+            audio.Microphone if microphone is True else microphone or None)
+        self._wake_enabled = wake
         self._timeout_s = listen_timeout_s
         self._vocabulary: dict[str, list[str]] = {"place": list(self._favourites)}
         self._dialogues: dict[str, Dialogue] = {}
@@ -48,6 +59,10 @@ class VoiceService:
         self._timer: threading.Timer | None = None
         self._microphone: audio.Microphone | None = None
         self._partial = ""
+        self._wake: WakeSpotter | None = None
+        self._endpointer = Endpointer()
+        self._hands_free = False  # listening began with the wake phrase: a pause ends it
+        self._tts_speaking = False
 
     # --- module life -------------------------------------------------------------------------
     def start(self, bus: EventBus) -> None:
@@ -62,6 +77,10 @@ class VoiceService:
                           lambda m: self._queue.put(("file", m.payload.path))),
             bus.subscribe(topics.VOICE_VOCABULARY,
                           lambda m: self._queue.put(("vocab", m.payload))),
+            bus.subscribe(topics.TTS_STATE, lambda m: self._queue.put(("tts", m.payload))),
+            bus.subscribe(topics.UI_LANGUAGE,
+                          lambda m: self._queue.put(("language", m.payload.code))),
+            bus.subscribe(topics.VOICE_WAKE, lambda m: self._queue.put(("wake", m.payload.on))),
         ]
         self._thread = threading.Thread(target=self._run, name="voice-audio", daemon=True)
         self._thread.start()
@@ -74,17 +93,24 @@ class VoiceService:
         if self._thread is not None:
             self._thread.join(timeout=5)
             self._thread = None
+        self._wake = None
         self._stop_capture()
 
     # --- typed text --------------------------------------------------------------------------
     def dialogue(self, language: str = "") -> Dialogue:
         language = language or self.language
         if language not in self._dialogues:
-            source = self._intents_file if language == self.language and self._intents_file \
-                else language
-            self._dialogues[language] = Dialogue(self._bus, intents.load(source),
+            self._dialogues[language] = Dialogue(self._bus, self._intent_set(language),
                                                  self._favourites)
         return self._dialogues[language]
+
+    def _intent_set(self, language: str) -> intents.IntentSet:
+        """The user's own template file for its language, the built-in ones otherwise."""
+        if self._intents_file:
+            own = intents.load(self._intents_file)
+            if own.language == language:
+                return own
+        return intents.load(language)
 
     def _on_utterance(self, msg: Message) -> None:
         language = msg.payload.language or self.language
@@ -122,12 +148,56 @@ class VoiceService:
             reason = str(exc)
         bus.publish(topics.APP_PROGRESS, topics.Progress("speech model", 1.0, self.language))
         if self._recognizer is None:
+            self._disarm()
             self._state("disabled", f"voice is off: {reason}; typed commands still work")
         else:
-            self._state("idle")
+            self._state("idle", self._arm(phrases) if self._wake_enabled else self._disarm())
+
+    def _arm(self, phrases: list[str]) -> str:
+        """Listen for the wake phrase; returns why it cannot, or ""."""
+        wake_phrase = self.dialogue().intents.wake_phrase
+        if not wake_phrase:
+            return self._disarm(f"no wake phrase in the {self.language} voice commands; "
+                                "use push-to-talk")
+        try:
+            recognizer, reason = create_recognizer(
+                self.language, wake_grammar(wake_phrase, phrases), data_dir=self._data_dir,
+                model_paths=self._model_paths)
+        except ValueError as exc:
+            recognizer, reason = None, str(exc)
+        words = wake_phrase.split()
+        if recognizer is not None and any(w in recognizer.unknown_words for w in words):
+            recognizer, reason = None, f"the speech model does not know {wake_phrase!r}"
+        if recognizer is None:
+            return self._disarm(f"wake phrase off: {reason}; use push-to-talk")
+        if self._microphone is None:
+            reason = self._capture()
+            if reason:
+                return self._disarm(f"wake phrase off: {reason}; use push-to-talk")
+        self._wake = WakeSpotter(wake_phrase, recognizer)
+        return ""
+
+    def _disarm(self, reason: str = "") -> str:
+        """Stop listening for the wake phrase (and close the microphone unless in use)."""
+        self._wake = None
+        if not self._listening:
+            self._stop_capture()
+        return reason
+
+    def _capture(self) -> str:
+        """Open the microphone; returns why it cannot, or ""."""
+        if self._open_microphone is None:
+            return "no microphone"
+        microphone = self._open_microphone(lambda chunk: self._queue.put(("chunk", chunk)))
+        reason = microphone.open()
+        if not reason:
+            self._microphone = microphone
+        return reason
 
     def _state(self, state: str, reason: str = "") -> None:
-        self._bus.publish(topics.VOICE_STATE, topics.VoiceState(state, self.language, reason))
+        wake_phrase = self._wake.wake_phrase if self._wake is not None else ""
+        self._bus.publish(topics.VOICE_STATE,
+                          topics.VoiceState(state, self.language, reason, wake_phrase))
 
     def _do_vocab(self, vocabulary: topics.Vocabulary) -> None:
         self._vocabulary[vocabulary.slot] = list(vocabulary.phrases)
@@ -145,15 +215,16 @@ class VoiceService:
             self._bus.publish(topics.UI_NOTICE, topics.Notice(state.reason, "warning"))
             return
         self._begin()
-        if self._use_microphone:
-            self._microphone = audio.Microphone(lambda chunk: self._queue.put(("chunk", chunk)))
-            reason = self._microphone.open()
+        if self._open_microphone is not None and self._microphone is None:
+            reason = self._capture()
             if reason:
-                self._microphone = None
                 self._listening = False
                 self._bus.publish(topics.UI_NOTICE, topics.Notice(reason, "warning"))
                 self._state("idle", reason)
                 return
+        self._start_timer()
+
+    def _start_timer(self) -> None:
         self._timer = threading.Timer(self._timeout_s, self._queue.put, (("timeout", None),))
         self._timer.daemon = True
         self._timer.start()
@@ -161,9 +232,45 @@ class VoiceService:
     def _do_timeout(self, _value: None) -> None:
         self._end_utterance()
 
+    def _do_tts(self, state: topics.TtsState) -> None:
+        self._tts_speaking = state.speaking
+
+    def _do_language(self, language: str) -> None:
+        """The driver chose another language: its model and commands replace the current."""
+        if language != self.language:
+            self.language = language
+            self._recognizer = None
+            self._listening = self._hands_free = False
+            self._load()
+
+    def _do_wake(self, on: bool) -> None:
+        if on != self._wake_enabled:
+            self._wake_enabled = on
+            self._load()
+
     def _do_chunk(self, chunk: bytes) -> None:
+        segment = self._endpointer.push(chunk)
         if self._listening:
             self._feed(chunk)
+            if self._hands_free and segment is not None:
+                self._end_utterance()
+        elif segment is not None and self._wake is not None and not self._tts_speaking:
+            self._on_segment(segment)
+
+    def _on_segment(self, segment: bytes) -> None:
+        wake = self._wake.hear(segment)
+        if wake is None:
+            return
+        if wake.command:  # "hey copilot, play music" in one breath
+            self._state("processing")
+            self._bus.publish(topics.VOICE_TRANSCRIPT, topics.VoiceTranscript(
+                wake.command, True, True, self.language))
+            with self._dialogue_lock:
+                self.dialogue().handle(wake.command)
+            self._state("idle")
+            return
+        self._begin(hands_free=True)
+        self._start_timer()
 
     def _do_file(self, path: str) -> None:
         """A recording heard exactly as the microphone would deliver it."""
@@ -183,8 +290,9 @@ class VoiceService:
             self._feed(chunk)
         self._end_utterance()
 
-    def _begin(self) -> None:
+    def _begin(self, *, hands_free: bool = False) -> None:
         self._listening = True
+        self._hands_free = hands_free
         self._partial = ""
         self._state("listening")
 
@@ -196,10 +304,11 @@ class VoiceService:
                               topics.VoiceTranscript(partial, False, False, self.language))
 
     def _stop_capture(self) -> None:
+        """End the listening timer, and the capture unless the wake phrase keeps it open."""
         if self._timer is not None:
             self._timer.cancel()
             self._timer = None
-        if self._microphone is not None:
+        if self._microphone is not None and self._wake is None:
             self._microphone.close()
             self._microphone = None
 
@@ -207,7 +316,7 @@ class VoiceService:
         self._stop_capture()
         if not self._listening:
             return
-        self._listening = False
+        self._listening = self._hands_free = False
         self._state("processing")
         heard = self._recognizer.finish()
         self._bus.publish(topics.VOICE_TRANSCRIPT, topics.VoiceTranscript(

@@ -48,7 +48,8 @@ class TtsService:
     def start(self, bus: EventBus) -> None:
         self._bus = bus
         self._subs = [bus.subscribe(topics.TTS_SAY, self._on_say),
-                      bus.subscribe(topics.VOICE_STATE, self._on_voice_state)]
+                      bus.subscribe(topics.VOICE_STATE, self._on_voice_state),
+                      bus.subscribe(topics.UI_LANGUAGE, self._on_language)]
         self._thread = threading.Thread(target=self._run, name="tts", daemon=True)
         self._thread.start()
 
@@ -70,6 +71,10 @@ class TtsService:
             self._queue.put((PROMPT, next(self._order), say))
         else:
             self._queue.put((REPLY, next(self._order), say))
+
+    def _on_language(self, msg: Message) -> None:
+        """Replies that name no language are spoken in the driver's new one."""
+        self.language = msg.payload.code
 
     def _on_voice_state(self, msg: Message) -> None:
         if msg.payload.state == "listening":  # barge-in

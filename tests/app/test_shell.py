@@ -111,15 +111,35 @@ def qt_left():
     return Qt.MouseButton.LeftButton
 
 
-def test_settings_screen_saves_a_choice(find, make_shell, qtbot, tmp_path: Path) -> None:
+def test_settings_screen_saves_a_choice_and_tells_the_modules(find, make_shell, qtbot,
+                                                             tmp_path: Path) -> None:
     store = SettingsStore(tmp_path / "settings.toml")
-    shell, _ = make_shell("settings", store=store)
+    shell, bus = make_shell("settings", store=store)
     qtbot.waitExposed(shell.window)
-    option = find(shell, "option_Language_fr")
-    qtbot.mouseClick(shell.window, qt_left(),
-                     pos=option.mapToScene(option.boundingRect().center()).toPoint())
-    qtbot.waitUntil(lambda: shell.view_models["settings"].property("language") == "fr")
-    assert SettingsStore(store.path).load().language == "fr"
+    for name in ("option_Language_fr", "option_Wake phrase_on"):
+        option = find(shell, name)
+        qtbot.mouseClick(shell.window, qt_left(),
+                         pos=option.mapToScene(option.boundingRect().center()).toPoint())
+    qtbot.waitUntil(lambda: shell.view_models["settings"].property("wakePhrase"))
+    saved = SettingsStore(store.path).load()
+    assert (saved.language, saved.wake_phrase) == ("fr", True)
+    assert bus.retained(topics.UI_LANGUAGE) == topics.Language("fr")  # voice, speech, guidance
+    assert bus.retained(topics.VOICE_WAKE) == topics.WakePhrase(True)
+
+
+def test_holding_f2_is_push_to_talk_on_every_screen(make_shell, qtbot) -> None:
+    from PySide6.QtCore import Qt
+
+    for screen in ("home", "map"):
+        shell, bus = make_shell(screen)
+        pressed: list[bool] = []
+        bus.subscribe(topics.VOICE_PTT, lambda m, out=pressed: out.append(m.payload.pressed))
+        qtbot.waitExposed(shell.window)
+        shell.window.requestActivate()
+        qtbot.waitUntil(lambda w=shell.window: w.activeFocusItem() is not None)
+        qtbot.keyPress(shell.window, Qt.Key.Key_F2)
+        qtbot.keyRelease(shell.window, Qt.Key.Key_F2)
+        assert pressed == [True, False], screen
 
 
 def test_unknown_screen_is_refused(make_shell) -> None:

@@ -170,6 +170,17 @@ def test_cancel_route(drive) -> None:
     assert d.of(topics.NAV_EVENT)[-1].kind == "cancelled"
 
 
+def test_prompts_follow_the_language_chosen_in_settings(drive) -> None:
+    d = drive()
+    d.bus.publish(topics.UI_LANGUAGE, topics.Language("fr"))
+    d.bus.publish(topics.NAV_ROUTE_REQUEST, RouteRequest("Kaivokatu 1"))
+    d.settle()
+    assert d.bus.retained(topics.NAV_ROUTE).maneuvers[0].instruction.startswith("Partez")
+    d.bus.publish(topics.NAV_ROUTE_REQUEST, RouteRequest(""))
+    d.settle()
+    assert d.of(topics.NAV_EVENT)[-1].text == "Itinéraire annulé."
+
+
 def test_bus_line_announces_each_next_stop(drive, tmp_path: Path) -> None:
     line_file = tmp_path / "line55.toml"
     line_file.write_text('name = "55"\nstops = ["Bulevardi", "Mannerheimintie", '

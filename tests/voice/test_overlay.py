@@ -57,4 +57,13 @@ def test_overlay_shows_heard_action_and_reply(qtbot, gui_bus, size, night, tmp_p
     qtbot.mousePress(view, Qt.MouseButton.LeftButton, pos=centre)
     qtbot.mouseRelease(view, Qt.MouseButton.LeftButton, pos=centre)
     assert pressed == [True, False]
+
+    gui_bus.publish(topics.VOICE_STATE, topics.VoiceState("idle", "en", "", "hey copilot"))
+    qtbot.waitUntil(lambda: vm.wakePhrase == "hey copilot")
+    assert root.findChild(QObject, "stateText").property("text") == "Say “hey copilot”"
+    gui_bus.publish(topics.VOICE_STATE, topics.VoiceState(
+        "idle", "en", "wake phrase off: no microphone; use push-to-talk"))
+    qtbot.waitUntil(lambda: vm.wakePhrase == "")
+    reason = root.findChild(QObject, "reasonText")
+    assert reason.property("visible") and "no microphone" in reason.property("text")
     view.close()

@@ -22,6 +22,21 @@ Window {
         readonly property bool ready: status === Loader.Ready
         anchors { left: parent.left; right: parent.right; top: bar.bottom; bottom: parent.bottom }
         source: navigator.screen === "home" ? "screens/HomeScreen.qml" : navigator.screenUrl
+        // Push-to-talk on the keyboard (a steering-wheel button on a desk): hold F2 to talk.
+        // Keys a screen does not handle arrive here, on every screen.
+        focus: true
+        Keys.onPressed: (event) => {
+            if (event.key === Qt.Key_F2 && !event.isAutoRepeat) {
+                voice.talk(true)
+                event.accepted = true
+            }
+        }
+        Keys.onReleased: (event) => {
+            if (event.key === Qt.Key_F2 && !event.isAutoRepeat) {
+                voice.talk(false)
+                event.accepted = true
+            }
+        }
     }
 
     Text {

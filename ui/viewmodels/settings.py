@@ -18,9 +18,10 @@ class SettingsViewModel(QObject):
         self._store = store
         self._settings = settings
 
-    def _set(self, name: str, value: object) -> None:
+    def _set(self, name: str, value: object) -> bool:
+        """True when the value changed and was saved."""
         if getattr(self._settings, name) == value:
-            return
+            return False
         setattr(self._settings, name, value)
         problems = self._settings.validate()
         if problems:
@@ -29,10 +30,12 @@ class SettingsViewModel(QObject):
         else:
             self._store.save(self._settings)
         self.changed.emit()
+        return not problems
 
     @Slot(str)
     def setLanguage(self, value: str) -> None:
-        self._set("language", value)
+        if self._set("language", value):
+            self._bus.publish(topics.UI_LANGUAGE, topics.Language(value))
 
     @Slot(str)
     def setUnits(self, value: str) -> None:
@@ -48,8 +51,14 @@ class SettingsViewModel(QObject):
     def setVoiceEnabled(self, value: bool) -> None:
         self._set("voice_enabled", value)
 
+    @Slot(bool)
+    def setWakePhrase(self, value: bool) -> None:
+        if self._set("wake_phrase", value):
+            self._bus.publish(topics.VOICE_WAKE, topics.WakePhrase(value))
+
     language = Property(str, lambda self: self._settings.language, notify=changed)
     units = Property(str, lambda self: self._settings.units, notify=changed)
     dayNight = Property(str, lambda self: self._settings.day_night, notify=changed)
     voiceEnabled = Property(bool, lambda self: self._settings.voice_enabled, notify=changed)
+    wakePhrase = Property(bool, lambda self: self._settings.wake_phrase, notify=changed)
     path = Property(str, lambda self: str(self._store.path), constant=True)

@@ -67,6 +67,11 @@ Item {
             current: settings.voiceEnabled ? "on" : "off"
             onPicked: (v) => settings.setVoiceEnabled(v === "on")
         }
+        Choice {
+            label: "Wake phrase"; options: ["on", "off"]; labels: ["On", "Off"]
+            current: settings.wakePhrase ? "on" : "off"
+            onPicked: (v) => settings.setWakePhrase(v === "on")
+        }
         Text {
             text: "Saved in " + settings.path
             color: theme.muted

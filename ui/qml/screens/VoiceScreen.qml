@@ -19,13 +19,16 @@ Item {
             text: page.disabled ? "Voice is off"
                   : page.listening ? "Listening…"
                   : voice.state === "processing" ? "Thinking…"
-                  : voice.speaking ? "Speaking" : "Hold the button and speak"
+                  : voice.speaking ? "Speaking"
+                  : voice.wakePhrase !== "" ? "Say “" + voice.wakePhrase + "”"
+                  : "Hold the button and speak"
             color: page.listening ? theme.accent : page.disabled ? theme.warning : theme.text
             font.pixelSize: 40 * page.s
             font.bold: true
         }
         Text {
-            visible: page.disabled && voice.reason !== ""
+            objectName: "reasonText"
+            visible: voice.reason !== "" && !page.listening
             width: parent.width
             text: voice.reason
             color: theme.muted
