@@ -79,7 +79,7 @@ def wake_grammar(wake_phrase: str, commands: list[str]) -> list[str]:
 
 @dataclass(frozen=True)
 class Wake:
-    command: str  # what followed the wake phrase in the same breath; "" = listen for it
+    command: str  # the command that followed the wake phrase in one breath; "" = listen
 
 
 class WakeSpotter:
@@ -94,6 +94,7 @@ class WakeSpotter:
             self._recognizer.accept(segment[start:start + CHUNK_SAMPLES * 2])
         heard = self._recognizer.finish()
         words, wake = heard.text.split(), self.wake_phrase.split()
-        if not heard.accepted or words[:len(wake)] != wake:
+        if words[:len(wake)] != wake:
             return None
-        return Wake(" ".join(words[len(wake):]))
+        # Heard the wake phrase, then something that is not quite a command: listen for it.
+        return Wake(" ".join(words[len(wake):]) if heard.accepted else "")
