@@ -1,10 +1,11 @@
 """TtsService: speaks `tts.say` with pyttsx3 (espeak-ng on Linux) on its own thread.
 
-One thread owns the pyttsx3 engine (it is not thread-safe). Navigation prompts go before
-waiting replies and drop them: a prompt is what the driver needs now, chatter can go. When the
-driver presses talk (voice.state becomes listening) speech stops: barge-in. tts.state tells media
-when to duck. Offscreen (tests, CI) each utterance is written to a numbered WAV file instead.
-Without a speech engine replies stay text-only, with one notice saying so.
+One thread owns the pyttsx3 engine (it is not thread-safe). pyttsx3 writes each utterance to a
+WAV file; the Speaker plays it, so speech can be cut short at once: a navigation prompt
+interrupts a reply (and drops waiting ones: a prompt is what the driver needs now, chatter can
+go), and pressing talk (voice.state becomes listening) stops any speech: barge-in. tts.state
+tells media when to duck. Offscreen (tests, CI, the demo) the numbered WAV files are the output.
+Without a speech engine or audio output replies stay text-only, with one notice saying so.
 """
 
 from __future__ import annotations
@@ -12,13 +13,16 @@ from __future__ import annotations
 import itertools
 import logging
 import queue
+import tempfile
 import threading
 import time
 import wave
+from collections.abc import Callable
 from pathlib import Path
 
 from app import topics
 from app.bus import EventBus, Message, Subscription
+from voice.speaker import Speaker
 
 log = logging.getLogger(__name__)
 PROMPT, REPLY = 0, 1
@@ -30,10 +34,13 @@ FILE_ATTEMPTS = 3
 
 class TtsService:
     def __init__(self, language: str = "en", *, output_dir: Path | None = None,
-                 rate_wpm: int = 170) -> None:
-        """`output_dir` set = offscreen: write utterance-0001.wav... there instead of speaking."""
+                 rate_wpm: int = 170, speaker: Callable[[], Speaker] = Speaker) -> None:
+        """`output_dir` set = offscreen: write utterance-0001.wav... there instead of speaking.
+        `speaker` makes the audio output (a stand-in at the physical edge in tests)."""
         self.language = language
         self._output_dir = output_dir
+        self._make_speaker = speaker
+        self._speaker: Speaker | None = None
         self._rate = rate_wpm
         self._queue: queue.PriorityQueue = queue.PriorityQueue()
         self._order = itertools.count()
@@ -95,12 +102,10 @@ class TtsService:
             self._queue.put(item)
 
     def _interrupt(self) -> None:
-        """Cut the utterance being spoken short. Not when writing files (offscreen): nothing
-        is audible there, and stopping pyttsx3 mid-file from another thread left truncated
-        files and, sometimes, a runAndWait that never returned."""
-        engine = self._engine
-        if engine is not None and self._output_dir is None:
-            engine.stop()
+        """Cut the utterance being played short. Files being written (offscreen) are left to
+        finish: stopping pyttsx3 mid-file from another thread truncated them."""
+        if self._speaker is not None:
+            self._speaker.stop()
 
     # --- the speech thread -------------------------------------------------------------------
     def _run(self) -> None:
@@ -109,17 +114,31 @@ class TtsService:
 
             self._engine = pyttsx3.init()
             self._engine.setProperty("rate", self._rate)
+            reason = self._open_speaker() if self._output_dir is None else ""
         except Exception as exc:  # no espeak-ng / no driver: text only
+            self._engine, reason = None, str(exc)
+        if reason:
             self._engine = None
             self._bus.publish(topics.UI_NOTICE, topics.Notice(
-                f"Speech output unavailable ({exc}); replies are shown on screen only.",
+                f"Speech output unavailable ({reason}); replies are shown on screen only.",
                 "warning"))
         self._bus.publish(topics.TTS_STATE, topics.TtsState(False))
+        with tempfile.TemporaryDirectory(prefix="volant-speech-") as scratch:
+            self._serve(Path(scratch))
+
+    def _open_speaker(self) -> str:
+        speaker = self._make_speaker()
+        reason = speaker.open()
+        self._speaker = None if reason else speaker
+        return reason
+
+    def _serve(self, scratch: Path) -> None:
+        """Speak queued items until the stop sentinel; live speech is written to `scratch`."""
         while (item := self._queue.get())[2] is not None:
             if self._engine is None:
                 continue
             try:
-                self._speak(item[2])
+                self._speak(item[2], scratch)
             except Exception as exc:  # one failed utterance must not silence the rest
                 self._bus.report("tts", f"could not speak {item[2].text!r}: {exc}",
                                  topic=topics.TTS_SAY)
@@ -127,21 +146,27 @@ class TtsService:
                 self._speaking = False
                 self._bus.publish(topics.TTS_STATE, topics.TtsState(False))
 
-    def _speak(self, say: topics.Say) -> None:
+    def _speak(self, say: topics.Say, scratch: Path) -> None:
         self._select_voice(say.language or self.language)
         self._speaking = True
         self._bus.publish(topics.TTS_STATE, topics.TtsState(True, say.text))
-        if self._output_dir is None:
-            self._engine.say(say.text)
-            self._engine.runAndWait()
+        if self._speaker is not None:
+            self._speaker.begin()
+            path = scratch / "utterance.wav"
+            path.unlink(missing_ok=True)  # complete means this utterance's file, not the last
+            self._write(say.text, path)
+            self._speaker.play(path)
             return
         self._output_dir.mkdir(parents=True, exist_ok=True)
         path = self._output_dir / f"utterance-{next(self._files):04d}.wav"
+        self._write(say.text, path)
+        self.written.append(path)  # listed once the file is complete
+
+    def _write(self, text: str, path: Path) -> None:
         for attempt in range(1, FILE_ATTEMPTS + 1):
-            self._engine.save_to_file(say.text, str(path))
+            self._engine.save_to_file(text, str(path))
             self._engine.runAndWait()
             if _wait_until_complete(path):
-                self.written.append(path)  # listed once the file is complete
                 return
             log.warning("speech file %s is empty after attempt %d of %d", path, attempt,
                         FILE_ATTEMPTS)

@@ -3,6 +3,7 @@ which the recognizer then hears back (the speech really says the reply)."""
 
 from __future__ import annotations
 
+import threading
 import wave
 
 from app import topics
@@ -96,3 +97,81 @@ def test_an_empty_speech_file_is_not_taken_as_complete(tmp_path):
         wav.writeframes(b"\x10\x00" * 2205)
     assert not _wait_until_complete(empty, timeout_s=0.1)
     assert _wait_until_complete(spoken, timeout_s=0.1)
+
+
+class StandInSpeaker:
+    """The sound card's place (the physical edge): 'plays' a WAV for its real duration,
+    unless stopped; records what it played and whether to the end."""
+
+    def __init__(self, reason: str = "") -> None:
+        self.reason = reason
+        self.played: list[tuple[float, bool]] = []  # (seconds of audio, played to the end)
+        self.playing = threading.Event()
+        self._stopped = threading.Event()
+
+    def open(self) -> str:
+        return self.reason
+
+    def begin(self) -> None:
+        self._stopped.clear()
+
+    def play(self, path) -> bool:
+        with wave.open(str(path)) as wav:
+            seconds = wav.getnframes() / wav.getframerate()
+        self.playing.set()
+        completed = not self._stopped.wait(seconds)
+        self.playing.clear()
+        self.played.append((seconds, completed))
+        return completed
+
+    def stop(self) -> None:
+        self._stopped.set()
+
+
+def test_pressing_talk_cuts_a_spoken_reply_short(bus, recorder):
+    speaker = StandInSpeaker()
+    tts = TtsService("en", speaker=lambda: speaker)
+    tts.start(bus)
+    try:
+        bus.publish(topics.TTS_SAY, topics.Say(
+            "The nearest charging station is two kilometres away on Mannerheimintie, open "
+            "all night, with four fast chargers."))
+        assert speaker.playing.wait(30)
+        bus.publish(topics.VOICE_STATE, topics.VoiceState("listening", "en"))  # barge-in
+        recorder.wait(topics.TTS_STATE, lambda s: not s.speaking and speaker.played)
+    finally:
+        tts.stop()
+    [(seconds, completed)] = speaker.played
+    assert seconds > 4 and not completed
+
+
+def test_a_prompt_interrupts_a_reply_and_is_spoken_whole(bus, recorder):
+    speaker = StandInSpeaker()
+    tts = TtsService("en", speaker=lambda: speaker)
+    tts.start(bus)
+    try:
+        bus.publish(topics.TTS_SAY, topics.Say(
+            "Here is a long answer about the weather and the battery and the music library."))
+        assert speaker.playing.wait(30)
+        bus.publish(topics.TTS_SAY, topics.Say("Turn left.", kind="prompt"))
+        recorder.wait(topics.TTS_STATE, lambda _s: len(speaker.played) == 2)
+    finally:
+        tts.stop()
+    assert [completed for _s, completed in speaker.played] == [False, True]
+
+
+def test_without_audio_output_replies_stay_on_screen_with_one_notice(bus, recorder):
+    speaker = StandInSpeaker(reason="no audio output: no default output device")
+    tts = TtsService("en", speaker=lambda: speaker)
+    tts.start(bus)
+    try:
+        recorder.wait(topics.TTS_STATE)
+        for text in ("one", "two"):
+            bus.publish(topics.TTS_SAY, topics.Say(text))
+        bus.publish(topics.VOICE_STATE, topics.VoiceState("listening", "en"))
+    finally:
+        tts.stop()
+    notices = recorder.payloads(topics.UI_NOTICE)
+    assert len(notices) == 1 and "no default output device" in notices[0].text
+    assert speaker.played == [] and not any(s.speaking for s in recorder.payloads(
+        topics.TTS_STATE))
