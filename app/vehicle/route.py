@@ -3,6 +3,7 @@ driver would aim for — the speed limit, slower before turns, stopping at the d
 
 from __future__ import annotations
 
+import itertools
 import math
 from bisect import bisect_right
 from dataclasses import dataclass
@@ -97,3 +98,29 @@ class RouteFollower:
             i += 1
         to_end = max(0.0, self.length_m - at_m)
         return min(target, math.sqrt(2 * self.decel * to_end))
+
+    def locate(self, point: tuple[float, float], *, within_m: float,
+               search_m: float = 300.0) -> float | None:
+        """Distance along the route of `point`'s projection onto its first `search_m` metres,
+        if the point lies within `within_m` of the route there (a reroute begins where the
+        car already is); None otherwise."""
+        best: tuple[float, float] | None = None  # (off-route distance, at_m)
+        scale = math.cos(math.radians(point[0]))
+        for a, b in itertools.pairwise(self.waypoints):
+            if a.at_m > search_m:
+                break
+            # Metres east/north of a, locally flat: fine over one street segment.
+            bx = (b.point[1] - a.point[1]) * scale
+            by = b.point[0] - a.point[0]
+            px = (point[1] - a.point[1]) * scale
+            py = point[0] - a.point[0]
+            span2 = bx * bx + by * by
+            f = (px * bx + py * by) / span2 if span2 > 0 else 0.0
+            if f < 0 and a.at_m == 0:
+                continue  # before the start: not on the route yet
+            f = min(1.0, max(0.0, f))
+            off = distance_m(point, (a.point[0] + by * f, a.point[1] + bx * f / scale))
+            if best is None or off < best[0]:
+                best = (off, a.at_m + f * (b.at_m - a.at_m))
+        return best[1] if best is not None and best[0] <= within_m else None
+

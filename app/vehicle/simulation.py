@@ -30,7 +30,7 @@ from app.topics import (
 from app.vehicle.model import VehicleModel
 from app.vehicle.preset import VehiclePreset
 from app.vehicle.range_estimate import RangeEstimator
-from app.vehicle.route import EARTH_RADIUS_M, RouteFollower
+from app.vehicle.route import EARTH_RADIUS_M, RouteFollower, distance_m
 
 TICK_S = 0.1
 MAX_TIME_FACTOR = 50
@@ -40,6 +40,8 @@ SPEED_SENSOR_FAULT_KMH = 400.0  # what a broken wheel-speed sensor reports here
 FAULTS = ("gps_lost", "low_battery", "battery_cold", "sensor_out_of_range")
 SETTINGS = ("soc", "pack_temperature", "outside_temperature", "time_factor", "charging")
 HELSINKI_CENTRE = (60.1699, 24.9384)
+JOIN_ROUTE_M = 25.0  # the car is on a new route this close to it
+CONNECT_TO_START_M = 250.0  # else it drives straight to a start this near
 
 
 class VehicleSimulation:
@@ -121,18 +123,27 @@ class VehicleSimulation:
             self._fault(payload)
 
     def _set_route(self, route: topics.RoutePath) -> None:
+        """Drive a new route on from where the car is: on it (a reroute starts at the nearest
+        node, which may be just behind), or via a straight connector to its start when that
+        is near. Only a route starting far away moves the car there, as a new trip would."""
         if not route.points:
             self.follower = None
             return
+        decel = 1.0 if self.preset.kind == "bus" else 1.5
+        here = (self.lat, self.lon)
+        points, limits = route.points, route.speed_limits_kmh
         try:
-            follower = RouteFollower(route.points, route.speed_limits_kmh,
-                                     1.0 if self.preset.kind == "bus" else 1.5)
+            follower = RouteFollower(points, limits, decel)
+            at = follower.locate(here, within_m=JOIN_ROUTE_M)
+            if at is None and 0 < distance_m(here, points[0]) <= CONNECT_TO_START_M:
+                follower = RouteFollower((here, *points), limits[:1] + limits, decel)
+                at = 0.0
         except ValueError as exc:
             self._report(f"route not driveable: {exc}", topics.NAV_ROUTE)
             return
         self.follower = follower
-        self.route_at_m = 0.0
-        self.lat, self.lon, self.heading = follower.position(0.0)
+        self.route_at_m = at or 0.0
+        self.lat, self.lon, self.heading = follower.position(self.route_at_m)
 
     def _set(self, setting: SimSetting) -> None:
         name, value = setting.name, setting.value

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 
 import pytest
@@ -157,3 +158,27 @@ def test_bus_preset_runs_in_its_own_thread(bus: EventBus) -> None:
     finally:
         sim.stop()
     assert bus.retained(topics.VEHICLE_INFO).kind == "bus"
+
+
+def test_a_new_route_is_driven_on_from_where_the_car_is(bus: EventBus) -> None:
+    """A reroute starts at the map node nearest the car, which can be behind it or off to the
+    side: the car carries on from where it is instead of jumping there."""
+    sim = make(bus, start=ROUTE.points[0])
+    lats, lons = values(bus, topics.LATITUDE), values(bus, topics.LONGITUDE)
+    bus.publish(topics.NAV_ROUTE, ROUTE)
+    sim.run_ticks(250)  # past the first corner
+    here = (sim.lat, sim.lon)
+    behind = RoutePath(points=ROUTE.points[1:], speed_limits_kmh=ROUTE.speed_limits_kmh[1:])
+    bus.publish(topics.NAV_ROUTE, behind)  # starts at a corner the car has just passed
+    sim.run_ticks(1)
+    assert distance_m(here, (sim.lat, sim.lon)) < 3.0  # one tick's travel, no jump
+    nearby = RoutePath(points=((60.1712, 24.9393), (60.1707, 24.9445)))
+    bus.publish(topics.NAV_ROUTE, nearby)  # its start is ~100 m off: a connector leads there
+    here = (sim.lat, sim.lon)
+    sim.run_ticks(1)
+    assert distance_m(here, (sim.lat, sim.lon)) < 3.0
+    sim.run_ticks(2000)
+    assert distance_m((sim.lat, sim.lon), nearby.points[-1]) < 10
+    fixes = [(a.value, b.value) for a, b in zip(lats, lons, strict=True)]
+    hops = [distance_m(a, b) for a, b in itertools.pairwise(fixes)]
+    assert max(hops) < 15  # GPS noise included; a jump would be ~100 m
