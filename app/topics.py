@@ -302,9 +302,21 @@ class EnergyWarning:
 
 
 @dataclass(frozen=True, slots=True)
+class StreetLabel:
+    """Where a street's name can be written: the middle of a straight stretch of it, the
+    stretch's compass bearing and length (the map draws the name if it fits)."""
+
+    name: str
+    lat: float
+    lon: float
+    bearing: float
+    length_m: float
+
+
+@dataclass(frozen=True, slots=True)
 class MapData:
-    """The loaded map for drawing: bounds and road polylines as flat (lat, lon, lat, lon ...)
-    tuples, major roads first."""
+    """The loaded map for drawing: bounds, road polylines as flat (lat, lon, lat, lon ...)
+    tuples, major roads first, and street labels, longest stretches first."""
 
     name: str
     south: float
@@ -312,6 +324,7 @@ class MapData:
     north: float
     east: float
     roads: tuple[tuple[float, ...], ...]
+    labels: tuple[StreetLabel, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

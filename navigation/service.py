@@ -32,6 +32,7 @@ from app.topics import (
 )
 from navigation.geocode import Geocoder, Location
 from navigation.guidance import Guidance
+from navigation.labels import street_labels
 from navigation.osm_extract import MapFileError
 from navigation.planner import ENERGY_MARGIN, Plan, PlanError, Planner, flat_roads
 from navigation.roadmap import RoadMap, load_map
@@ -159,7 +160,7 @@ class NavigationService:
         south, west, north, east = roadmap.bounds()
         name = Path(roadmap.source).name
         self._publish(topics.NAV_MAP, MapData(name, south, west, north, east,
-                                              flat_roads(roadmap)))
+                                              flat_roads(roadmap), street_labels(roadmap)))
         names = self.planner.geocoder.names(("street", "charging_station", "station",
                                              "bus_stop", "place"))
         self._publish(topics.VOICE_VOCABULARY, Vocabulary("place", tuple(names)))

@@ -1,9 +1,22 @@
-"""The map drawn as vectors from the offline road graph (no tiles): roads, route, vehicle."""
+"""The map drawn as vectors from the offline road graph (no tiles): roads, street names,
+route, vehicle."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Property, QObject, QPointF, Qt, Signal
-from PySide6.QtGui import QBrush, QColor, QPainter, QPen, QPolygonF, QTransform
+import math
+
+from PySide6.QtCore import Property, QObject, QPointF, QRectF, Qt, Signal
+from PySide6.QtGui import (
+    QBrush,
+    QColor,
+    QFont,
+    QFontMetricsF,
+    QPainter,
+    QPainterPath,
+    QPen,
+    QPolygonF,
+    QTransform,
+)
 from PySide6.QtQuick import QQuickPaintedItem
 
 from ui.viewmodels.map import MapViewModel
@@ -19,6 +32,10 @@ class MapCanvas(QQuickPaintedItem):
         self._road = QColor("#9aa5b1")
         self._route = QColor("#0a66c2")
         self._background = QColor("#eef1f5")
+        self._label = QColor("#3d4852")
+        self._font_px = 14.0
+        self._label_area = QRectF()  # empty = the whole canvas
+        self.drawn_labels: list[str] = []  # the names written in the last frame
         self.setAntialiasing(True)
 
     def _set_model(self, model: MapViewModel | None) -> None:
@@ -47,6 +64,22 @@ class MapCanvas(QQuickPaintedItem):
     roadColour = _colour("_road", coloursChanged)
     routeColour = _colour("_route", coloursChanged)
     backgroundColour = _colour("_background", coloursChanged)
+    labelColour = _colour("_label", coloursChanged)
+
+    def _set_font_px(self, value: float) -> None:
+        self._font_px = value
+        self.update()
+
+    labelPixelSize = Property(float, lambda self: self._font_px, _set_font_px,
+                              notify=coloursChanged)
+
+    def _set_label_area(self, value: QRectF) -> None:
+        self._label_area = QRectF(value)
+        self.update()
+
+    # Where names may be written: clear of the buttons drawn over the map.
+    labelArea = Property(QRectF, lambda self: self._label_area, _set_label_area,
+                         notify=coloursChanged)
 
     def paint(self, painter: QPainter) -> None:
         painter.fillRect(0, 0, int(self.width()), int(self.height()), self._background)
@@ -69,8 +102,54 @@ class MapCanvas(QQuickPaintedItem):
             route_pen.setCapStyle(Qt.PenCapStyle.RoundCap)
             route_pen.setJoinStyle(Qt.PenJoinStyle.RoundJoin)
             painter.strokePath(model.route, route_pen)
+        self._labels(painter, view, model)
         if model.vehicle is not None:
             self._vehicle(painter, view.map(model.vehicle), model.heading)
+
+    def _labels(self, painter: QPainter, view: QTransform, model: MapViewModel) -> None:
+        """Street names along their straight stretches, longest first, where the name fits
+        inside the stretch at this zoom and overlaps no name already written."""
+        painter.resetTransform()
+        font = QFont()
+        font.setPixelSize(round(self._font_px))
+        font.setBold(True)
+        metrics = QFontMetricsF(font)
+        screen = self._label_area if not self._label_area.isEmpty() else \
+            QRectF(0, 0, self.width(), self.height())
+        taken: list[QRectF] = []
+        if model.vehicle is not None:  # the car's arrow stays clear
+            car = view.map(model.vehicle)
+            taken.append(QRectF(car.x() - 22, car.y() - 22, 44, 44))
+        self.drawn_labels = []
+        halo = QPen(self._background, 4.0)
+        halo.setJoinStyle(Qt.PenJoinStyle.RoundJoin)
+        middle = screen.center()
+        for name, at, angle, length_m in model.labels:
+            width = metrics.horizontalAdvance(name)
+            slack = (length_m * model.pixels_per_metre - width) / 2 - metrics.height()
+            if slack < 0:
+                continue
+            # Slide the name along its stretch towards the middle of the view, so a long
+            # street whose midpoint is off screen is still named where it is seen.
+            centre = view.map(at)
+            dx, dy = math.cos(math.radians(angle)), math.sin(math.radians(angle))
+            t = (middle.x() - centre.x()) * dx + (middle.y() - centre.y()) * dy
+            t = max(-slack, min(slack, t))
+            centre = QPointF(centre.x() + t * dx, centre.y() + t * dy)
+            box = QTransform().translate(centre.x(), centre.y()).rotate(angle).mapRect(
+                QRectF(-width / 2, -metrics.height() / 2, width, metrics.height()))
+            if not screen.contains(box) or any(box.intersects(other) for other in taken):
+                continue
+            taken.append(box)
+            self.drawn_labels.append(name)
+            text = QPainterPath()
+            text.addText(-width / 2, metrics.ascent() - metrics.height() / 2, font, name)
+            painter.save()
+            painter.translate(centre)
+            painter.rotate(angle)
+            painter.strokePath(text, halo)
+            painter.fillPath(text, self._label)
+            painter.restore()
 
     def _vehicle(self, painter: QPainter, at: QPointF, heading: float) -> None:
         painter.resetTransform()

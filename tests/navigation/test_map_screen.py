@@ -57,6 +57,21 @@ def test_map_route_vehicle_and_next_maneuver(find, screen, qtbot) -> None:
     qtbot.waitUntil(lambda: route_pixels(shell) > 200)
 
 
+def test_street_names_are_written_where_they_fit(find, screen, qtbot) -> None:
+    shell, _, _ = screen
+    view = shell.view_models["mapView"]
+    qtbot.waitUntil(lambda: view.property("hasMap"), timeout=20000)
+    canvas = find(shell, "mapCanvas")
+    shell.grab()
+    assert "Bulevardi" in canvas.drawn_labels  # the street the car starts near
+    assert len(canvas.drawn_labels) >= 3
+    written = len(canvas.drawn_labels)
+    for _ in range(2):
+        view.zoomOut()
+    shell.grab()
+    assert len(canvas.drawn_labels) < written  # zoomed out, fewer names fit their streets
+
+
 def test_zoom_follow_and_pan(screen, qtbot) -> None:
     shell, _, sim = screen
     view = shell.view_models["mapView"]

@@ -35,6 +35,7 @@ class MapViewModel(QObject):
         self._lon_scale = M_PER_DEG
         self.roads = QPainterPath()
         self.route = QPainterPath()
+        self.labels: list[tuple[str, QPointF, float, float]] = []  # name, at, angle, metres
         self._vehicle: QPointF | None = None
         self._lat: float | None = None
         self._heading = 0.0
@@ -78,6 +79,8 @@ class MapViewModel(QObject):
             if len(flat) >= 4:
                 self._path(flat, roads)
         self.roads = roads
+        self.labels = [(label.name, self.project(label.lat, label.lon),
+                        _text_angle(label.bearing), label.length_m) for label in data.labels]
         self._name = data.name
         self._centre = QPointF(0, 0)
         route = self._bus.retained(topics.NAV_ROUTE)
@@ -199,6 +202,13 @@ class MapViewModel(QObject):
     remaining = Property(str, lambda self: self._remaining, notify=guidanceChanged)
     banner = Property(str, lambda self: self._banner[0], notify=guidanceChanged)
     bannerLevel = Property(str, lambda self: self._banner[1], notify=guidanceChanged)
+
+
+def _text_angle(bearing: float) -> float:
+    """Screen rotation (degrees clockwise from east) for text along a compass bearing,
+    turned so it never reads upside down."""
+    angle = (bearing - 90.0) % 180.0
+    return angle - 180.0 if angle > 90.0 else angle
 
 
 def _distance(metres: float) -> str:

@@ -14,6 +14,9 @@ Item {
         backgroundColour: theme.background
         roadColour: theme.night ? "#4a5563" : "#a7b1bc"
         routeColour: theme.accent
+        labelColour: theme.text
+        labelPixelSize: Math.max(13, 15 * theme.scale)
+        labelArea: Qt.rect(0, 0, width - mapButtons.width - 32 * page.s, height)
         MouseArea {
             anchors.fill: parent
             property point last
@@ -104,6 +107,7 @@ Item {
 
     // zoom and follow
     Column {
+        id: mapButtons
         anchors { right: parent.right; top: parent.top; margins: 16 * page.s }
         spacing: 12 * page.s
         Repeater {
