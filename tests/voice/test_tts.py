@@ -6,6 +6,8 @@ from __future__ import annotations
 import threading
 import wave
 
+import pytest
+
 from app import topics
 from voice import audio
 from voice.service import VoiceService
@@ -128,35 +130,33 @@ class StandInSpeaker:
         self._stopped.set()
 
 
-def test_pressing_talk_cuts_a_spoken_reply_short(bus, recorder):
+@pytest.fixture
+def speaker(bus):
+    """A live (not offscreen) TtsService on the bus, speaking through the stand-in."""
     speaker = StandInSpeaker()
     tts = TtsService("en", speaker=lambda: speaker)
     tts.start(bus)
-    try:
-        bus.publish(topics.TTS_SAY, topics.Say(
-            "The nearest charging station is two kilometres away on Mannerheimintie, open "
-            "all night, with four fast chargers."))
-        assert speaker.playing.wait(30)
-        bus.publish(topics.VOICE_STATE, topics.VoiceState("listening", "en"))  # barge-in
-        recorder.wait(topics.TTS_STATE, lambda s: not s.speaking and speaker.played)
-    finally:
-        tts.stop()
+    yield speaker
+    tts.stop()
+
+
+def test_pressing_talk_cuts_a_spoken_reply_short(bus, recorder, speaker):
+    bus.publish(topics.TTS_SAY, topics.Say(
+        "The nearest charging station is two kilometres away on Mannerheimintie, open "
+        "all night, with four fast chargers."))
+    assert speaker.playing.wait(30)
+    bus.publish(topics.VOICE_STATE, topics.VoiceState("listening", "en"))  # barge-in
+    recorder.wait(topics.TTS_STATE, lambda s: not s.speaking and speaker.played)
     [(seconds, completed)] = speaker.played
     assert seconds > 4 and not completed
 
 
-def test_a_prompt_interrupts_a_reply_and_is_spoken_whole(bus, recorder):
-    speaker = StandInSpeaker()
-    tts = TtsService("en", speaker=lambda: speaker)
-    tts.start(bus)
-    try:
-        bus.publish(topics.TTS_SAY, topics.Say(
-            "Here is a long answer about the weather and the battery and the music library."))
-        assert speaker.playing.wait(30)
-        bus.publish(topics.TTS_SAY, topics.Say("Turn left.", kind="prompt"))
-        recorder.wait(topics.TTS_STATE, lambda _s: len(speaker.played) == 2)
-    finally:
-        tts.stop()
+def test_a_prompt_interrupts_a_reply_and_is_spoken_whole(bus, recorder, speaker):
+    bus.publish(topics.TTS_SAY, topics.Say(
+        "Here is a long answer about the weather and the battery and the music library."))
+    assert speaker.playing.wait(30)
+    bus.publish(topics.TTS_SAY, topics.Say("Turn left.", kind="prompt"))
+    recorder.wait(topics.TTS_STATE, lambda _s: len(speaker.played) == 2)
     assert [completed for _s, completed in speaker.played] == [False, True]
 
 
