@@ -76,7 +76,7 @@ def run_app(args: argparse.Namespace) -> int:
     shell.window.frameSwapped.connect(
         lambda: log.info("first frame after %.0f ms", (time.monotonic() - started) * 1e3),
         type=_single_shot())
-    _first_frame(qapp, shell)  # the driver sees the screen before the modules load
+    _next_frame(shell)  # the driver sees the screen before the modules load
     if store.problem:
         bus.publish(topics.UI_NOTICE, topics.Notice(store.problem, "warning"))
     modules = [] if replay else create_modules(settings, offscreen=offscreen)
@@ -114,12 +114,13 @@ def run_app(args: argparse.Namespace) -> int:
     return code
 
 
-def _first_frame(qapp, shell) -> None:
-    """Run the event loop until the window has drawn once (at most 2 s)."""
+def _next_frame(shell) -> None:
+    """Run the event loop until the window has drawn a frame (at most 2 s)."""
     from PySide6.QtCore import QEventLoop, QTimer
 
     loop = QEventLoop()
     shell.window.frameSwapped.connect(loop.quit, type=_single_shot())
+    shell.window.update()
     QTimer.singleShot(2000, loop.quit)
     loop.exec()
 
@@ -138,7 +139,7 @@ def _log_bus_error(msg: Message) -> None:
 
 def _screenshot(qapp, shell, path: Path, started: float) -> int:
     """Wait until heavy loading reported on the bus is done and a frame is drawn, then save."""
-    from PySide6.QtCore import QEventLoop, QTimer
+    from PySide6.QtCore import QEventLoop
 
     status = shell.view_models["statusInfo"]
     deadline = time.monotonic() + PROGRESS_WAIT_S
@@ -146,11 +147,7 @@ def _screenshot(qapp, shell, path: Path, started: float) -> int:
     while time.monotonic() < deadline and (status.loading or time.monotonic() < settle):
         qapp.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 50)
         time.sleep(0.01)
-    loop = QEventLoop()
-    shell.window.frameSwapped.connect(loop.quit, type=_single_shot())
-    shell.window.update()
-    QTimer.singleShot(2000, loop.quit)
-    loop.exec()
+    _next_frame(shell)
     image = shell.grab()
     path.parent.mkdir(parents=True, exist_ok=True)
     if image.isNull() or not image.save(str(path)):

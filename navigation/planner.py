@@ -62,9 +62,8 @@ class Planner:
 
     def plan(self, origin: Location, destination: Location, kwh_per_km: float,
              via: Location | None = None) -> Plan:
-        stops = [origin, *( [via] if via else []), destination]
-        nodes = [self.snap(stop, role) for stop, role in
-                 zip(stops, ["from", *(["via"] if via else []), "to"], strict=True)]
+        stops = [(origin, "from"), *([(via, "via")] if via else []), (destination, "to")]
+        nodes = [self.snap(stop, role) for stop, role in stops]
         edges: list[int] = []
         duration = length = 0.0
         for a, b in itertools.pairwise(nodes):
