@@ -20,7 +20,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from voice import audio, intents
 from voice.engines import SphinxRecognizer, VoskRecognizer, load_vosk_model
-from voice.wake import Endpointer, WakeSpotter, wake_grammar
+from voice.wake import HANGOVER_CHUNKS, Endpointer, WakeSpotter, wake_grammar
 
 EN_VOICES = [("en-us", 150, -45), ("en-gb-x-rp", 190, -40), ("en-029", 170, -50),
              ("en", 210, -35)]
@@ -43,14 +43,18 @@ def synth(text: str, voice: str, speed: int, noise_dbfs: float, tmp: Path) -> np
     return np.clip(signal, -32768, 32767).astype(np.int16)
 
 
-def listen(spotter: WakeSpotter, samples: np.ndarray) -> tuple[int, float]:
-    """(wakes heard, seconds of CPU) for one stream through the endpointer and the spotter."""
+def listen(spotter: WakeSpotter, samples: np.ndarray, decode_ms: list[float]
+           ) -> tuple[int, float]:
+    """(wakes heard, seconds of CPU) for one stream through the endpointer and the spotter;
+    appends each segment's decoding time to `decode_ms`."""
     endpointer, wakes = Endpointer(), 0
     start = time.process_time()
     for chunk in audio.chunks(samples):
         segment = endpointer.push(chunk)
-        if segment is not None and spotter.hear(segment) is not None:
-            wakes += 1
+        if segment is not None:
+            began = time.perf_counter()
+            wakes += spotter.hear(segment) is not None
+            decode_ms.append((time.perf_counter() - began) * 1000)
     return wakes, time.process_time() - start
 
 
@@ -58,12 +62,13 @@ def measure(spotter: WakeSpotter, command: str, voices, others: list[str], tmp: 
             ) -> dict[str, str]:
     heard = said = false = other = 0
     cpu = seconds = 0.0
+    decode_ms: list[float] = []
     for voice, speed, noise in voices:
         for text, is_wake in [(spotter.wake_phrase, True),
                               (f"{spotter.wake_phrase} {command}", True),
                               *((o, False) for o in others)]:
             samples = synth(text, voice, speed, noise, tmp)
-            wakes, used = listen(spotter, samples)
+            wakes, used = listen(spotter, samples, decode_ms)
             cpu, seconds = cpu + used, seconds + len(samples) / audio.SAMPLE_RATE
             if is_wake:
                 said, heard = said + 1, heard + (wakes > 0)
@@ -71,7 +76,10 @@ def measure(spotter: WakeSpotter, command: str, voices, others: list[str], tmp: 
                 other, false = other + 1, false + wakes
     return {"wake heard": f"{heard}/{said} = {100 * heard / said:.0f} %",
             "false wakes": f"{false}/{other} other utterances",
-            "listening RTF (CPU)": f"{cpu / seconds:.3f} over {seconds:.0f} s of audio"}
+            "listening RTF (CPU)": f"{cpu / seconds:.3f} over {seconds:.0f} s of audio",
+            "end of speech -> awake": f"{HANGOVER_CHUNKS * 100} ms pause + decoding p50 "
+                                      f"{np.percentile(decode_ms, 50):.0f} ms, p95 "
+                                      f"{np.percentile(decode_ms, 95):.0f} ms"}
 
 
 def main() -> None:
