@@ -19,27 +19,27 @@ CLASSES = ((20.0, "straight"), (60.0, "slight"), (120.0, "turn"), (170.0, "sharp
 
 TEXT = {
     "en": {
-        "depart": "Head {heading} on {street}",
-        "arrive": "You have arrived at {destination}",
-        "straight": "Continue straight onto {street}",
-        "slight": "Bear {side} onto {street}",
-        "turn": "Turn {side} onto {street}",
-        "sharp": "Turn sharp {side} onto {street}",
-        "uturn": "Make a U-turn onto {street}",
-        "roundabout": "At the roundabout, take exit {exit} onto {street}",
-        "left": "left", "right": "right", "unnamed": "the road",
+        "depart": "Head {heading}",
+        "arrive": "You have arrived at {destination}", "arrived": "You have arrived",
+        "straight": "Continue straight",
+        "slight": "Bear {side}",
+        "turn": "Turn {side}",
+        "sharp": "Turn sharp {side}",
+        "uturn": "Make a U-turn",
+        "roundabout": "At the roundabout, take exit {exit}",
+        "on": " on {street}", "onto": " onto {street}", "left": "left", "right": "right",
         "in": "In {distance}, {instruction}", "now": "Now, {instruction}",
     },
     "fr": {
-        "depart": "Partez vers le {heading} sur {street}",
-        "arrive": "Vous êtes arrivé à {destination}",
-        "straight": "Continuez tout droit sur {street}",
-        "slight": "Serrez à {side} sur {street}",
-        "turn": "Tournez à {side} sur {street}",
-        "sharp": "Tournez franchement à {side} sur {street}",
-        "uturn": "Faites demi-tour sur {street}",
-        "roundabout": "Au rond-point, prenez la sortie {exit} sur {street}",
-        "left": "gauche", "right": "droite", "unnamed": "la route",
+        "depart": "Partez vers le {heading}",
+        "arrive": "Vous êtes arrivé à {destination}", "arrived": "Vous êtes arrivé",
+        "straight": "Continuez tout droit",
+        "slight": "Serrez à {side}",
+        "turn": "Tournez à {side}",
+        "sharp": "Tournez franchement à {side}",
+        "uturn": "Faites demi-tour",
+        "roundabout": "Au rond-point, prenez la sortie {exit}",
+        "on": " sur {street}", "onto": " sur {street}", "left": "gauche", "right": "droite",
         "in": "Dans {distance}, {instruction}", "now": "Maintenant, {instruction}",
     },
 }
@@ -58,15 +58,18 @@ class Maneuver:
     exit: int = 0
 
     def instruction(self, language: str = "en", destination: str = "") -> str:
+        """The spoken and shown text; an unnamed street is left out ("Turn left")."""
         text = TEXT.get(language, TEXT["en"])
-        street = self.street or text["unnamed"]
-        side = text.get(self.side, "")
+        if self.kind == "arrive":
+            place = destination or self.street
+            return text["arrive"].format(destination=place) if place else text["arrived"]
         if self.kind == "depart":
             heading = HEADINGS.get(language, HEADINGS["en"])[int(((self.angle + 45) % 360) // 90)]
-            return text["depart"].format(heading=heading, street=street)
-        if self.kind == "arrive":
-            return text["arrive"].format(destination=destination or street)
-        return text[self.kind].format(side=side, street=street, exit=self.exit)
+            action, street = text["depart"].format(heading=heading), text["on"]
+        else:
+            action = text[self.kind].format(side=text.get(self.side, ""), exit=self.exit)
+            street = text["onto"]
+        return action + street.format(street=self.street) if self.street else action
 
 
 def classify(angle: float) -> str:

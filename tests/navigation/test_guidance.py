@@ -14,6 +14,7 @@ from app.topics import RouteRequest, SimSetting, VssFloat, VssString
 from app.vehicle.preset import load_preset
 from app.vehicle.simulation import VehicleSimulation
 from navigation.geocode import distance_m
+from navigation.maneuvers import Maneuver
 from navigation.service import BusLine, NavigationService
 
 START = (60.1650, 24.9400)  # Bulevardi, south of the centre
@@ -204,3 +205,16 @@ def test_broken_line_files(tmp_path: Path, text: str, complaint: str) -> None:
     path.write_text(text, encoding="utf-8")
     with pytest.raises(ValueError, match=complaint):
         BusLine.load(path)
+
+
+@pytest.mark.parametrize(("maneuver", "language", "text"), [
+    (Maneuver("turn", "left", "", 10.0, 60.17, 24.94), "en", "Turn left"),
+    (Maneuver("turn", "left", "Kaivokatu", 10.0, 60.17, 24.94), "en", "Turn left onto Kaivokatu"),
+    (Maneuver("sharp", "right", "", 10.0, 60.17, 24.94), "fr", "Tournez franchement à droite"),
+    (Maneuver("depart", "", "", 0.0, 60.17, 24.94, 95.0), "en", "Head east"),
+    (Maneuver("depart", "", "Simonkatu", 0.0, 60.17, 24.94, 0.0), "fr",
+     "Partez vers le nord sur Simonkatu"),
+    (Maneuver("arrive", "", "", 90.0, 60.17, 24.94), "en", "You have arrived"),
+])
+def test_instructions_name_the_street_only_when_it_has_a_name(maneuver, language, text) -> None:
+    assert maneuver.instruction(language) == text

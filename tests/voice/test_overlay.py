@@ -43,7 +43,7 @@ def test_overlay_shows_heard_action_and_reply(qtbot, gui_bus, size, night, tmp_p
              for name in ("stateText", "heardText", "actionText", "replyText")}
     assert texts == {"stateText": "Hold the button and speak",
                      "heardText": "“set volume to twenty five”",
-                     "actionText": "→ volume set: number 25", "replyText": "Volume 25."}
+                     "actionText": "→ Volume set · 25", "replyText": "Volume 25."}
     image = view.grabWindow()
     assert (image.width(), image.height()) == size
     assert len({image.pixel(x, y) for x in range(0, size[0], 40)

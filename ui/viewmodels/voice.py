@@ -53,8 +53,10 @@ class VoiceViewModel(QObject):
         self.changed.emit()
 
     def _on_intent(self, msg: Message) -> None:
-        slots = ", ".join(f"{k} {v}" for k, v in msg.payload.slots)
-        self._action = msg.payload.name.replace("_", " ") + (f": {slots}" if slots else "")
+        """Shown as words a driver reads at a glance: "Nearest · charging station"."""
+        words = [msg.payload.name.replace("_", " ").capitalize()]
+        words += [str(value).replace("_", " ") for _, value in msg.payload.slots]
+        self._action = " · ".join(words)
         self.changed.emit()
 
     def _on_say(self, msg: Message) -> None:

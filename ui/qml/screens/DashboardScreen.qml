@@ -195,7 +195,7 @@ Item {
                 font.bold: true
             }
             Text {
-                text: "Outside " + vehicle.outsideText + "   ·   " + vehicle.odometerText
+                text: "Outside " + vehicle.outsideText + "   ·   Odometer " + vehicle.odometerText
                 color: theme.muted
                 font.pixelSize: 20 * dash.s
             }
