@@ -141,7 +141,7 @@ class Guidance:
 
     def prompt_text(self, stage: str, maneuver: Maneuver, distance: float) -> str:
         text = TEXT[self.language]
-        instruction = maneuver.instruction(self.language, self.destination)
+        instruction = maneuver.instruction(self.language, self.destination, stage != "now")
         instruction = instruction[0].lower() + instruction[1:]
         if stage == "now":
             return text["now"].format(instruction=instruction)

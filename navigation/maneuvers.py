@@ -21,6 +21,7 @@ TEXT = {
     "en": {
         "depart": "Head {heading}",
         "arrive": "You have arrived at {destination}", "arrived": "You have arrived",
+        "arriving": "You will arrive at {destination}", "arriving_unnamed": "You will arrive",
         "straight": "Continue straight",
         "slight": "Bear {side}",
         "turn": "Turn {side}",
@@ -33,6 +34,7 @@ TEXT = {
     "fr": {
         "depart": "Partez vers le {heading}",
         "arrive": "Vous êtes arrivé à {destination}", "arrived": "Vous êtes arrivé",
+        "arriving": "Vous arriverez à {destination}", "arriving_unnamed": "Vous arriverez",
         "straight": "Continuez tout droit",
         "slight": "Serrez à {side}",
         "turn": "Tournez à {side}",
@@ -57,12 +59,15 @@ class Maneuver:
     angle: float = 0.0
     exit: int = 0
 
-    def instruction(self, language: str = "en", destination: str = "") -> str:
-        """The spoken and shown text; an unnamed street is left out ("Turn left")."""
+    def instruction(self, language: str = "en", destination: str = "", ahead: bool = False) -> str:
+        """The spoken and shown text; an unnamed street is left out ("Turn left"). `ahead`:
+        said before the maneuver point, where an arrival is still to come."""
         text = TEXT.get(language, TEXT["en"])
         if self.kind == "arrive":
             place = destination or self.street
-            return text["arrive"].format(destination=place) if place else text["arrived"]
+            if not place:
+                return text["arriving_unnamed" if ahead else "arrived"]
+            return text["arriving" if ahead else "arrive"].format(destination=place)
         if self.kind == "depart":
             heading = HEADINGS.get(language, HEADINGS["en"])[int(((self.angle + 45) % 360) // 90)]
             action, street = text["depart"].format(heading=heading), text["on"]

@@ -338,7 +338,7 @@ class NavigationService:
             round(left_m, 1), round(left_s, 1),
             nxt.kind if nxt else "", nxt.side if nxt else "", nxt.street if nxt else "",
             round(nxt.at_m - guidance.along_m, 1) if nxt else 0.0,
-            nxt.instruction(self.language, guidance.destination) if nxt else "",
+            nxt.instruction(self.language, guidance.destination, ahead=True) if nxt else "",
             off_m > 40))
         if self.line is not None and self._stop_index < len(self._stop_points):
             name, at = self._stop_points[self._stop_index]

@@ -218,3 +218,10 @@ def test_broken_line_files(tmp_path: Path, text: str, complaint: str) -> None:
 ])
 def test_instructions_name_the_street_only_when_it_has_a_name(maneuver, language, text) -> None:
     assert maneuver.instruction(language) == text
+
+
+def test_an_arrival_ahead_is_announced_in_the_future_tense() -> None:
+    arrive = Maneuver("arrive", "", "Kaivokatu", 90.0, 60.17, 24.94)
+    assert arrive.instruction("en", "Kaivokatu 1", ahead=True) == "You will arrive at Kaivokatu 1"
+    assert arrive.instruction("fr", "Kaivokatu 1", ahead=True) == "Vous arriverez à Kaivokatu 1"
+    assert arrive.instruction("en", "Kaivokatu 1") == "You have arrived at Kaivokatu 1"
