@@ -1,10 +1,11 @@
 """Route queries on real extracts and a synthetic 100k-node grid, beside osmnx and networkx.
 
-For each map: p50/p95 of Volant's router (scipy.sparse.csgraph over the turn-expanded CSR
-graph, turn costs on) and, on the same pairs, osmnx's shortest_path and networkx's Dijkstra
-(both without turn costs, their native form). Also: map build time and peak memory (a fresh
-process per map), and cached-map load time. The 100k grid is synthetic (316 x 316 streets,
-100 m blocks, 30-50 km/h) as no real extract of that size is in ../shared/maps.
+For each map: the time to build Volant's router (a customizable contraction hierarchy over the
+turn-expanded graph, routingkit-cch), its p50/p95 (turn costs on) and, on the same pairs,
+osmnx's shortest_path and networkx's Dijkstra (both without turn costs, their native form).
+Also: map build time and peak memory (a fresh process per map), and cached-map load time.
+The 100k grid is synthetic (316 x 316 streets, 100 m blocks, 30-50 km/h) as no real extract
+of that size is in ../shared/maps.
 """
 
 from __future__ import annotations
@@ -64,7 +65,9 @@ def grid_graph() -> nx.MultiDiGraph:
 
 
 def measure(name: str, graph: nx.MultiDiGraph, roadmap: RoadMap, pairs_n: int) -> None:
+    start = time.perf_counter()
     router = Router(roadmap)
+    build_s = time.perf_counter() - start
     nodes = list(graph.nodes)
     rng = random.Random(1)
     pairs = [(rng.randrange(roadmap.node_count), rng.randrange(roadmap.node_count))
@@ -77,7 +80,7 @@ def measure(name: str, graph: nx.MultiDiGraph, roadmap: RoadMap, pairs_n: int) -
                                                       weight="travel_time"), ref_pairs)
     print(f"{name:26} {roadmap.node_count:>7} {pct(ours, 50):>8.3f} {pct(ours, 95):>8.3f} "
           f"{pct(osmnx_t, 50):>9.3f} {pct(nx_t, 50):>9.3f} "
-          f"{pct(nx_t, 50) / pct(ours, 50):>7.1f}x")
+          f"{pct(nx_t, 50) / pct(ours, 50):>7.1f}x {build_s:>9.2f}")
 
 
 def build_in_child(source: str) -> None:
@@ -105,7 +108,7 @@ def main() -> None:
                              env={**os.environ}).stdout.split()
         print(f"  {label:26} {float(out[0]):6.2f} s   peak RSS {out[1]} MB")
     print(f"\n{'route query (ms)':26} {'nodes':>7} {'p50':>8} {'p95':>8} {'osmnx p50':>9} "
-          f"{'nx p50':>9} {'vs nx':>8}")
+          f"{'nx p50':>9} {'vs nx':>8} {'CH build s':>9}")
     for label, path in maps:
         graph, places = build_graph(Path(path))
         measure(label, graph, compile_graph(graph, places, str(path)), PAIRS)

@@ -1,17 +1,19 @@
-"""The routing engine against networkx, the reference, on real extracts."""
+"""The routing engine against networkx and scipy, the references, on real extracts."""
 
 from __future__ import annotations
 
+import itertools
 import random
 
 import networkx as nx
 import numpy as np
 import pytest
+from scipy.sparse.csgraph import dijkstra
 
 from navigation.roadmap import compile_graph
 from navigation.router import NoRoute, Router, turn_penalty
 
-PAIRS = 200
+PAIRS = 1000
 
 
 def networkx_reference(roadmap) -> nx.DiGraph:
@@ -24,7 +26,7 @@ def networkx_reference(roadmap) -> nx.DiGraph:
     return graph
 
 
-@pytest.mark.parametrize("name", ["helsinki", "paris_bss.osm.pbf",
+@pytest.mark.parametrize("name", ["helsinki", "paris_bss.osm.pbf", "andorra.osm.pbf",
                                   "liechtenstein-latest.osm.pbf"])
 def test_same_cost_as_networkx_on_random_pairs(name, helsinki, extract) -> None:
     roadmap = helsinki if name == "helsinki" else extract(name)
@@ -34,7 +36,7 @@ def test_same_cost_as_networkx_on_random_pairs(name, helsinki, extract) -> None:
     for _ in range(PAIRS):
         a, b = rng.randrange(roadmap.node_count), rng.randrange(roadmap.node_count)
         route = router.route(a, b)
-        expected = nx.shortest_path_length(graph, a, b, weight="t")
+        expected = nx.bidirectional_dijkstra(graph, a, b, weight="t")[0]
         assert route.duration_s == pytest.approx(expected, abs=1e-6)
         if route.edges:  # the path is connected and goes from a to b
             edges = np.array(route.edges)
@@ -44,7 +46,7 @@ def test_same_cost_as_networkx_on_random_pairs(name, helsinki, extract) -> None:
 
 def test_turn_costs_match_networkx_on_the_turn_graph(helsinki) -> None:
     router = Router(helsinki, turn_costs=True)
-    turns = router._graph.tocoo()
+    turns = router.turn_graph.tocoo()
     graph = nx.DiGraph()
     graph.add_weighted_edges_from(zip(turns.row.tolist(), turns.col.tolist(),
                                       turns.data.tolist(), strict=True))
@@ -67,13 +69,46 @@ def test_turn_penalty_shape() -> None:
     assert straight < 0.02 and 3.7 < right_angle < 3.8 and reverse > 7.4
 
 
-def test_unreachable_destination_raises() -> None:
+@pytest.mark.parametrize("name", ["andorra.osm.pbf", "liechtenstein-latest.osm.pbf"])
+def test_turn_costs_match_scipy_on_random_pairs(name, extract, monkeypatch) -> None:
+    roadmap = extract(name)
+    router = Router(roadmap, turn_costs=True)
+    monkeypatch.setattr(router, "_dijkstra", None)  # every pair is answered by the hierarchy
+    turns = router.turn_graph
+    rng = random.Random(3)
+    for _ in range(PAIRS):
+        a, b = rng.randrange(roadmap.node_count), rng.randrange(roadmap.node_count)
+        if a == b:
+            continue
+        route = router.route(a, b)
+        dist = dijkstra(turns, indices=roadmap.edges_from(a), min_only=True)
+        into = roadmap.edges_into(b)
+        assert route.duration_s == pytest.approx((dist[into] + roadmap.edge_time[into]).min(),
+                                                 abs=1e-6)
+        taken = [turns[e, f] for e, f in itertools.pairwise(route.edges)]
+        assert all(taken)  # every step is a turn of the graph, and they add up to the duration
+        assert route.duration_s == pytest.approx(sum(taken) + roadmap.edge_time[route.edges[-1]])
+        assert roadmap.edge_u[route.edges[0]] == a and roadmap.edge_v[route.edges[-1]] == b
+
+
+def three_nodes(seconds: float) -> nx.MultiDiGraph:
     graph = nx.MultiDiGraph(crs="EPSG:4326")
     for node, (x, y) in {1: (24.94, 60.17), 2: (24.941, 60.17), 3: (24.942, 60.17)}.items():
         graph.add_node(node, x=x, y=y)
-    graph.add_edge(1, 2, length=55.0, travel_time=4.0, speed_kph=50.0)
-    graph.add_edge(2, 3, length=55.0, travel_time=4.0, speed_kph=50.0)  # one way only
-    router = Router(compile_graph(graph, []))
+    graph.add_edge(1, 2, length=55.0, travel_time=seconds, speed_kph=50.0)
+    graph.add_edge(2, 3, length=55.0, travel_time=seconds, speed_kph=50.0)  # one way only
+    return graph
+
+
+def test_route_longer_than_the_weights_hold_is_still_found() -> None:
+    router = Router(compile_graph(three_nodes(20_000.0), []))  # 40,000 s > 2**31 ticks
+    route = router.route(0, 2)
+    assert route.duration_s == pytest.approx(40_000.0, abs=0.1)
+    assert len(route.edges) == 2
+
+
+def test_unreachable_destination_raises() -> None:
+    router = Router(compile_graph(three_nodes(4.0), []))
     assert router.route(0, 2).length_m == pytest.approx(110.0)
     with pytest.raises(NoRoute):
         router.route(2, 0)
