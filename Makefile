@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 OFFSCREEN := QT_QPA_PLATFORM=offscreen QT_QUICK_BACKEND=software
 
-.PHONY: run test bench screenshot lint clean
+.PHONY: run test bench screenshot docs-screenshots lint clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -37,6 +37,18 @@ screenshot: $(STAMP)
 		done; \
 	done
 	@echo "screenshots in screenshots/"
+
+# The README's pictures: the demo drive (car and bus) and two screens at 800x480, at night.
+docs-screenshots: $(STAMP)
+	rm -rf build/demo build/demo-bus && mkdir -p docs/screenshots
+	$(OFFSCREEN) $(PY) -m app demo --offscreen --out build/demo
+	$(OFFSCREEN) $(PY) -m app demo --offscreen --bus --out build/demo-bus
+	cp build/demo/screenshots/*.png docs/screenshots/
+	cp build/demo-bus/screenshots/05-dashboard-driving.png docs/screenshots/bus-dashboard.png
+	for screen in dashboard map; do \
+		$(OFFSCREEN) $(PY) -m app --offscreen --no-simulator --night --screen $$screen \
+			--size 800x480 --screenshot docs/screenshots/$$screen-night-800x480.png || exit 1; \
+	done
 
 clean:
 	rm -rf $(VENV) screenshots .pytest_cache

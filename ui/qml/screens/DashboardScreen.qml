@@ -195,7 +195,12 @@ Item {
                 font.bold: true
             }
             Text {
-                text: "Outside " + vehicle.outsideText + "   ·   Odometer " + vehicle.odometerText
+                text: "Outside " + vehicle.outsideText
+                color: theme.muted
+                font.pixelSize: 20 * dash.s
+            }
+            Text {
+                text: "Odometer " + vehicle.odometerText
                 color: theme.muted
                 font.pixelSize: 20 * dash.s
             }
