@@ -101,14 +101,13 @@ class VoskRecognizer:
 NOISE_FLOOR_DBFS = -50.0
 
 
-def _with_noise_floor(pcm: bytes) -> bytes:
+def _with_noise_floor(pcm: bytes, rng: np.random.Generator) -> bytes:
     """A noise floor where the audio has digital silence (runs of exact zeros), which no
     microphone produces; audio that has its own noise is left as it is."""
     samples = np.frombuffer(pcm, np.int16).astype(np.float64)
     if np.count_nonzero(samples == 0) < len(samples) // 100:
         return pcm
-    noise = np.random.default_rng(0).normal(0, 32768 * 10 ** (NOISE_FLOOR_DBFS / 20),
-                                            len(samples))
+    noise = rng.normal(0, 32768 * 10 ** (NOISE_FLOOR_DBFS / 20), len(samples))
     return np.clip(samples + noise, -32768, 32767).astype(np.int16).tobytes()
 
 
@@ -123,21 +122,75 @@ think this those time to two up us use very want way we well what when which who
 would year you your today hello open close window door call phone message email send read news
 sport tell seat heating air conditioning temperature"""
 FILLER_WORDS = _FILLER.split()
-# Prior of the filler path. Measured on bench/bench_voice.py's phrase set: at 1e-8 off-list
-# speech is rejected but ~30 % of unseen commands too; at 1e-30 the filler is off: 96 % of
-# commands, and off-list speech becomes commands. A wrong action is worse than "say again",
-# so the filler stays on.
-FILLER_WEIGHT = 1e-8
+# Prior of the filler path. A wrong action is worse than "say again", so the filler stays on.
+# The compact grammar prunes the filler less than the old flat JSGF list (prior 1e-8), so it
+# needs a lower prior for the same balance. Measured on bench/bench_voice.py's 48 commands and
+# 36 off-list phrases (same voices): flat list 33/48 kept, 3/36 accepted; compact at 1e-8 27/48
+# (2 of the first 18 off-list), 1e-14 32/48 and 3/36, 1e-15 33/48 and 3/36 but "play yesterday"
+# became "play music" in tests/voice, 1e-16 34/48 and 5/36.
+FILLER_WEIGHT = 1e-14
+# Each further filler word: the weight JSGF's `(...)+` gave it (half of the loop, 1/n per word).
+_FILLER_LOOP = 0.5
+
+
+def grammar_fsg(phrases: Iterable[str], filler: list[str]
+                ) -> tuple[int, int, list[tuple[int, int, float, str] | tuple[int, int, float]]]:
+    """The grammar as a word automaton for `Decoder.create_fsg`: (start, final, transitions).
+
+    The phrases form a minimal automaton: shared prefixes and suffixes ("set volume to" ... the
+    numbers) are searched once instead of once per phrase, which made the flat JSGF list slow.
+    The priors are those of the JSGF grammar it replaces: each phrase 1/n, and beside the
+    commands a filler path (`FILLER_WEIGHT`, then 1/2 * 1/len(filler) per word)."""
+    trie: dict = {}
+    for phrase in phrases:
+        node = trie
+        for word in phrase.split():
+            node = node.setdefault(word, {})
+        node[""] = {}  # end of a phrase
+    final = 0
+    states: dict[tuple, int] = {}
+    arcs: dict[int, list[tuple[str, int, int]]] = {}
+    counts = {final: 1}  # phrases through each state, so that each phrase gets 1/n in all
+
+    def state(node: dict) -> int:
+        """The state of a trie node; nodes with the same continuations share one."""
+        children = tuple(sorted((w, state(c)) for w, c in node.items() if w))
+        key = ("" in node, children)
+        if key not in states:
+            out = [(w, c, counts[c]) for w, c in children]
+            if "" in node:
+                out.append(("", final, 1))
+            states[key] = len(states) + 1
+            counts[states[key]] = sum(n for *_, n in out)
+            arcs[states[key]] = out
+        return states[key]
+
+    commands = state(trie)
+    transitions: list = [(s, c, n / counts[s], w) if w else (s, c, n / counts[s])
+                         for s, out in arcs.items() for w, c, n in out]
+    start, words = len(states) + 1, len(states) + 2
+    transitions.append((start, commands, 1.0))
+    if filler:
+        word_p = _FILLER_LOOP / len(filler)
+        transitions += [(start, words, FILLER_WEIGHT * word_p, w) for w in filler]
+        transitions += [(words, words, word_p, w) for w in filler]
+        transitions.append((words, final, 1.0))
+    return start, final, transitions
 
 
 class SphinxRecognizer:
-    """PocketSphinx with a JSGF grammar; bestpath off (end_utt can take minutes with it).
+    """PocketSphinx with the grammar as a compact word automaton, decoding while the audio
+    arrives, so that the end of speech only closes the utterance; bestpath off (end_utt can
+    take minutes with it on large grammars).
 
-    The model normalises cepstra (and estimates noise) over the whole utterance. Streamed chunk
-    by chunk it decoded the first commands wrongly (with live CMN too), so the chunks are
-    collected and decoded as one utterance when it ends; there is no partial transcript.
-    It also decodes digital silence (synthesized speech, pyttsx3's own files) badly, so such
-    audio gets a microphone-like noise floor."""
+    Live decoding normalises cepstra by a running mean that starts from the model's default,
+    far from a real input's (C0 40 against 46-62 here): streamed that way the first commands
+    decoded wrongly. So until a command is accepted, utterances are decoded whole at their end,
+    which normalises over the utterance and leaves the running mean at this input's; after
+    that the decoder runs chunk by chunk, and an utterance it does not accept is decoded whole
+    once more (the running mean lags when the level changes; this recovered 3/48 commands).
+    Digital silence (synthesized speech, pyttsx3's own files) decodes badly, so such audio
+    gets a microphone-like noise floor."""
 
     engine = "pocketsphinx"
 
@@ -155,27 +208,49 @@ class SphinxRecognizer:
             raise ValueError(f"pocketsphinx: none of the {len(phrases)} phrases is in its "
                              "dictionary")
         self.phrases = frozenset(usable)
+        # Partials shown while listening: command beginnings only, not the filler path's words.
+        self._prefixes = frozenset(" ".join(words[:n]) for words in map(str.split, usable)
+                                   for n in range(1, len(words) + 1))
         vocabulary = {w for p in usable for w in p.split()}
         filler = [w for w in FILLER_WORDS
                   if w not in vocabulary and self._decoder.lookup_word(w) is not None]
-        rules = " | ".join(f"({p})" for p in sorted(usable))
-        self._decoder.add_jsgf_string("volant", (
-            "#JSGF V1.0;\ngrammar volant;\n"
-            f"public <utterance> = /1/ <command> | /{FILLER_WEIGHT}/ <filler>;\n"
-            f"<command> = {rules};\n<filler> = ({' | '.join(filler)})+;\n"))
+        start, final, transitions = grammar_fsg(sorted(usable), filler)
+        self._decoder.add_fsg("volant", self._decoder.create_fsg("volant", start, final,
+                                                                 transitions))
         self._decoder.activate_search("volant")
-        self._audio: list[bytes] = []
+        self._audio: list[bytes] = []  # the utterance so far, noise floor added
+        self._settled = False  # the running cepstral mean is this input's
+        self._live = False  # an utterance is being decoded chunk by chunk
+        self._rng = np.random.default_rng(0)
 
     def accept(self, chunk: bytes) -> str:
+        chunk = _with_noise_floor(chunk, self._rng)
         self._audio.append(chunk)
-        return ""
+        if not self._settled:
+            return ""
+        if not self._live:
+            self._decoder.start_utt()
+            self._live = True
+        self._decoder.process_raw(chunk, False, False)
+        hyp = self._decoder.hyp()
+        partial = " ".join(hyp.hypstr.split()) if hyp else ""
+        return partial if partial in self._prefixes else ""
 
     def finish(self) -> Transcript:
         utterance, self._audio = b"".join(self._audio), []
-        if not utterance:
-            return Transcript("", False)
-        self._decoder.start_utt()
-        self._decoder.process_raw(_with_noise_floor(utterance), False, True)
+        heard = Transcript("", False)
+        if self._live:
+            self._live = False
+            heard = self._end()
+        if not heard.accepted and utterance:
+            self._decoder.start_utt()
+            self._decoder.process_raw(utterance, False, True)
+            heard = self._end()
+            self._settled = self._settled or heard.accepted
+        return heard
+
+    def _end(self) -> Transcript:
+        """Close the utterance being decoded and take its result."""
         self._decoder.end_utt()
         hyp = self._decoder.hyp()
         text = " ".join(hyp.hypstr.split()) if hyp else ""

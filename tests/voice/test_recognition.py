@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 
 from app import topics
+from voice import intents
 from voice.service import VoiceService
 
 DATA = Path(__file__).with_name("data")
@@ -106,6 +107,20 @@ def test_vosk_partial_transcripts_while_listening(bus, recorder, korean, tmp_pat
     partials = [t for t in recorder.payloads(topics.VOICE_TRANSCRIPT) if not t.final]
     assert partials and all(t.language == "ko" for t in partials)
     assert recorder.payloads(topics.MEDIA_COMMAND) == [topics.MediaCommand("pause")]
+
+
+def test_pocketsphinx_decodes_live_after_the_first_command(bus, recorder, english, tmp_path,
+                                                          speak_wav):
+    """The first command sets the cepstral mean (decoded whole); the next ones are decoded
+    while they arrive, with partials that are command beginnings, never filler words."""
+    hear(bus, recorder, speak_wav("play music", tmp_path / "play.wav", speed=160))
+    heard = hear(bus, recorder, speak_wav("next track", tmp_path / "next.wav", speed=160))
+    partials = [t.text for t in recorder.payloads(topics.VOICE_TRANSCRIPT) if not t.final]
+    assert heard.text == "next track" and partials[-1] == "next track"
+    phrases = intents.load("en").phrases()[0]
+    assert all(any(f"{c} ".startswith(f"{p} ") for c in phrases) for p in partials), partials
+    assert recorder.payloads(topics.MEDIA_COMMAND) == [topics.MediaCommand("play"),
+                                                       topics.MediaCommand("next")]
 
 
 # --- bad input ---------------------------------------------------------------------------------
