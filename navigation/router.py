@@ -7,11 +7,12 @@ and ends at the cheapest edge entering the destination, adding that edge's own t
 The penalty follows the shape of OSRM's car profile: a sigmoid of the turn angle (about 0 s
 straight on, 3.75 s at 90°, 7.5 s at 180°) plus 20 s for a U-turn.
 
-Queries run on RoutingKit's CCH (routingkit-cch) over that graph, ordered by nested dissection
-of the edges' midpoints: its multi-source/multi-target query takes exactly the sources and
-targets above, so no virtual vertices are needed. It sums integer weights, so costs are kept in
-ticks of 10 µs; the returned duration is the float sum along the route found. A route the
-31-bit weights cannot hold (over ~6 h) or no route at all falls back to scipy's exact Dijkstra.
+Queries run on RoutingKit's CCH (routingkit-cch) over that graph, ordered by inertial-flow
+nested dissection of the edges' midpoints: its multi-source/multi-target query takes exactly the
+sources and targets above, so no virtual vertices are needed. It sums integer weights, so costs
+are kept in ticks of 10 µs; the returned duration is the float sum along the route found. A
+route the 31-bit weights cannot hold (over ~6 h) or no route at all falls back to scipy's exact
+Dijkstra.
 """
 
 from __future__ import annotations
@@ -65,11 +66,11 @@ class Router:
     def __init__(self, roadmap: RoadMap, turn_costs: bool = True) -> None:
         self.map = roadmap
         self.turn_costs = turn_costs
-        self._tail, self._head, self._cost = self._edge_expanded()
+        tails, heads, self._cost = self._edge_expanded()
         m = roadmap
-        self.turn_graph = csr_matrix((self._cost, (self._tail, self._head)),
+        self.turn_graph = csr_matrix((self._cost, (tails, heads)),
                                      shape=(m.edge_count, m.edge_count))
-        tail, head = self._tail.tolist(), self._head.tolist()
+        tail, head = tails.tolist(), heads.tolist()
         mid_lat = (m.node_lat[m.edge_u] + m.node_lat[m.edge_v]) / 2
         mid_lon = (m.node_lon[m.edge_u] + m.node_lon[m.edge_v]) / 2
         order = rk.compute_order_inertial(m.edge_count, tail, head, mid_lat.tolist(),
