@@ -201,8 +201,10 @@ def _build(data: dict, source: str) -> IntentSet:
                 open_slots = sum(1 for s in _SLOT.findall(text)
                                  if s != NUMBER and s not in slots)
                 patterns.append(_Pattern(name, text, _regex(text, slots), open_slots))
-    # Fixed phrases win over open slots: "play music" is `play`, not `play_query` "music".
-    patterns.sort(key=lambda p: p.open_slots)
+    # Fixed phrases win over open slots: "play music" is `play`, not `play_query` "music"; and
+    # among templates with open slots, more fixed words win: "play songs by queen" is the
+    # artist queen, not a title "songs by queen".
+    patterns.sort(key=lambda p: (p.open_slots, -len(_SLOT.sub("", p.text).split())))
     replies = {k: str(v) for k, v in data.get("replies", {}).items()}
     wake = data.get("wake_phrase", "")
     if not isinstance(wake, str):

@@ -127,3 +127,12 @@ def test_unknown_language_is_reported(bus, recorder, voice):
     bus.publish(topics.VOICE_UTTERANCE, topics.Utterance("hola", "es"))
     error = recorder.wait(topics.BUS_ERROR)
     assert "'es'" in error.message and "es.toml" in error.message
+
+
+def test_play_songs_by_an_artist_is_the_artist_not_a_title(bus, recorder, voice):
+    """Both `play {title}` and `play [songs] by {artist}` match; the one with more fixed words
+    wins (it had sent the title "songs by queen" to the media library)."""
+    say(bus, recorder, "play songs by queen")
+    say(bus, recorder, "play hey jude")
+    assert recorder.payloads(topics.MEDIA_COMMAND) == [
+        topics.MediaCommand("play_query", "queen"), topics.MediaCommand("play_query", "hey jude")]
