@@ -7,12 +7,12 @@ and ends at the cheapest edge entering the destination, adding that edge's own t
 The penalty follows the shape of OSRM's car profile: a sigmoid of the turn angle (about 0 s
 straight on, 3.75 s at 90°, 7.5 s at 180°) plus 20 s for a U-turn.
 
-Queries run on RoutingKit's CCH (routingkit-cch) over that graph, ordered by inertial-flow
-nested dissection of the edges' midpoints: its multi-source/multi-target query takes exactly the
-sources and targets above, so no virtual vertices are needed. It sums integer weights, so costs
-are kept in ticks of 10 µs; the returned duration is the float sum along the route found. A
-route the 31-bit weights cannot hold (over ~6 h) or no route at all falls back to scipy's exact
-Dijkstra.
+Queries run on RoutingKit's CCH (routingkit-cch) over that graph, in the nested-dissection
+order the map computed when it was built (`RoadMap.turn_order`). Its multi-source/multi-target
+query takes exactly the sources and targets above, so no virtual vertices are needed. It sums
+integer weights, so costs are kept in ticks of 10 µs; the returned duration is the float sum
+along the route found. A route the 31-bit weights cannot hold (over ~6 h) or no route at all
+falls back to scipy's exact Dijkstra.
 """
 
 from __future__ import annotations
@@ -66,35 +66,25 @@ class Router:
     def __init__(self, roadmap: RoadMap, turn_costs: bool = True) -> None:
         self.map = roadmap
         self.turn_costs = turn_costs
-        tails, heads, self._cost = self._edge_expanded()
         m = roadmap
+        tails, heads = m.turns()
+        self._cost = self._turn_cost(tails, heads)
         self.turn_graph = csr_matrix((self._cost, (tails, heads)),
                                      shape=(m.edge_count, m.edge_count))
-        tail, head = tails.tolist(), heads.tolist()
-        mid_lat = (m.node_lat[m.edge_u] + m.node_lat[m.edge_v]) / 2
-        mid_lon = (m.node_lon[m.edge_u] + m.node_lon[m.edge_v]) / 2
-        order = rk.compute_order_inertial(m.edge_count, tail, head, mid_lat.tolist(),
-                                          mid_lon.tolist())
-        self._metric = rk.CCHMetric(rk.CCH(order, tail, head, False),
-                                    ticks(self._cost).tolist())
+        cch = rk.CCH(m.turn_order.tolist(), tails.tolist(), heads.tolist(), False)
+        self._metric = rk.CCHMetric(cch, ticks(self._cost).tolist())
         self._exit_ticks = ticks(m.edge_time)
         self._local = threading.local()  # a CCHQuery may only be used by its own thread
 
-    def _edge_expanded(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    def _turn_cost(self, src: np.ndarray, dst: np.ndarray) -> np.ndarray:
         m = self.map
-        heads = m.edge_v  # each edge continues with every edge leaving its head node
-        counts = m.out_offsets[heads + 1] - m.out_offsets[heads]
-        src = np.repeat(np.arange(m.edge_count), counts)
-        starts = np.repeat(m.out_offsets[heads], counts)
-        within = np.arange(len(src)) - np.repeat(np.cumsum(counts) - counts, counts)
-        dst = m.out_edges[starts + within]
         cost = m.edge_time[src].copy()
         if self.turn_costs:
             angles = turn_angles(m, src, dst)
             cost += turn_penalty(angles)
             u_turn = (m.edge_v[dst] == m.edge_u[src]) & (np.abs(angles) >= U_TURN_DEGREES)
             cost[u_turn] += U_TURN_PENALTY_S
-        return src, dst, cost
+        return cost
 
     def _query(self) -> rk.CCHQuery:
         query = getattr(self._local, "query", None)

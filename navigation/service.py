@@ -144,7 +144,8 @@ class NavigationService:
     # -- map -------------------------------------------------------------------------------
     def _load(self) -> None:
         def progress(fraction: float, text: str) -> None:
-            self._publish(topics.APP_PROGRESS, Progress("map", fraction, text))
+            # 1.0 only once routes can be planned: the router's hierarchy comes after the map.
+            self._publish(topics.APP_PROGRESS, Progress("map", min(fraction, 0.95), text))
 
         try:
             roadmap = load_map(self.map_file, self.cache_dir, self.profile, progress)
@@ -155,10 +156,12 @@ class NavigationService:
                 self._bus.report("navigation", f"map not loaded: {exc}")
             return
         self.map = roadmap
+        name = Path(roadmap.source).name
+        progress(0.95, "Preparing routes")
         self.planner = Planner(roadmap, Geocoder(roadmap.places, self.favourites,
                                                  roadmap.bounds()))
+        self._publish(topics.APP_PROGRESS, Progress("map", 1.0, f"Map {name} ready"))
         south, west, north, east = roadmap.bounds()
-        name = Path(roadmap.source).name
         self._publish(topics.NAV_MAP, MapData(name, south, west, north, east,
                                               flat_roads(roadmap), street_labels(roadmap)))
         names = self.planner.geocoder.names(("street", "charging_station", "station",

@@ -28,6 +28,28 @@ def test_cached_map_loads_the_same_arrays(helsinki, map_cache: Path) -> None:
     again = load_map(default_map_file(), map_cache)
     assert np.array_equal(again.edge_time, helsinki.edge_time)
     assert again.names == helsinki.names and len(again.places) == len(helsinki.places)
+    assert np.array_equal(again.turn_order, helsinki.turn_order)
+
+
+def test_map_carries_the_hierarchy_order_of_its_turns(helsinki) -> None:
+    """The router's slow step is computed once, with the map: every edge exactly once."""
+    assert np.array_equal(np.sort(helsinki.turn_order), np.arange(helsinki.edge_count))
+
+
+def test_map_is_ready_only_once_routes_can_be_planned(map_cache: Path) -> None:
+    from navigation.service import NavigationService
+
+    bus = EventBus()
+    steps: list[tuple[float, str, bool]] = []
+    nav = NavigationService(default_map_file(), map_cache)
+    bus.subscribe(topics.APP_PROGRESS, lambda m: steps.append(
+        (m.payload.fraction, m.payload.text, nav.planner is not None)))
+    nav.start(bus)
+    assert nav.ready.wait(60)
+    nav.stop()
+    bus.close()
+    assert [s for s in steps if s[0] == 1.0] == [(1.0, "Map Helsinki.osm.pbf ready", True)]
+    assert all(not planned for fraction, _, planned in steps if fraction < 1.0)
 
 
 def test_cache_is_keyed_by_content_and_profile(tmp_path: Path) -> None:
