@@ -173,6 +173,19 @@ def test_out_of_grammar_speech_gives_no_action(bus, recorder, english, tmp_path,
     assert recorder.payloads(topics.TTS_SAY)[-1].text.startswith(("Sorry", "I didn't")), heard
 
 
+def test_off_list_speech_near_a_command_gives_no_action(bus, recorder, english, tmp_path,
+                                                        speak_wav):
+    """A title not in the library, chatter: the grammar alone would force each onto its nearest
+    command ("play yesterday" onto "play music")."""
+    for i, (text, voice) in enumerate([("play yesterday", "en-us"), ("open the window", "en"),
+                                       ("call my wife", "en-us"), ("play yesterday", "en"),
+                                       ("what is the weather", "en")]):
+        heard = hear(bus, recorder, speak_wav(text, tmp_path / f"off{i}.wav", voice=voice))
+        assert not heard.accepted, (text, heard)
+    assert recorder.payloads(topics.VOICE_INTENT) == []
+    assert recorder.payloads(topics.MEDIA_COMMAND) == []
+
+
 def test_volume_400_spoken_is_refused(bus, recorder, english, tmp_path, speak_wav):
     heard = hear(bus, recorder, speak_wav("volume to four hundred", tmp_path / "v.wav"))
     assert heard.text == "volume to four hundred"
