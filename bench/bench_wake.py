@@ -91,7 +91,8 @@ def main() -> None:
         en = intents.load("en")
         phrases, _ = en.phrases({"place": ["home", "work"]})
         spotter = WakeSpotter(en.wake_phrase,
-                              SphinxRecognizer(wake_grammar(en.wake_phrase, phrases)))
+                              SphinxRecognizer(wake_grammar(en.wake_phrase, phrases),
+                                               wake_phrase=en.wake_phrase))
         rows += [(f"en ({en.wake_phrase!r}, pocketsphinx) {k}", v)
                  for k, v in measure(spotter, "play music", EN_VOICES, EN_OTHER, tmp).items()]
         ko = intents.load("ko")

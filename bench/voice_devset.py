@@ -64,7 +64,8 @@ OFF_LIST = [
 # (voice, words per minute, noise level dBFS, noise colour); bench_voice.py uses en,
 # en-gb-scotland and en-us with white noise.
 CONDITIONS = [("en-gb-x-rp", 150, -45, "white"), ("en-us-nyc", 190, -30, "cabin"),
-              ("en-us+f2", 165, -40, "white"), ("en-029", 120, -38, "cabin")]
+              ("en-us+f2", 165, -40, "white"), ("en-029", 120, -38, "cabin"),
+              ("en", 170, -50, "white")]  # Volant's own voice at its speaking rate
 
 
 @cache

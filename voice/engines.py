@@ -4,12 +4,23 @@ English model inside its wheel, used when no English Vosk model is installed).
 Both decode in grammar mode: the phrase list comes from the intent templates. Grammar mode is
 not a strict list (Vosk compiles it into a bigram model and can mix two phrases), so a result
 counts only if it is one of the phrases exactly; `Transcript.accepted` says so.
+
+Grammar mode also forces off-list speech onto the nearest phrase ("play yesterday", with no such
+title, onto "play music"). Vosk rejects it with its [unk] word. PocketSphinx has none: its result
+counts only if it fits the audio nearly as well as a free phone loop does (`MIN_MARGIN`, or
+`DOUBTFUL_MARGIN` when all its words fit evenly), and only if it hides no speech in its pauses
+(`MIN_PAUSE_MARGIN`). This replaced a filler-word path beside the commands, which rejected
+off-list speech but took a third of the real commands for filler too (held-out bench 32/48 and
+4/36 off-list phrases accepted then, 41/48 and 0/36 now). The
+margin is only comparable between utterances if each is normalised by its own cepstral mean,
+not by what came before: see `SphinxRecognizer`.
 """
 
 from __future__ import annotations
 
 import json
 import logging
+import os
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
@@ -111,36 +122,49 @@ def _with_noise_floor(pcm: bytes, rng: np.random.Generator) -> bytes:
     return np.clip(samples + noise, -32768, 32767).astype(np.int16).tobytes()
 
 
-# Common English words a driver may say that are not commands. PocketSphinx has no [unk]; with
-# these as an alternative path, off-list speech decodes as filler instead of being forced onto
-# the nearest command ("what is the weather..." had become "what is the battery level").
-_FILLER = """a about after all also an and any are as at be because been but by can come
-could day do even first for from get give go good have he her here him his how i if in into is
-it its just know like look make man many me more my new no not now of on one only or other our
-out over people say see she so some take than that the their them then there these they thing
-think this those time to two up us use very want way we well what when which who will with work
-would year you your today hello open close window door call phone message email send read news
-sport tell seat heating air conditioning temperature"""
-FILLER_WORDS = _FILLER.split()
-# Prior of the filler path. A wrong action is worse than "say again", so the filler stays on.
-# The compact grammar prunes the filler less than the old flat JSGF list (prior 1e-8), so it
-# needs a lower prior for the same balance. Measured on bench/bench_voice.py's 48 commands and
-# 36 off-list phrases (same voices): flat list 33/48 kept, 3/36 accepted; compact at 1e-8 27/48
-# (2 of the first 18 off-list), 1e-14 32/48 and 3/36, 1e-15 33/48 and 3/36 but "play yesterday"
-# became "play music" in tests/voice, 1e-16 34/48 and 5/36.
-FILLER_WEIGHT = 1e-14
-# Each further filler word: the weight JSGF's `(...)+` gave it (half of the loop, 1/n per word).
-_FILLER_LOOP = 0.5
+# Rejection of off-list speech. PocketSphinx has no [unk]: a grammar alone forces any speech onto
+# its nearest command. A filler-word loop beside the commands (used before) also swallowed a
+# third of the real commands (bench/bench_voice.py: 32/48 kept). Instead the grammar's best path
+# is compared with a free phone loop decoded on the same audio (the best any phone sequence fits
+# it): per frame of speech, a command fits nearly as well, off-list speech forced onto a command
+# much worse. In the decoder's log units (base 1.0001) of its acoustic scores; silence fits both
+# alike. Tuned on bench/voice_devset.py, never on bench_voice.py's held-out phrases (with the
+# pause check below): -18 kept 104/128 commands (1 wrong) and accepted 2/112 off-list phrases,
+# -20 107 (2 wrong) and 2/112, -21 108 (5 wrong) and 4/112, -25 111 (7 wrong) and 14/112.
+MIN_MARGIN = -20.0
+# The wake phrase alone only opens listening, and a short phrase's margin varies more: said by
+# the dev set's voices and by tests/voice's it scored -4 to -23, chatter that the wake grammar
+# forced onto "hey copilot ..." -29 to -41.
+WAKE_MIN_MARGIN = -26.0
+# Where the grammar's path has a pause, the phone loop must not fit it much better: that is
+# speech the grammar could not place ("what is the weather like in paris tomorrow" became "what
+# is the eta" with "weather" and the rest as pauses, margin -14, pause -20). Real pauses score
+# -5 to +5; on the dev set -15 to -10 rejected one more off-list phrase (2/112 at -20) and no
+# command.
+MIN_PAUSE_MARGIN = -12.0
+# A voice unlike the model's (an accent, a fast synthetic voice) fits every word of a command a
+# little worse; off-list speech forced onto a command has a word that fits far worse than the
+# rest ("play yesterday" as "play music": play -15, music -36). So a command of two words or
+# more down to `DOUBTFUL_MARGIN` counts if its words' margins lie within `MAX_WORD_SPREAD` of
+# each other. Volant's own voice (espeak-ng en, 170 wpm) scored -23 to -31 on "play music"
+# (words within 4); on the dev set with that voice added (5 conditions) this kept 135/160
+# commands (4 wrong) and accepted 3/140 off-list phrases, against 133 (3 wrong) and 3/140.
+DOUBTFUL_MARGIN = -35.0
+MAX_WORD_SPREAD = 8.0
+# Template words the bundled dictionary lacks: "eta" as a word (espeak-ng's) and spelled out.
+PRONUNCIATIONS = {"eta": ("IY T AH", "IY T IY EY")}
+_GRAMMAR, _PHONES, _MEAN = "volant", "phones", "mean"
+_PAUSES = ("<", "[")  # <sil>, [NOISE]
+_NOT_WORDS = (*_PAUSES, "(")  # and (NULL), the grammar's empty step
 
 
-def grammar_fsg(phrases: Iterable[str], filler: list[str]
+def grammar_fsg(phrases: Iterable[str]
                 ) -> tuple[int, int, list[tuple[int, int, float, str] | tuple[int, int, float]]]:
     """The grammar as a word automaton for `Decoder.create_fsg`: (start, final, transitions).
 
     The phrases form a minimal automaton: shared prefixes and suffixes ("set volume to" ... the
     numbers) are searched once instead of once per phrase, which made the flat JSGF list slow.
-    The priors are those of the JSGF grammar it replaces: each phrase 1/n, and beside the
-    commands a filler path (`FILLER_WEIGHT`, then 1/2 * 1/len(filler) per word)."""
+    Each phrase has the prior 1/n, as in the JSGF grammar it replaces."""
     trie: dict = {}
     for phrase in phrases:
         node = trie
@@ -165,43 +189,46 @@ def grammar_fsg(phrases: Iterable[str], filler: list[str]
             arcs[states[key]] = out
         return states[key]
 
-    commands = state(trie)
+    start = state(trie)
     transitions: list = [(s, c, n / counts[s], w) if w else (s, c, n / counts[s])
                          for s, out in arcs.items() for w, c, n in out]
-    start, words = len(states) + 1, len(states) + 2
-    transitions.append((start, commands, 1.0))
-    if filler:
-        word_p = _FILLER_LOOP / len(filler)
-        transitions += [(start, words, FILLER_WEIGHT * word_p, w) for w in filler]
-        transitions += [(words, words, word_p, w) for w in filler]
-        transitions.append((words, final, 1.0))
     return start, final, transitions
 
 
 class SphinxRecognizer:
-    """PocketSphinx with the grammar as a compact word automaton, decoding while the audio
-    arrives, so that the end of speech only closes the utterance; bestpath off (end_utt can
+    """PocketSphinx with the grammar as a compact word automaton; bestpath off (end_utt can
     take minutes with it on large grammars).
 
-    Live decoding normalises cepstra by a running mean that starts from the model's default,
-    far from a real input's (C0 40 against 46-62 here): streamed that way the first commands
-    decoded wrongly. So until a command is accepted, utterances are decoded whole at their end,
-    which normalises over the utterance and leaves the running mean at this input's; after
-    that the decoder runs chunk by chunk, and an utterance it does not accept is decoded whole
-    once more (the running mean lags when the level changes; this recovered 3/48 commands).
-    Digital silence (synthesized speech, pyttsx3's own files) decodes badly, so such audio
-    gets a microphone-like noise floor."""
+    The result comes from the whole utterance, decoded at its end and normalised by its own
+    cepstral mean, so that neither the words nor the margins against the phone loop depend on
+    what was heard before. PocketSphinx normalises an utterance by the mean it ended the
+    previous one with (its "batch" setting too), and streaming leaves more of the past in that
+    mean: the margin of the same recording swung from -12 to -44 with the utterances before it,
+    "play yesterday" was rejected first and became "play music" after a command, and the first
+    commands, normalised by the model's default mean (C0 40 against 46-62 here), decoded
+    wrongly. So one decoder only ever gets whole utterances, each first in a pass with a
+    one-word grammar that sets its mean (~5 ms per second of audio): the same recording then
+    scores the same within half a point whatever came before. A second decoder streams the
+    audio while it arrives, for partial transcripts, from the last utterance's mean (none
+    before the first utterance). Digital silence (synthesized speech, pyttsx3's own files)
+    decodes badly, so such audio gets a microphone-like noise floor."""
 
     engine = "pocketsphinx"
 
-    def __init__(self, phrases: list[str], language: str = "en") -> None:
+    def __init__(self, phrases: list[str], language: str = "en", wake_phrase: str = ""
+                 ) -> None:
+        """`wake_phrase`: the phrase of `phrases` accepted alone at `WAKE_MIN_MARGIN`."""
         from pocketsphinx import Decoder
 
         self.language = language
-        # No language model: only the grammar is searched (loading it cost 0.3 s and ~60 MB).
-        self._decoder = Decoder(samprate=SAMPLE_RATE, bestpath=False, loglevel="FATAL", lm=None)
+        # No language model (~60 MB each): the searches are the grammar and the phone loop.
+        self._whole = Decoder(samprate=SAMPLE_RATE, bestpath=False, loglevel="FATAL", lm=None)
+        for word, pronunciations in PRONUNCIATIONS.items():
+            if self._whole.lookup_word(word) is None:
+                for i, phones in enumerate(pronunciations):
+                    self._whole.add_word(_variant(word, i), phones, i == len(pronunciations) - 1)
         usable, self.unknown_words = _usable(
-            phrases, lambda w: self._decoder.lookup_word(w) is not None)
+            phrases, lambda w: self._whole.lookup_word(w) is not None)
         if self.unknown_words:
             log.info("pocketsphinx: %d words not in its dictionary, their phrases left out: %s",
                      len(self.unknown_words), self.unknown_words[:20])
@@ -209,53 +236,108 @@ class SphinxRecognizer:
             raise ValueError(f"pocketsphinx: none of the {len(phrases)} phrases is in its "
                              "dictionary")
         self.phrases = frozenset(usable)
-        # Partials shown while listening: command beginnings only, not the filler path's words.
-        self._prefixes = frozenset(" ".join(words[:n]) for words in map(str.split, usable)
-                                   for n in range(1, len(words) + 1))
-        vocabulary = {w for p in usable for w in p.split()}
-        filler = [w for w in FILLER_WORDS
-                  if w not in vocabulary and self._decoder.lookup_word(w) is not None]
-        start, final, transitions = grammar_fsg(sorted(usable), filler)
-        self._decoder.add_fsg("volant", self._decoder.create_fsg("volant", start, final,
-                                                                 transitions))
-        self._decoder.activate_search("volant")
+        self._wake_phrase = wake_phrase
+        # The streaming decoder knows only the grammar's words (its own copy of the whole
+        # dictionary would cost ~25 MB; the acoustic model is mapped once for both).
+        self._live = Decoder(samprate=SAMPLE_RATE, bestpath=False, loglevel="FATAL", lm=None,
+                             dict=os.devnull)
+        entries = [(_variant(w, i), phones) for w in sorted({w for p in usable for w in p.split()})
+                   for i, phones in enumerate(self._pronunciations(w))]
+        for n, (word, phones) in enumerate(entries, 1):
+            self._live.add_word(word, phones, n == len(entries))
+        start, final, transitions = grammar_fsg(sorted(usable))
+        for decoder in (self._whole, self._live):
+            decoder.add_fsg(_GRAMMAR, decoder.create_fsg(_GRAMMAR, start, final, transitions))
+            decoder.activate_search(_GRAMMAR)
+        self._whole.add_allphone_file(_PHONES)
+        # Any search sets the mean; one word (the first of the grammar) is the cheapest.
+        first = min(usable).split()[0]
+        self._whole.add_fsg(_MEAN, self._whole.create_fsg(_MEAN, 0, 1, [(0, 1, 1.0, first)]))
+        self._log = self._whole.get_logmath().log
         self._audio: list[bytes] = []  # the utterance so far, noise floor added
-        self._settled = False  # the running cepstral mean is this input's
-        self._live = False  # an utterance is being decoded chunk by chunk
+        self._mean: str | None = None  # cepstral mean of the last utterance
+        self._streaming = False  # the live decoder is in an utterance
         self._rng = np.random.default_rng(0)
+
+    def _pronunciations(self, word: str) -> list[str]:
+        """The phones of each of the word's entries in the full dictionary."""
+        out: list[str] = []
+        while (phones := self._whole.lookup_word(_variant(word, len(out)))) is not None:
+            out.append(phones)
+        return out
 
     def accept(self, chunk: bytes) -> str:
         chunk = _with_noise_floor(chunk, self._rng)
         self._audio.append(chunk)
-        if not self._settled:
+        if self._mean is None:
             return ""
-        if not self._live:
-            self._decoder.start_utt()
-            self._live = True
-        self._decoder.process_raw(chunk, False, False)
-        hyp = self._decoder.hyp()
-        partial = " ".join(hyp.hypstr.split()) if hyp else ""
-        return partial if partial in self._prefixes else ""
+        if not self._streaming:
+            self._live.set_cmn(self._mean)
+            self._live.start_utt()
+            self._streaming = True
+        self._live.process_raw(chunk, False, False)
+        hyp = self._live.hyp()
+        return " ".join(hyp.hypstr.split()) if hyp else ""
 
     def finish(self) -> Transcript:
+        """The command heard, or ("", False) for silence and off-list speech."""
         utterance, self._audio = b"".join(self._audio), []
-        heard = Transcript("", False)
-        if self._live:
-            self._live = False
-            heard = self._end()
-        if not heard.accepted and utterance:
-            self._decoder.start_utt()
-            self._decoder.process_raw(utterance, False, True)
-            heard = self._end()
-            self._settled = self._settled or heard.accepted
-        return heard
+        self._rng = np.random.default_rng(0)  # the same audio gets the same noise floor
+        if self._streaming:
+            self._live.end_utt()
+            self._streaming = False
+        if not utterance:
+            return Transcript("", False)
+        self._decode(utterance, _MEAN)  # sets this utterance's mean for the passes after it
+        self._mean = self._whole.get_cmn()
+        text, words = self._decode(utterance, _GRAMMAR)
+        if text not in self.phrases:
+            return Transcript("", False)
+        _, phones = self._decode(utterance, _PHONES)
+        speech = sum(end - start + 1 for w, start, end, _ in words
+                     if not w.startswith(_NOT_WORDS))
+        margin = (sum(s for *_, s in words) - sum(s for *_, s in phones)) / max(speech, 1)
+        hidden = min((_fit(phones, w) for w in words if w[0].startswith(_PAUSES)), default=0.0)
+        fits = [_fit(phones, w) for w in words if not w[0].startswith(_NOT_WORDS)]
+        threshold = WAKE_MIN_MARGIN if text == self._wake_phrase else MIN_MARGIN
+        even = len(fits) >= 2 and max(fits) - min(fits) <= MAX_WORD_SPREAD
+        if hidden >= MIN_PAUSE_MARGIN and (
+                margin >= threshold or (even and margin >= DOUBTFUL_MARGIN)):
+            return Transcript(text, True)
+        return Transcript("", False)
 
-    def _end(self) -> Transcript:
-        """Close the utterance being decoded and take its result."""
-        self._decoder.end_utt()
-        hyp = self._decoder.hyp()
-        text = " ".join(hyp.hypstr.split()) if hyp else ""
-        return Transcript(text, text in self.phrases)
+    def _decode(self, utterance: bytes, search: str
+                ) -> tuple[str, list[tuple[str, int, int, float]]]:
+        """The best path of `search` over the whole utterance: its text, and its segments
+        (word, phone or pause; first frame, last frame, acoustic score)."""
+        self._whole.activate_search(search)
+        self._whole.start_utt()
+        self._whole.process_raw(utterance, False, True)
+        self._whole.end_utt()
+        hyp = self._whole.hyp()
+        if hyp is None:
+            return "", []
+        return " ".join(hyp.hypstr.split()), [
+            (s.word, s.start_frame, s.end_frame, self._log(s.ascore))
+            for s in self._whole.seg() if s.start_frame >= 0]
+
+
+def _variant(word: str, i: int) -> str:
+    """The dictionary's name of the word's i-th pronunciation: word, word(2), word(3)..."""
+    return f"{word}({i + 1})" if i else word
+
+
+def _fit(phones: list[tuple[str, int, int, float]], segment: tuple[str, int, int, float]
+         ) -> float:
+    """Per frame, how much worse the grammar's segment fits than the phone loop there."""
+    _, first, last, score = segment
+    return (score - _part(phones, first, last)) / (last - first + 1)
+
+
+def _part(path: list[tuple[str, int, int, float]], first: int, last: int) -> float:
+    """The acoustic score of `path` over frames first..last (segments cut pro rata)."""
+    return sum(score * (min(last, end) - max(first, start) + 1) / (end - start + 1)
+               for _, start, end, score in path if min(last, end) >= max(first, start))
 
 
 @cache
@@ -274,17 +356,18 @@ def load_vosk_model(path: str):
 
 
 def create_recognizer(language: str, phrases: list[str], *, data_dir: Path | None = None,
-                      model_paths: dict[str, str] | None = None
+                      model_paths: dict[str, str] | None = None, wake_phrase: str = ""
                       ) -> tuple[Recognizer | None, str]:
     """The best recognizer for `language`, or None and the reason there is none: a Vosk model
-    if one is installed, else PocketSphinx's bundled model for English."""
+    if one is installed, else PocketSphinx's bundled model for English. `wake_phrase`: the
+    grammar is the wake grammar (PocketSphinx accepts its wake phrase alone more readily)."""
     from voice.models import OFFICIAL, best_model
 
     info = best_model(language, data_dir, model_paths)
     if info is not None:
         return VoskRecognizer(load_vosk_model(str(info.path)), language, phrases), ""
     if language == "en":
-        return SphinxRecognizer(phrases, language), ""
+        return SphinxRecognizer(phrases, language, wake_phrase), ""
     hint = (f"; run `volant voice models download {language}`" if language in OFFICIAL
             else "")
     return None, f"no speech model for {language!r} is installed{hint}"

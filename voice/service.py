@@ -162,7 +162,7 @@ class VoiceService:
         try:
             recognizer, reason = create_recognizer(
                 self.language, wake_grammar(wake_phrase, phrases), data_dir=self._data_dir,
-                model_paths=self._model_paths)
+                model_paths=self._model_paths, wake_phrase=wake_phrase)
         except ValueError as exc:
             recognizer, reason = None, str(exc)
         words = wake_phrase.split()
