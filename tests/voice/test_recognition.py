@@ -170,7 +170,8 @@ def test_out_of_grammar_speech_gives_no_action(bus, recorder, english, tmp_path,
     heard = hear(bus, recorder, wav)
     assert recorder.payloads(topics.MEDIA_COMMAND) == []
     assert recorder.payloads(topics.NAV_ROUTE_REQUEST) == []
-    assert recorder.payloads(topics.TTS_SAY)[-1].text.startswith(("Sorry", "I didn't")), heard
+    reply = recorder.payloads(topics.TTS_SAY)[-1].text
+    assert reply.startswith(("Sorry", "I didn't")) and "Try: navigate" in reply, (heard, reply)
 
 
 @pytest.mark.parametrize(("text", "voice", "intent", "slots"), [
