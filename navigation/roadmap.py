@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import math
 import tempfile
+import zipfile
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -25,6 +27,7 @@ from scipy.spatial import cKDTree
 from navigation.osm_extract import MapFileError, Place, extract
 
 BUILD_VERSION = 2  # 2: turn_order
+log = logging.getLogger(__name__)
 M_PER_DEG_LAT = 110_540.0
 M_PER_DEG_LON = 111_320.0
 
@@ -169,9 +172,16 @@ def load_map(source: Path | None, cache_dir: Path, profile: str = "car",
     key = cache_key(source, profile)
     cached = Path(cache_dir) / "maps" / f"{source.name.split('.')[0]}-{key}.npz"
     if cached.exists() and cached.with_suffix(".json").exists():
-        if progress:
-            progress(1.0, f"Map {source.name} loaded")
-        return RoadMap.load(cached)
+        try:
+            roadmap = RoadMap.load(cached)
+        except (OSError, ValueError, KeyError, zipfile.BadZipFile) as exc:
+            # A damaged cache (a power cut while writing, a disk error) costs a rebuild from
+            # the source file, which is intact; it must not cost the map.
+            log.warning("map cache %s unreadable (%s); building it again", cached, exc)
+        else:
+            if progress:
+                progress(1.0, f"Map {source.name} loaded")
+            return roadmap
     roadmap = build_map(source, profile, progress)
     roadmap.save(cached)
     if progress:

@@ -31,6 +31,22 @@ def test_cached_map_loads_the_same_arrays(helsinki, map_cache: Path) -> None:
     assert np.array_equal(again.turn_order, helsinki.turn_order)
 
 
+@pytest.mark.parametrize("damage", ["garbage", "missing array", "broken json"])
+def test_damaged_cache_is_rebuilt_from_the_source(helsinki, tmp_path: Path, damage: str) -> None:
+    load_map(default_map_file(), tmp_path)
+    npz = next((tmp_path / "maps").glob("*.npz"))
+    if damage == "garbage":
+        npz.write_bytes(b"not a map cache")
+    elif damage == "missing array":
+        np.savez(npz, node_lat=helsinki.node_lat)
+    else:
+        npz.with_suffix(".json").write_text("{", encoding="utf-8")
+    again = load_map(default_map_file(), tmp_path)
+    assert np.array_equal(again.edge_time, helsinki.edge_time)
+    assert np.array_equal(again.turn_order, helsinki.turn_order)
+    assert np.array_equal(np.load(npz)["turn_order"], helsinki.turn_order)  # cache repaired
+
+
 def test_map_carries_the_hierarchy_order_of_its_turns(helsinki) -> None:
     """The router's slow step is computed once, with the map: every edge exactly once."""
     assert np.array_equal(np.sort(helsinki.turn_order), np.arange(helsinki.edge_count))
