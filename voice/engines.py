@@ -37,8 +37,14 @@ UNK = "[unk]"
 
 @dataclass(frozen=True)
 class Transcript:
+    """One utterance heard. `accepted`: `text` is one of the grammar's phrases (always, in
+    free-form mode). Otherwise `text` is what Vosk's free-form fallback heard, which counts
+    only if the intent templates match it whole, or "" from PocketSphinx: its free-form
+    decoding (with its language model) got 59-105 % of the words of the dev set's off-list
+    phrases wrong and took 0.55 s each, so it would show the driver noise, late."""
+
     text: str
-    accepted: bool  # text is one of the grammar's phrases (always True in free-form mode)
+    accepted: bool
 
 
 class Recognizer(Protocol):
@@ -68,15 +74,24 @@ def _usable(phrases: Iterable[str], known) -> tuple[list[str], list[str]]:
 
 
 class VoskRecognizer:
+    """Vosk in grammar mode, with free-form decoding as the fallback: when the grammar's result
+    is not one of its phrases (off-list speech gives only `[unk]` words, or a mix of two),
+    the utterance is decoded again without the grammar, so that the driver sees and hears what
+    was understood and the templates can still match it whole ("play <a title the grammar has
+    not caught up with>"). Only then: decoding every utterance twice would double the work."""
+
     engine = "vosk"
 
-    def __init__(self, model, language: str, phrases: list[str] | None) -> None:
-        """`model` is a loaded vosk.Model; `phrases` None = free-form decoding."""
+    def __init__(self, model, language: str, phrases: list[str] | None, *,
+                 fallback: bool = True) -> None:
+        """`model` is a loaded vosk.Model; `phrases` None = free-form decoding; `fallback`
+        False: no free-form pass (the wake grammar, which hears all cabin speech, needs none)."""
         from vosk import KaldiRecognizer
 
         self.language = language
         self.phrases: frozenset[str] | None = None
         self.unknown_words: list[str] = []
+        self._free = None
         if phrases is None:
             self._rec = KaldiRecognizer(model, SAMPLE_RATE)
         else:
@@ -92,21 +107,47 @@ class VoskRecognizer:
             grammar = usable + ([UNK] if known(UNK) else [])
             self._rec = KaldiRecognizer(model, SAMPLE_RATE,
                                         json.dumps(grammar, ensure_ascii=False))
+            if fallback:
+                self._free = KaldiRecognizer(model, SAMPLE_RATE)
         self._segments: list[str] = []
+        self._audio: list[bytes] = []  # the utterance so far, for the free-form pass
 
     def accept(self, chunk: bytes) -> str:
-        if self._rec.AcceptWaveform(chunk):
-            self._segments.append(json.loads(self._rec.Result())["text"])
-            return " ".join(self._segments)
-        partial = json.loads(self._rec.PartialResult())["partial"]
+        if self._free is not None:
+            self._audio.append(chunk)
+        partial = _feed(self._rec, chunk, self._segments)
         return " ".join([*self._segments, partial]).strip()
 
     def finish(self) -> Transcript:
-        self._segments.append(json.loads(self._rec.FinalResult())["text"])
-        text = " ".join(" ".join(self._segments).replace(UNK, " ").split())
+        """The phrase heard (words around it that are none of the grammar's, `[unk]`, left
+        out); otherwise, with the fallback, what free-form decoding heard, not accepted."""
+        text = _words(self._rec, self._segments)
         self._segments = []
-        self._rec.Reset()
-        return Transcript(text, self.phrases is None or text in self.phrases)
+        utterance, self._audio = self._audio, []
+        if self.phrases is None or text in self.phrases or self._free is None:
+            return Transcript(text, self.phrases is None or text in self.phrases)
+        heard: list[str] = []
+        for chunk in utterance:
+            _feed(self._free, chunk, heard)
+        return Transcript(_words(self._free, heard), False)
+
+
+def _feed(rec, chunk: bytes, segments: list[str]) -> str:
+    """One chunk into a KaldiRecognizer; a segment Vosk closes at a pause goes to `segments`;
+    returns the partial text of the open one."""
+    if rec.AcceptWaveform(chunk):
+        segments.append(json.loads(rec.Result())["text"])
+        return ""
+    return json.loads(rec.PartialResult())["partial"]
+
+
+def _words(rec, segments: list[str]) -> str:
+    """The utterance's words once its audio has ended (the recognizer is reset), without
+    `[unk]` and the noise tokens some models emit ("[2]")."""
+    segments = [*segments, json.loads(rec.FinalResult())["text"]]
+    rec.Reset()
+    return " ".join(w for w in " ".join(segments).split()
+                    if not (w.startswith("[") and w.endswith("]")))
 
 
 NOISE_FLOOR_DBFS = -50.0
@@ -365,7 +406,8 @@ def create_recognizer(language: str, phrases: list[str], *, data_dir: Path | Non
 
     info = best_model(language, data_dir, model_paths)
     if info is not None:
-        return VoskRecognizer(load_vosk_model(str(info.path)), language, phrases), ""
+        return VoskRecognizer(load_vosk_model(str(info.path)), language, phrases,
+                              fallback=not wake_phrase), ""
     if language == "en":
         return SphinxRecognizer(phrases, language, wake_phrase), ""
     hint = (f"; run `volant voice models download {language}`" if language in OFFICIAL

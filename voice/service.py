@@ -319,11 +319,14 @@ class VoiceService:
         self._listening = self._hands_free = False
         self._state("processing")
         heard = self._recognizer.finish()
-        self._bus.publish(topics.VOICE_TRANSCRIPT, topics.VoiceTranscript(
-            heard.text, True, heard.accepted, self.language))
         with self._dialogue_lock:
             dialogue = self.dialogue()
-            if heard.accepted:
+            # Free-form text (Vosk's fallback) is acted on only if a template matches it whole.
+            acts = heard.accepted or (
+                bool(heard.text) and dialogue.intents.parse(heard.text) is not None)
+            self._bus.publish(topics.VOICE_TRANSCRIPT, topics.VoiceTranscript(
+                heard.text, True, acts, self.language))
+            if acts:
                 dialogue.handle(heard.text)
             else:
                 dialogue.reject(heard.text)

@@ -60,7 +60,8 @@ def _recognize(args: argparse.Namespace) -> int:
     for chunk in audio.chunks(samples):
         recognizer.accept(chunk)
     heard = recognizer.finish()
-    match = templates.parse(heard.text) if heard.accepted else None
+    # Not a phrase: Vosk's free-form fallback text, acted on if a template matches it whole.
+    match = templates.parse(heard.text) if heard.text else None
     intent = None if match is None else {"name": match.intent, "slots": match.slots}
     if args.json:
         print(json.dumps({"transcript": heard.text, "intent": intent,

@@ -96,3 +96,16 @@ def korean_model_path() -> Path:
 def speak_wav():
     """The `speak` function, for tests (conftest is not importable with importlib mode)."""
     return speak
+
+
+@pytest.fixture
+def korean_free_form(korean_model_path):
+    """What Vosk's Korean model decodes from a recording without a grammar."""
+    from voice.engines import VoskRecognizer, load_vosk_model
+
+    def decode(wav: Path) -> str:
+        recognizer = VoskRecognizer(load_vosk_model(str(korean_model_path)), "ko", None)
+        for chunk in audio.chunks(audio.read_audio(wav)):
+            recognizer.accept(chunk)
+        return recognizer.finish().text
+    return decode

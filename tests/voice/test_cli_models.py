@@ -55,6 +55,21 @@ def test_recognize_with_another_command_set(capsys):
     assert "intent: move (direction=forward, number=10)" in out
 
 
+def test_recognize_free_form_fallback_fills_an_open_slot(capsys, tmp_path, speak_wav,
+                                                       korean_free_form):
+    """ko_memo.toml's note takes any words, which no grammar lists: speech that is none of
+    its phrases is decoded free-form and that text, matched whole by the template, is the
+    intent (the grammar alone made it "아니 아니 올려", no phrase, so no intent)."""
+    wav = speak_wav("창문 열어", tmp_path / "note.wav", voice="ko")
+    words = korean_free_form(wav)
+    code, out, _ = run(capsys, "recognize", str(wav), "--lang", "ko", "--intents",
+                       str(DATA / "ko_memo.toml"), "--json")
+    assert code == 0 and words
+    assert json.loads(out) == {"transcript": words,
+                               "intent": {"name": "note", "slots": {"note": words}},
+                               "engine": "vosk", "language": "ko"}
+
+
 def test_recognize_silence_has_no_intent(capsys, tmp_path):
     import wave
 

@@ -92,6 +92,19 @@ def test_vosk_korean_commands(bus, recorder, korean, tmp_path, speak_wav):
     assert bus.retained(topics.DAY_NIGHT_MODE) == topics.VssString("NIGHT")
 
 
+def test_vosk_speech_off_the_grammar_is_decoded_free_form(bus, recorder, korean, tmp_path,
+                                                          speak_wav, korean_free_form):
+    """"Open the window" is no command: the grammar gives a mix of two phrases ("아니 올려");
+    the driver sees and hears what free-form decoding heard instead, and nothing is done."""
+    wav = speak_wav("창문 열어", tmp_path / "window.wav", voice="ko")
+    expected = korean_free_form(wav)
+    heard = hear(bus, recorder, wav)
+    assert expected and (heard.text, heard.accepted) == (expected, False)
+    assert f'"{expected}"' in recorder.payloads(topics.TTS_SAY)[-1].text
+    assert recorder.payloads(topics.VOICE_INTENT) == []
+    assert recorder.payloads(topics.MEDIA_COMMAND) == []
+
+
 def test_vosk_korean_cancel_route_confirmed_by_voice(bus, recorder, korean, tmp_path,
                                                      speak_wav):
     # "경로 취소" decodes poorly from espeak-ng's Korean voice: typed, then confirmed by voice.
