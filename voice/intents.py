@@ -56,6 +56,7 @@ class IntentSet:
     number_step: int = 1
     patterns: list[_Pattern] = field(default_factory=list)
     wake_phrase: str = ""  # hands-free activation; empty = push-to-talk only
+    examples: tuple[str, ...] = ()  # commands the voice screen suggests
 
     @property
     def intents(self) -> list[str]:
@@ -209,5 +210,13 @@ def _build(data: dict, source: str) -> IntentSet:
     wake = data.get("wake_phrase", "")
     if not isinstance(wake, str):
         raise TemplateError(f"{source}: `wake_phrase` must be a string, got {wake!r}")
-    return IntentSet(language, source, slots, ranges, frozenset(confirm), replies,
-                     int(data.get("grammar_number_step", 1)), patterns, normalize(wake))
+    out = IntentSet(language, source, slots, ranges, frozenset(confirm), replies,
+                    int(data.get("grammar_number_step", 1)), patterns, normalize(wake))
+    examples = data.get("examples", [])
+    if not isinstance(examples, list) or not all(isinstance(e, str) for e in examples):
+        raise TemplateError(f"{source}: `examples` must be a list of strings")
+    unknown = [e for e in examples if out.parse(e) is None]
+    if unknown:
+        raise TemplateError(f"{source}: these examples match no template: {unknown}")
+    out.examples = tuple(examples)
+    return out

@@ -92,11 +92,19 @@ def test_recognize_bad_file(capsys, tmp_path, content, expected):
     assert code == 2 and str(path) in err and expected in err
 
 
-def test_recognize_bad_template_file(capsys, tmp_path):
+@pytest.mark.parametrize(("content", "expected"), [
+    ('[intents.open_doors]\ntemplate = "open the doors"\n',
+     "[intents.open_doors] needs `templates`"),
+    ('examples = ["close the doors"]\n[intents.open_doors]\ntemplates = ["open the doors"]\n',
+     "these examples match no template: ['close the doors']"),
+    ('examples = "open the doors"\n[intents.open_doors]\ntemplates = ["open the doors"]\n',
+     "`examples` must be a list of strings"),
+])
+def test_recognize_bad_template_file(capsys, tmp_path, content, expected):
     bad = tmp_path / "depot.toml"
-    bad.write_text('language = "en"\n[intents.open_doors]\ntemplate = "open the doors"\n')
+    bad.write_text('language = "en"\n' + content)
     code, _, err = run(capsys, "recognize", str(GOFORWARD), "--intents", str(bad))
-    assert code == 2 and "depot.toml" in err and "[intents.open_doors] needs `templates`" in err
+    assert code == 2 and "depot.toml" in err and expected in err
 
 
 def test_models_lists_languages(capsys, monkeypatch, tmp_path):

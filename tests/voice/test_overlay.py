@@ -29,6 +29,12 @@ def test_overlay_shows_heard_action_and_reply(qtbot, gui_bus, size, night, tmp_p
     view.setSource(QUrl.fromLocalFile(str(QML)))
     assert view.status() == QQuickView.Status.Ready, view.errors()
     view.show()
+    root = view.rootObject()
+    examples = root.findChild(QObject, "examplesText")
+    gui_bus.publish(topics.VOICE_STATE, topics.VoiceState(
+        "idle", "en", examples=("play music", "battery level")))
+    qtbot.waitUntil(lambda: examples.property("visible"))
+    assert examples.property("text") == "Try saying\n“play music”\n“battery level”"
     gui_bus.publish(topics.VOICE_STATE, topics.VoiceState("listening", "en"))
     gui_bus.publish(topics.VOICE_TRANSCRIPT, topics.VoiceTranscript("volume to", False))
     qtbot.waitUntil(lambda: vm.partial == "volume to")
@@ -38,12 +44,12 @@ def test_overlay_shows_heard_action_and_reply(qtbot, gui_bus, size, night, tmp_p
     gui_bus.publish(topics.TTS_SAY, topics.Say("Volume 25."))
     gui_bus.publish(topics.VOICE_STATE, topics.VoiceState("idle", "en"))
     qtbot.waitUntil(lambda: vm.reply == "Volume 25." and vm.state == "idle")
-    root = view.rootObject()
     texts = {name: root.findChild(QObject, name).property("text")
              for name in ("stateText", "heardText", "actionText", "replyText")}
     assert texts == {"stateText": "Hold the button and speak",
                      "heardText": "“set volume to twenty five”",
                      "actionText": "→ Volume set · 25", "replyText": "Volume 25."}
+    assert not examples.property("visible")  # what was said and done takes the place
     image = view.grabWindow()
     assert (image.width(), image.height()) == size
     assert len({image.pixel(x, y) for x in range(0, size[0], 40)

@@ -39,6 +39,12 @@ def english(bus, recorder, tmp_path):
     service.stop()
 
 
+def test_idle_state_carries_the_examples_to_suggest(bus, english):
+    state = bus.retained(topics.VOICE_STATE)
+    assert state.state == "idle" and state.examples == intents.load("en").examples
+    assert "play music" in state.examples
+
+
 @pytest.mark.parametrize(("text", "voice", "speed", "rate", "channels", "expected"), [
     ("play music", "en", 160, 22050, 1, topics.MediaCommand("play")),
     ("set volume to twenty five", "en-us", 140, 44100, 2, topics.MediaCommand("volume", "25")),

@@ -18,6 +18,7 @@ class VoiceViewModel(QObject):
         self._state = "disabled"
         self._reason = ""
         self._wake_phrase = ""
+        self._examples: list[str] = []
         self._partial = ""
         self._transcript = ""
         self._accepted = True
@@ -36,6 +37,7 @@ class VoiceViewModel(QObject):
     def _on_state(self, msg: Message) -> None:
         self._state, self._reason = msg.payload.state, msg.payload.reason
         self._wake_phrase = msg.payload.wake_phrase
+        self._examples = list(msg.payload.examples)
         if self._state == "listening":
             self._partial = self._transcript = self._action = self._reply = ""
         self.changed.emit()
@@ -82,6 +84,7 @@ class VoiceViewModel(QObject):
     state = Property(str, lambda self: self._state, notify=changed)
     reason = Property(str, lambda self: self._reason, notify=changed)
     wakePhrase = Property(str, lambda self: self._wake_phrase, notify=changed)
+    examples = Property(list, lambda self: self._examples, notify=changed)
     partial = Property(str, lambda self: self._partial, notify=changed)
     transcript = Property(str, lambda self: self._transcript, notify=changed)
     accepted = Property(bool, lambda self: self._accepted, notify=changed)

@@ -36,6 +36,18 @@ Item {
             wrapMode: Text.WordWrap
         }
         Text {
+            objectName: "examplesText"
+            // Before anything is said: what can be said (the language's template examples).
+            visible: voice.examples.length > 0 && voice.state === "idle" && !voice.speaking
+                     && voice.transcript === "" && voice.reply === ""
+            width: parent.width
+            text: "Try saying\n" + voice.examples.map(e => "“" + e + "”").join("\n")
+            color: theme.muted
+            font.pixelSize: 28 * page.s
+            lineHeight: 1.15
+            wrapMode: Text.WordWrap
+        }
+        Text {
             objectName: "heardText"
             width: parent.width
             text: voice.partial !== "" ? voice.partial
