@@ -196,8 +196,8 @@ class VoiceService:
 
     def _state(self, state: str, reason: str = "") -> None:
         wake_phrase = self._wake.wake_phrase if self._wake is not None else ""
-        # Disabled: nothing to suggest, and the templates may be what failed to load.
-        examples = self.dialogue().intents.examples if state != "disabled" else ()
+        # No recognizer: nothing to suggest, and the templates may be what failed to load.
+        examples = self.dialogue().intents.examples if self._recognizer is not None else ()
         self._bus.publish(topics.VOICE_STATE, topics.VoiceState(
             state, self.language, reason, wake_phrase, examples))
 
