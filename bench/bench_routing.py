@@ -1,9 +1,11 @@
 """Route queries on real extracts and a synthetic 100k-node grid, beside osmnx and networkx.
 
 For each map: the time to get Volant's router ready from the cached map (customizing the
-contraction hierarchy over the turn-expanded graph, routingkit-cch; its nested-dissection order
-is computed with the map and cached with it), its p50/p95 (turn costs on) and, on the same pairs,
-osmnx's shortest_path and networkx's Dijkstra (both without turn costs, their native form).
+contraction hierarchy over the turn-expanded graph, routingkit-cch; its order, a nested dissection
+by cut roads, is computed with the map and cached with it), its p50/p95 (turn costs on) and, on the
+same pairs, osmnx's shortest_path and networkx's Dijkstra (both without turn costs, their native
+form). On the grid also the same router in RoutingKit's own order (inertial flow on the turn graph),
+the peer for the order.
 Also: map build time and peak memory (a fresh process per map), and cached-map load time.
 The 100k grid is synthetic (316 x 316 streets, 100 m blocks, 30-50 km/h) as no real extract
 of that size is in ../shared/maps.
@@ -11,6 +13,7 @@ of that size is in ../shared/maps.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import random
 import resource
@@ -24,6 +27,7 @@ from pathlib import Path
 import networkx as nx
 import numpy as np
 import osmnx as ox
+import routingkit_cch as rk
 
 from navigation.roadmap import RoadMap, build_graph, compile_graph, default_map_file
 from navigation.router import Router
@@ -65,14 +69,19 @@ def grid_graph() -> nx.MultiDiGraph:
     return graph
 
 
-def measure(name: str, graph: nx.MultiDiGraph, roadmap: RoadMap, pairs_n: int) -> None:
+def random_pairs(roadmap: RoadMap, n: int) -> list[tuple[int, int]]:
+    rng = random.Random(1)
+    return [(rng.randrange(roadmap.node_count), rng.randrange(roadmap.node_count))
+            for _ in range(n)]
+
+
+def measure(name: str, graph: nx.MultiDiGraph, roadmap: RoadMap, pairs_n: int) -> float:
+    """Print one table row; return Volant's p50 (ms)."""
     start = time.perf_counter()
     router = Router(roadmap)
     build_s = time.perf_counter() - start
     nodes = list(graph.nodes)
-    rng = random.Random(1)
-    pairs = [(rng.randrange(roadmap.node_count), rng.randrange(roadmap.node_count))
-             for _ in range(pairs_n)]
+    pairs = random_pairs(roadmap, pairs_n)
     ours = timed(router.route, pairs)
     ref_pairs = pairs[: max(50, pairs_n // 10)]
     osmnx_t = timed(lambda a, b: ox.routing.shortest_path(graph, nodes[a], nodes[b],
@@ -82,6 +91,27 @@ def measure(name: str, graph: nx.MultiDiGraph, roadmap: RoadMap, pairs_n: int) -
     print(f"{name:26} {roadmap.node_count:>7} {pct(ours, 50):>8.3f} {pct(ours, 95):>8.3f} "
           f"{pct(osmnx_t, 50):>9.3f} {pct(nx_t, 50):>9.3f} "
           f"{pct(nx_t, 50) / pct(ours, 50):>7.1f}x {build_s:>9.2f}")
+    return pct(ours, 50)
+
+
+def inertial_peer(roadmap: RoadMap, pairs_n: int, ours_p50: float) -> None:
+    """The same router and pairs in RoutingKit's inertial-flow order of the turn graph."""
+    tails, heads = roadmap.turns()
+    u, v = roadmap.edge_u, roadmap.edge_v
+    start = time.perf_counter()
+    order = rk.compute_order_inertial(
+        roadmap.edge_count, tails.tolist(), heads.tolist(),
+        ((roadmap.node_lat[u] + roadmap.node_lat[v]) / 2).tolist(),
+        ((roadmap.node_lon[u] + roadmap.node_lon[v]) / 2).tolist())
+    order_s = time.perf_counter() - start
+    peer = dataclasses.replace(roadmap, turn_order=np.array(order, dtype=np.int32))
+    start = time.perf_counter()
+    router = Router(peer)
+    build_s = time.perf_counter() - start
+    theirs = timed(router.route, random_pairs(peer, pairs_n))
+    print(f"  same grid, RoutingKit's inertial order: order {order_s:.1f} s, "
+          f"router {build_s:.1f} s, p50 {pct(theirs, 50):.3f} ms, p95 {pct(theirs, 95):.3f} ms "
+          f"({pct(theirs, 50) / ours_p50:.1f}x Volant's p50)")
 
 
 def build_in_child(source: str) -> None:
@@ -117,7 +147,8 @@ def main() -> None:
     start = time.perf_counter()
     grid = compile_graph(graph, [], "grid")
     compile_s = time.perf_counter() - start
-    measure("synthetic grid 100k", graph, grid, 100)
+    ours_p50 = measure("synthetic grid 100k", graph, grid, 100)
+    inertial_peer(grid, 100, ours_p50)
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "grid.npz"
         grid.save(path)
