@@ -7,21 +7,25 @@ view model in VIEW_MODELS as "contextName": "package.module:Class"; the class ta
 from __future__ import annotations
 
 import importlib
+import logging
 from pathlib import Path
 
 import shiboken6
-from PySide6.QtCore import Property, QObject, QUrl, Signal, Slot
+from PySide6.QtCore import Property, QCoreApplication, QObject, QUrl, Signal, Slot
 from PySide6.QtGui import QImage
 from PySide6.QtQml import QQmlApplicationEngine, qmlRegisterType
 from PySide6.QtQuick import QQuickWindow
 
-from app.bus import EventBus
+from app import topics
+from app.bus import EventBus, Message
 from app.qt_dispatch import QtDispatcher
 from app.settings import Settings, SettingsStore
+from ui.i18n import Catalog, CatalogError, catalog_for
 from ui.theme import Theme
 from ui.viewmodels.settings import SettingsViewModel
 from ui.viewmodels.status import StatusViewModel
 
+log = logging.getLogger(__name__)
 QML_DIR = Path(__file__).parent / "qml"
 SCREENS = ("home", "dashboard", "map", "media", "voice", "settings")
 
@@ -80,6 +84,8 @@ class Shell:
                  night: bool = False) -> None:
         self.bus = bus
         bus.install_gui_dispatcher(QtDispatcher())
+        self.catalog: Catalog | None = None
+        self._use_language(settings.language)
         self.theme = Theme(bus, night=night or settings.day_night == "night")
         self.navigator = Navigator(screen)
         self.view_models: dict[str, QObject] = {
@@ -104,12 +110,39 @@ class Shell:
             raise RuntimeError(f"could not load {QML_DIR / 'Main.qml'} (see the Qt warnings)")
         self.window: QQuickWindow = roots[0]
         self.theme.fitTo(*size)
+        self._language = bus.subscribe(topics.UI_LANGUAGE, self._on_language, on="gui")
+
+    def _use_language(self, language: str) -> None:
+        """Install the language's screen texts; a broken catalog leaves the screens in English."""
+        try:
+            catalog = catalog_for(language)
+        except CatalogError as exc:
+            log.error("%s", exc)
+            self.bus.publish(topics.UI_NOTICE,
+                             topics.Notice(f"{exc}; the screens stay in English", "error"))
+            catalog = Catalog({})
+        app = QCoreApplication.instance()
+        if self.catalog is not None:
+            app.removeTranslator(self.catalog)
+        app.installTranslator(catalog)
+        self.catalog = catalog
+
+    def _on_language(self, msg: Message) -> None:
+        self._use_language(msg.payload.code)
+        self.engine.retranslate()
+        for view_model in self.view_models.values():  # texts the view models translate
+            changed = getattr(view_model, "changed", None)
+            if changed is not None:
+                changed.emit()
 
     def grab(self) -> QImage:
         return self.window.grabWindow()
 
     def close(self) -> None:
         """Destroy the QML scene before the view models it binds to."""
+        self._language.unsubscribe()
+        if self.catalog is not None:
+            QCoreApplication.instance().removeTranslator(self.catalog)
         self.window.close()
         shiboken6.delete(self.engine)
         del self.window, self.engine

@@ -10,6 +10,7 @@ from PySide6.QtQuick import QQuickItem, QQuickView
 
 from app import topics
 from app.topics import UxRestrictions
+from media.demo import write_track
 from media.service import MediaService
 from ui.theme import Theme
 from ui.viewmodels.media import MediaViewModel
@@ -59,3 +60,17 @@ def test_screen_shows_now_playing_and_locks_search_while_moving(qtbot, gui_bus, 
                 for y in range(0, size[1], 40)}) > 5  # not blank
     view.close()
     service.stop()
+
+
+def test_tracks_without_an_artist_are_listed_and_play(qtbot, gui_bus, music, tmp_path) -> None:
+    """The group shows "Unknown" but the command names the library's own (empty) artist."""
+    (music / "c").mkdir()
+    write_track(music / "c" / "untagged.wav", "Field Notes", "", "", "", 294.0, 2.0)
+    service = MediaService([music], demo_dir=None, state_file=tmp_path / "player.json",
+                           cover_dir=tmp_path / "covers")
+    service.start(gui_bus)
+    vm = MediaViewModel(gui_bus)
+    qtbot.waitUntil(lambda: vm.trackCount == 4, timeout=WAIT_MS)
+    unknown = next(row for row in vm.items if row["label"] == "Unknown")
+    vm.choose(unknown["action"], unknown["value"])
+    qtbot.waitUntil(lambda: vm.playing and vm.title == "Field Notes", timeout=WAIT_MS)

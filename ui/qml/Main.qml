@@ -47,7 +47,7 @@ Window {
         wrapMode: Text.WordWrap
         color: theme.muted
         font.pixelSize: 28 * theme.scale
-        text: screen.status === Loader.Loading ? "Loading…"
-            : "The " + navigator.screen + " screen is not available in this build."
+        text: screen.status === Loader.Loading ? qsTr("Loading…")
+            : qsTr("The %1 screen is not available in this build.").arg(navigator.screen)
     }
 }

@@ -8,6 +8,8 @@ Rectangle {
     border.color: theme.border
 
     readonly property real fontSize: 26 * theme.scale
+    readonly property var voiceWords: ({ off: qsTr("off"), disabled: qsTr("disabled"),
+        idle: qsTr("idle"), listening: qsTr("listening"), processing: qsTr("processing") })
 
     Rectangle {
         id: home
@@ -20,7 +22,7 @@ Rectangle {
         Text {
             id: homeLabel
             anchors.centerIn: parent
-            text: "⌂ Home"
+            text: "⌂ " + qsTr("Home")
             color: "white"
             font.pixelSize: bar.fontSize * 0.8
             font.bold: true
@@ -63,7 +65,7 @@ Rectangle {
         spacing: 20 * theme.scale
         Text {
             objectName: "voiceState"
-            text: "● voice " + statusInfo.voice
+            text: "● " + qsTr("voice %1").arg(bar.voiceWords[statusInfo.voice] || statusInfo.voice)
             color: statusInfo.voice === "listening" ? theme.ok : theme.muted
             font.pixelSize: bar.fontSize * 0.8
             anchors.verticalCenter: parent.verticalCenter

@@ -13,6 +13,7 @@ from PySide6.QtGui import QPainterPath
 
 from app import topics
 from app.bus import EventBus, Message
+from ui.i18n import tr
 
 M_PER_DEG = 111_195.0
 ARROWS = {("turn", "left"): "←", ("turn", "right"): "→", ("slight", "left"): "↖",
@@ -135,7 +136,7 @@ class MapViewModel(QObject):
         self.guidanceChanged.emit()
 
     def _on_error(self, msg: Message) -> None:
-        self._banner = (f"No route to {msg.payload.query}: {msg.payload.reason}", "warning")
+        self._banner = (tr("No route to %1: %2", msg.payload.query, msg.payload.reason), "warning")
         self.guidanceChanged.emit()
 
     def _on_event(self, msg: Message) -> None:

@@ -14,6 +14,7 @@ from PySide6.QtCore import Property, QObject, QUrl, Signal, Slot
 from app import topics
 from app.bus import EventBus, Message
 from app.topics import MediaCommand, MediaLibrary, MediaState
+from ui.i18n import tr
 
 BROWSE_MODES = ("artist", "album", "playlist")
 SEARCH_LIMIT = 50
@@ -74,15 +75,16 @@ class MediaViewModel(QObject):
                     for t in lib.tracks if q in t.title.lower() or q in t.artist.lower()]
             rows = rows[:SEARCH_LIMIT]
         elif self._browse == "playlist":
-            rows = [{"label": p.name, "detail": f"{len(p.paths)} tracks",
+            rows = [{"label": p.name, "detail": tr("%1 tracks", len(p.paths)),
                      "action": "play_playlist", "value": p.name} for p in lib.playlists]
         else:
             counts: dict[str, int] = {}
             for t in lib.tracks:
-                name = getattr(t, self._browse) or "Unknown"
+                name = getattr(t, self._browse)
                 counts[name] = counts.get(name, 0) + 1
-            rows = [{"label": name, "detail": f"{n} tracks", "action": f"play_{self._browse}",
-                     "value": name} for name, n in sorted(counts.items())]
+            rows = [{"label": name or tr("Unknown"), "detail": tr("%1 tracks", n),
+                     "action": f"play_{self._browse}", "value": name}  # the library's own key
+                    for name, n in sorted(counts.items())]
         if self._no_text and self._max_items > 0:
             rows = rows[:self._max_items]
         return rows
@@ -96,8 +98,8 @@ class MediaViewModel(QObject):
         if not skipped:
             return ""
         first = skipped[0]
-        more = f" (+{len(skipped) - 1} more)" if len(skipped) > 1 else ""
-        return f"Skipped {Path(first.path.split(': ')[0]).name}: {first.reason}{more}"
+        more = " " + tr("(+%1 more)", len(skipped) - 1) if len(skipped) > 1 else ""
+        return tr("Skipped %1: %2", Path(first.path.split(": ")[0]).name, first.reason) + more
 
     # -- commands ----------------------------------------------------------------------------
     def _send(self, action: str, value: str = "") -> None:
@@ -149,7 +151,7 @@ class MediaViewModel(QObject):
     def choose(self, action: str, value: str) -> None:
         self._send(action, value)
 
-    title = Property(str, lambda self: self._state.title or "Nothing playing", notify=changed)
+    title = Property(str, lambda self: self._state.title or tr("Nothing playing"), notify=changed)
     artist = Property(str, lambda self: self._state.artist, notify=changed)
     album = Property(str, lambda self: self._state.album, notify=changed)
     status = Property(str, lambda self: self._state.status, notify=changed)

@@ -10,6 +10,7 @@ from PySide6.QtCore import Property, QObject, Signal
 
 from app import topics
 from app.bus import EventBus, Message
+from ui.i18n import tr
 
 SPEED_RANGE_KMH = (0.0, 250.0)
 GEARS = {126: "P", 127: "D", 0: "N"}
@@ -71,9 +72,9 @@ class VehicleViewModel(QObject):
     def _next_stop_text(self) -> str:
         stop = self._next_stop
         if stop is None or not stop.name:
-            return "No line active"
+            return tr("No line active")
         away = f" · {stop.distance_m:.0f} m" if stop.distance_m > 0 else ""
-        return f"Line {stop.line} · Next stop: {stop.name}{away}"
+        return tr("Line %1 · Next stop: %2", stop.line, stop.name) + away
 
     def _get(self, topic: str) -> float | None:
         value = self._v.get(topic)

@@ -80,7 +80,7 @@ Item {
 
         Text {
             anchors { left: parent.left; top: parent.top; margins: 14 * dash.s }
-            text: "REGEN"
+            text: qsTr("REGEN")
             color: theme.ok
             font.pixelSize: 22 * dash.s
             font.bold: true
@@ -95,7 +95,7 @@ Item {
         }
         Text {
             anchors { right: parent.right; top: parent.top; margins: 14 * dash.s }
-            text: "POWER"
+            text: qsTr("POWER")
             color: theme.accent
             font.pixelSize: 22 * dash.s
             font.bold: true
@@ -148,7 +148,7 @@ Item {
         }
         Text {
             anchors { left: socText.right; leftMargin: 16 * dash.s; baseline: socText.baseline }
-            text: vehicle.charging ? "⚡ charging" : "battery"
+            text: vehicle.charging ? "⚡ " + qsTr("charging") : qsTr("battery")
             color: theme.muted
             font.pixelSize: 24 * dash.s
         }
@@ -167,10 +167,13 @@ Item {
         }
         Text {
             objectName: "rangeValue"
-            anchors { left: parent.left; top: socTrack.bottom; margins: 18 * dash.s; topMargin: 28 * dash.s }
-            text: "Range " + vehicle.rangeText
+            anchors { left: parent.left; right: parent.right; top: socTrack.bottom
+                      margins: 18 * dash.s; topMargin: 28 * dash.s }
+            text: qsTr("Range %1").arg(vehicle.rangeText)
             color: theme.text
             font.pixelSize: Math.min(40 * dash.s, parent.height * 0.17)
+            fontSizeMode: Text.HorizontalFit  // a longer word for "Range" shrinks, never spills
+            minimumPixelSize: 12
             font.bold: true
         }
     }
@@ -184,25 +187,36 @@ Item {
         color: theme.surface
         border.color: theme.border
         Column {
-            anchors { left: parent.left; verticalCenter: parent.verticalCenter; leftMargin: 16 * dash.s }
+            id: climate
+            anchors { left: parent.left; right: parent.right; verticalCenter: parent.verticalCenter
+                      leftMargin: 16 * dash.s; rightMargin: 12 * dash.s }
             spacing: 4 * dash.s
             Text {
                 objectName: "packValue"
-                text: "Pack " + vehicle.packText
+                width: climate.width
+                text: qsTr("Pack %1").arg(vehicle.packText)
                 color: vehicle.packState === "cold" ? theme.accent
                      : vehicle.packState === "hot" ? theme.critical : theme.text
                 font.pixelSize: 28 * dash.s
+                fontSizeMode: Text.HorizontalFit
+                minimumPixelSize: 12
                 font.bold: true
             }
             Text {
-                text: "Outside " + vehicle.outsideText
+                width: climate.width
+                text: qsTr("Outside %1").arg(vehicle.outsideText)
                 color: theme.muted
                 font.pixelSize: 20 * dash.s
+                fontSizeMode: Text.HorizontalFit
+                minimumPixelSize: 10
             }
             Text {
-                text: "Odometer " + vehicle.odometerText
+                width: climate.width
+                text: qsTr("Odometer %1").arg(vehicle.odometerText)
                 color: theme.muted
                 font.pixelSize: 20 * dash.s
+                fontSizeMode: Text.HorizontalFit
+                minimumPixelSize: 10
             }
         }
     }
@@ -217,7 +231,7 @@ Item {
         clip: true
         Text {
             visible: vehicle.warnings.length === 0
-            text: "✓ No warnings"
+            text: "✓ " + qsTr("No warnings")
             color: theme.ok
             font.pixelSize: 24 * dash.s
         }

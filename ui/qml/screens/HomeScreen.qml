@@ -4,11 +4,11 @@ import QtQuick
 Item {
     id: home
     readonly property var tiles: [
-        { name: "dashboard", label: "Dashboard", glyph: "◷" },
-        { name: "map", label: "Map", glyph: "➤" },
-        { name: "media", label: "Media", glyph: "♫" },
-        { name: "voice", label: "Voice", glyph: "◉" },
-        { name: "settings", label: "Settings", glyph: "⚙" }
+        { name: "dashboard", label: qsTr("Dashboard"), glyph: "◷" },
+        { name: "map", label: qsTr("Map"), glyph: "➤" },
+        { name: "media", label: qsTr("Media"), glyph: "♫" },
+        { name: "voice", label: qsTr("Voice"), glyph: "◉" },
+        { name: "settings", label: qsTr("Settings"), glyph: "⚙" }
     ]
     readonly property real gap: 20 * theme.scale
     readonly property int columns: 3
@@ -31,13 +31,13 @@ Item {
             width: parent.width - 32 * theme.scale
             spacing: 6 * theme.scale
             Text {
-                text: "Battery " + statusInfo.battery
+                text: qsTr("Battery %1").arg(statusInfo.battery)
                 color: statusInfo.batteryLow ? theme.critical : theme.text
                 font.pixelSize: 34 * theme.scale
                 font.bold: true
             }
             Text {
-                text: "Range " + statusInfo.range
+                text: qsTr("Range %1").arg(statusInfo.range)
                 color: theme.text
                 font.pixelSize: 30 * theme.scale
             }

@@ -31,7 +31,7 @@ Item {
     Text {
         visible: !mapView.hasMap
         anchors.centerIn: parent
-        text: "Loading the map…"
+        text: qsTr("Loading the map…")
         color: theme.muted
         font.pixelSize: 32 * page.s
     }

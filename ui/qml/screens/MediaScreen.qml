@@ -77,8 +77,8 @@ Item {
                 color: theme.muted; font.pixelSize: 22 * page.s; elide: Text.ElideRight
             }
             Text {
-                text: media.status === "playing" ? "Playing" : media.status === "paused"
-                      ? "Paused" : media.scanning ? "Scanning music…" : "Stopped"
+                text: media.status === "playing" ? qsTr("Playing") : media.status === "paused"
+                      ? qsTr("Paused") : media.scanning ? qsTr("Scanning music…") : qsTr("Stopped")
                 color: media.playing ? theme.ok : theme.muted
                 font.pixelSize: 20 * page.s
             }
@@ -142,7 +142,7 @@ Item {
             Button { glyph: "−"; size: 68 * page.s; onTapped: media.changeVolume(-10) }
             Text {
                 anchors.verticalCenter: parent.verticalCenter
-                text: "Vol " + media.volume; color: theme.text; font.pixelSize: 24 * page.s
+                text: qsTr("Vol %1").arg(media.volume); color: theme.text; font.pixelSize: 24 * page.s
             }
             Button { glyph: "+"; size: 68 * page.s; onTapped: media.changeVolume(10) }
         }
@@ -158,7 +158,7 @@ Item {
             width: parent.width
             spacing: 8 * page.s
             Repeater {
-                model: [["artist", "Artists"], ["album", "Albums"], ["playlist", "Playlists"]]
+                model: [["artist", qsTr("Artists")], ["album", qsTr("Albums")], ["playlist", qsTr("Playlists")]]
                 Rectangle {
                     required property var modelData
                     width: (tabs.width - 16 * page.s) / 3; height: 56 * page.s
@@ -191,7 +191,7 @@ Item {
                 Text {
                     visible: parent.text === ""
                     anchors.verticalCenter: parent.verticalCenter
-                    text: "Search title or artist"; color: theme.muted
+                    text: qsTr("Search title or artist"); color: theme.muted
                     font.pixelSize: 22 * page.s
                 }
             }
@@ -236,7 +236,7 @@ Item {
             Text {
                 anchors.centerIn: parent
                 visible: list.count === 0
-                text: media.scanning ? "Scanning music…" : "Nothing here"
+                text: media.scanning ? qsTr("Scanning music…") : qsTr("Nothing here")
                 color: theme.muted; font.pixelSize: 22 * page.s
             }
         }

@@ -8,6 +8,7 @@ Item {
 
     component Choice: Row {
         id: choice
+        property string key  // names the options for tests and tools, whatever the language
         property string label
         property var options: []
         property var labels: []
@@ -28,7 +29,7 @@ Item {
             delegate: Rectangle {
                 required property string modelData
                 required property int index
-                objectName: "option_" + choice.label + "_" + modelData
+                objectName: "option_" + choice.key + "_" + modelData
                 width: Math.max(150 * theme.scale, optionText.implicitWidth + 32 * theme.scale)
                 height: page.rowHeight - 12 * theme.scale
                 anchors.verticalCenter: parent.verticalCenter
@@ -51,29 +52,34 @@ Item {
         anchors { fill: parent; margins: 24 * theme.scale }
         spacing: 8 * theme.scale
         Choice {
-            label: "Language"; options: ["en", "fr", "ko"]; labels: ["English", "Français", "한국어"]
+            key: "Language"; label: qsTr("Language")
+            options: ["en", "fr", "ko"]; labels: ["English", "Français", "한국어"]
             current: settings.language; onPicked: (v) => settings.setLanguage(v)
         }
         Choice {
-            label: "Units"; options: ["metric", "imperial"]; labels: ["km, °C", "mi, °F"]
+            key: "Units"; label: qsTr("Units")
+            options: ["metric", "imperial"]; labels: ["km, °C", "mi, °F"]
             current: settings.units; onPicked: (v) => settings.setUnits(v)
         }
         Choice {
-            label: "Day / night"; options: ["auto", "day", "night"]; labels: ["Auto", "Day", "Night"]
+            key: "Day / night"; label: qsTr("Day / night")
+            options: ["auto", "day", "night"]; labels: [qsTr("Auto"), qsTr("Day"), qsTr("Night")]
             current: settings.dayNight; onPicked: (v) => settings.setDayNight(v)
         }
         Choice {
-            label: "Voice"; options: ["on", "off"]; labels: ["On", "Off"]
+            key: "Voice"; label: qsTr("Voice")
+            options: ["on", "off"]; labels: [qsTr("On"), qsTr("Off")]
             current: settings.voiceEnabled ? "on" : "off"
             onPicked: (v) => settings.setVoiceEnabled(v === "on")
         }
         Choice {
-            label: "Wake phrase"; options: ["on", "off"]; labels: ["On", "Off"]
+            key: "Wake phrase"; label: qsTr("Wake phrase")
+            options: ["on", "off"]; labels: [qsTr("On"), qsTr("Off")]
             current: settings.wakePhrase ? "on" : "off"
             onPicked: (v) => settings.setWakePhrase(v === "on")
         }
         Text {
-            text: "Saved in " + settings.path
+            text: qsTr("Saved in %1").arg(settings.path)
             color: theme.muted
             font.pixelSize: page.fontSize * 0.6
             width: parent.width

@@ -16,12 +16,12 @@ Item {
 
         Text {
             objectName: "stateText"
-            text: page.disabled ? "Voice is off"
-                  : page.listening ? "Listening…"
+            text: page.disabled ? qsTr("Voice is off")
+                  : page.listening ? qsTr("Listening…")
                   : voice.state === "processing" ? "Thinking…"
-                  : voice.speaking ? "Speaking"
+                  : voice.speaking ? qsTr("Speaking")
                   : voice.wakePhrase !== "" ? "Say “" + voice.wakePhrase + "”"
-                  : "Hold the button and speak"
+                  : qsTr("Hold the button and speak")
             color: page.listening ? theme.accent : page.disabled ? theme.warning : theme.text
             font.pixelSize: 40 * page.s
             font.bold: true
@@ -41,7 +41,7 @@ Item {
             visible: voice.examples.length > 0 && voice.state === "idle" && !voice.speaking
                      && voice.transcript === "" && voice.reply === ""
             width: parent.width
-            text: "Try saying\n" + voice.examples.map(e => "“" + e + "”").join("\n")
+            text: qsTr("Try saying") + "\n" + voice.examples.map(e => "“" + e + "”").join("\n")
             color: theme.muted
             font.pixelSize: 28 * page.s
             lineHeight: 1.15
@@ -105,7 +105,7 @@ Item {
             anchors.centerIn: parent
             width: parent.width * 0.8
             horizontalAlignment: Text.AlignHCenter
-            text: page.listening ? "Release\nto send" : "Hold\nto talk"
+            text: page.listening ? qsTr("Release\nto send") : qsTr("Hold\nto talk")
             color: page.disabled ? theme.muted : "white"
             font.pixelSize: 34 * page.s
             font.bold: true

@@ -1,0 +1,116 @@
+"""Screen texts in the driver's language: the catalogs, broken catalogs, live language change."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from app import topics
+from app.bus import EventBus
+from app.settings import SettingsStore
+from ui import i18n
+from ui.i18n import CatalogError, load_catalog
+from ui.shell import Shell
+
+UI = Path(i18n.__file__).parent
+LANGUAGES = ("fr", "ko")
+
+
+def marked_texts() -> set[str]:
+    """Every text the screens mark for translation: qsTr("...") in QML, tr("...") in Python."""
+    texts = set()
+    for path in UI.rglob("*.qml"):
+        texts |= set(re.findall(r'qsTr\("((?:[^"\\]|\\.)*)"\)', path.read_text(encoding="utf-8")))
+    for path in UI.rglob("*.py"):
+        texts |= set(re.findall(r'\btr\("((?:[^"\\]|\\.)*)"', path.read_text(encoding="utf-8")))
+    return {text.replace("\\n", "\n") for text in texts}
+
+
+def shown_texts(shell: Shell) -> set[str]:
+    stack, texts = [shell.window.contentItem()], set()
+    while stack:
+        item = stack.pop()
+        text = item.property("text")
+        if isinstance(text, str) and text:
+            texts.add(text)
+        stack.extend(item.childItems())
+    return texts
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_catalog_translates_every_marked_text_and_nothing_else(language: str) -> None:
+    catalog = load_catalog(UI / "translations" / f"{language}.toml")
+    marked = marked_texts()
+    assert len(marked) > 40
+    assert sorted(marked - catalog.keys()) == [], "texts the catalog lacks"
+    assert sorted(catalog.keys() - marked) == [], "texts no screen shows any more"
+
+
+@pytest.mark.parametrize(("content", "named"), [
+    ("[texts\n", "not a readable TOML catalog"),
+    ('"Home" = "Accueil"\n', "[texts] table"),
+    ('[texts]\n"Range %1" = "Autonomie"\n', "'Autonomie' must keep the placeholders of 'Range %1'"),
+    ('[texts]\n"Home" = ""\n', "'Home' needs a non-empty text"),
+    ('[texts]\n"Home" = 3\n', "'Home' needs a non-empty text"),
+])
+def test_broken_catalog_is_refused_naming_the_file_and_text(tmp_path: Path, content: str,
+                                                           named: str) -> None:
+    path = tmp_path / "fr.toml"
+    path.write_text(content, encoding="utf-8")
+    with pytest.raises(CatalogError) as error:
+        load_catalog(path)
+    assert str(path) in str(error.value) and named in str(error.value)
+
+
+@pytest.fixture
+def shell_in(qapp, tmp_path: Path):
+    made: list[tuple[Shell, EventBus]] = []
+
+    def make(language: str, screen: str = "home") -> tuple[Shell, EventBus]:
+        store = SettingsStore(tmp_path / "settings.toml")
+        settings = store.load()
+        settings.language = language
+        bus = EventBus()
+        shell = Shell(bus, settings, store, screen=screen)
+        made.append((shell, bus))
+        return shell, bus
+
+    yield make
+    for shell, bus in made:
+        shell.close()
+        bus.close()
+
+
+def test_screens_follow_the_language_without_reloading(shell_in, qtbot) -> None:
+    shell, bus = shell_in("fr", "dashboard")
+    qtbot.waitExposed(shell.window)
+    qtbot.waitUntil(lambda: "Aucune alerte" in " ".join(shown_texts(shell)))
+    assert "No warnings" not in " ".join(shown_texts(shell))
+    bus.publish(topics.UI_LANGUAGE, topics.Language("ko"))
+    qtbot.waitUntil(lambda: "경고 없음" in " ".join(shown_texts(shell)))
+    bus.publish(topics.UI_LANGUAGE, topics.Language("en"))
+    qtbot.waitUntil(lambda: "No warnings" in " ".join(shown_texts(shell)))
+
+
+def test_view_model_texts_follow_the_language(shell_in, qtbot) -> None:
+    shell, bus = shell_in("en", "dashboard")
+    bus.publish(topics.NAV_BUS_NEXT_STOP, topics.NextStop("12", "Kamppi", 0.0))
+    vehicle = shell.view_models["vehicle"]
+    qtbot.waitUntil(lambda: vehicle.property("nextStop") == "Line 12 · Next stop: Kamppi")
+    bus.publish(topics.UI_LANGUAGE, topics.Language("fr"))
+    qtbot.waitUntil(lambda: vehicle.property("nextStop") == "Ligne 12 · Prochain arrêt : Kamppi")
+
+
+def test_broken_catalog_leaves_english_screens_and_says_so(shell_in, qtbot, tmp_path: Path,
+                                                          monkeypatch) -> None:
+    (tmp_path / "fr.toml").write_text("[texts]\n\"Home\" = \n", encoding="utf-8")
+    monkeypatch.setattr(i18n, "TRANSLATIONS", tmp_path)
+    shell, bus = shell_in("en", "dashboard")
+    notices: list[topics.Notice] = []
+    bus.subscribe(topics.UI_NOTICE, lambda msg: notices.append(msg.payload))
+    bus.publish(topics.UI_LANGUAGE, topics.Language("fr"))
+    qtbot.waitUntil(lambda: bool(notices))
+    assert "fr.toml" in notices[0].text and notices[0].level == "error"
+    assert "No warnings" in " ".join(shown_texts(shell))
