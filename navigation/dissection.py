@@ -6,7 +6,7 @@ that cross between the halves; so a balanced cut crossed by few roads is a small
 the turn graph. Ranking the crossing edges above both halves, and doing the same inside each
 half, gives a nested-dissection order. Its separators are about half the size of those found on
 the turn graph itself (where each cut road counts once per turn it is part of), and a CCH query
-relaxes roughly the square of them: on a 316 x 316 street grid 1.5 ms per route instead of 4.6.
+relaxes roughly the square of them: on a 316 x 316 street grid 1.6 ms per route instead of 4.6.
 
 KaHIP finds the cuts (ECO mode: within 3 % of its STRONG mode's query times here at 1/15 of its
 time; METIS's cuts gave 2.1-2.9 ms).
