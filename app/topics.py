@@ -9,6 +9,7 @@ Each module owns a section below; add a topic to your own section and nowhere el
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 VSS_RELEASE = "4.0"
@@ -146,9 +147,19 @@ UX_RESTRICTIONS = declare("ui.restrictions", UxRestrictions, retained=True)
 # ---------------------------------------------------------------------------------------------
 @dataclass(frozen=True, slots=True)
 class VehicleWarning:
+    """text is the English sentence; template and values are the same with %1, %2 ... apart,
+    so that a screen can show it in the driver's language (its catalogs key on the template)."""
+
     code: str
     level: str  # info, warning, critical
     text: str
+    template: str = ""
+    values: tuple[str, ...] = ()
+
+    @classmethod
+    def of(cls, code: str, level: str, template: str, *values: str) -> VehicleWarning:
+        text = re.sub(r"%(\d)", lambda m: values[int(m[1]) - 1], template)
+        return cls(code, level, text, template, values)
 
 
 @dataclass(frozen=True, slots=True)

@@ -270,25 +270,25 @@ class VehicleSimulation:
         items: list[VehicleWarning] = []
         soc = battery.soc_percent
         if battery.empty:
-            items.append(VehicleWarning("battery_empty", "critical", "Battery empty"))
+            items.append(VehicleWarning.of("battery_empty", "critical", "Battery empty"))
         elif soc < 5:
-            items.append(VehicleWarning("low_battery", "critical",
-                                        f"Battery very low: {soc:.0f} %"))
+            items.append(VehicleWarning.of("low_battery", "critical", "Battery very low: %1 %",
+                                           f"{soc:.0f}"))
         elif soc < 15:
-            items.append(VehicleWarning("low_battery", "warning", f"Battery low: {soc:.0f} %"))
+            items.append(VehicleWarning.of("low_battery", "warning", "Battery low: %1 %",
+                                           f"{soc:.0f}"))
         if battery.pack_c < p.pack_cold_limit_c:
-            items.append(VehicleWarning(
-                "battery_cold", "warning",
-                f"Battery cold ({battery.pack_c:.0f} °C): power limited to "
-                f"{battery.cold_factor():.0%}"))
+            items.append(VehicleWarning.of(
+                "battery_cold", "warning", "Battery cold (%1 °C): power limited to %2",
+                f"{battery.pack_c:.0f}", f"{battery.cold_factor():.0%}"))
         elif battery.pack_c > p.pack_optimal_max_c + 5:
-            items.append(VehicleWarning("battery_hot", "critical",
-                                        f"Battery hot: {battery.pack_c:.0f} °C"))
+            items.append(VehicleWarning.of("battery_hot", "critical", "Battery hot: %1 °C",
+                                           f"{battery.pack_c:.0f}"))
         if "gps_lost" in self.faults:
-            items.append(VehicleWarning("gps_lost", "warning", "GPS signal lost"))
+            items.append(VehicleWarning.of("gps_lost", "warning", "GPS signal lost"))
         if "sensor_out_of_range" in self.faults:
-            items.append(VehicleWarning("speed_sensor", "critical",
-                                        "Speed sensor out of range"))
+            items.append(VehicleWarning.of("speed_sensor", "critical",
+                                           "Speed sensor out of range"))
         if self.model.charging:
-            items.append(VehicleWarning("charging", "info", "Charging"))
+            items.append(VehicleWarning.of("charging", "info", "Charging"))
         return tuple(items)

@@ -19,12 +19,16 @@ LANGUAGES = ("fr", "ko")
 
 
 def marked_texts() -> set[str]:
-    """Every text the screens mark for translation: qsTr("...") in QML, tr("...") in Python."""
+    """Every text the screens translate: qsTr("...") in QML, tr("...") in the view models and
+    the vehicle warnings' templates (VehicleWarning.of(code, level, "template", ...))."""
     texts = set()
     for path in UI.rglob("*.qml"):
         texts |= set(re.findall(r'qsTr\("((?:[^"\\]|\\.)*)"\)', path.read_text(encoding="utf-8")))
     for path in UI.rglob("*.py"):
         texts |= set(re.findall(r'\btr\("((?:[^"\\]|\\.)*)"', path.read_text(encoding="utf-8")))
+    for path in (UI.parent / "app").rglob("*.py"):
+        texts |= set(re.findall(r'VehicleWarning\.of\(\s*"[^"]*",\s*"[^"]*",\s*"([^"]*)"',
+                                path.read_text(encoding="utf-8")))
     return {text.replace("\\n", "\n") for text in texts}
 
 
@@ -114,3 +118,16 @@ def test_broken_catalog_leaves_english_screens_and_says_so(shell_in, qtbot, tmp_
     qtbot.waitUntil(lambda: bool(notices))
     assert "fr.toml" in notices[0].text and notices[0].level == "error"
     assert "No warnings" in " ".join(shown_texts(shell))
+
+
+def test_vehicle_warnings_follow_the_language(shell_in, qtbot) -> None:
+    shell, bus = shell_in("fr", "dashboard")
+    bus.publish(topics.VEHICLE_WARNINGS, topics.VehicleWarnings((
+        topics.VehicleWarning.of("low_battery", "warning", "Battery low: %1 %", "12"),
+        topics.VehicleWarning("recorded", "info", "From an older recording"))))
+    vehicle = shell.view_models["vehicle"]
+    texts = lambda: [row["text"] for row in vehicle.property("warnings")]  # noqa: E731
+    low = "Batterie faible\u00a0: 12\u00a0%"  # French puts a no-break space before : and %
+    qtbot.waitUntil(lambda: texts() == [low, "From an older recording"])
+    bus.publish(topics.UI_LANGUAGE, topics.Language("ko"))
+    qtbot.waitUntil(lambda: texts()[0] == "배터리 부족: 12 %")

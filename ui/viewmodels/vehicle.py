@@ -28,7 +28,7 @@ class VehicleViewModel(QObject):
         super().__init__()
         self._v: dict[str, float] = {}
         self._gear = "P"
-        self._warnings: list[dict[str, str]] = []
+        self._warnings: list[topics.VehicleWarning] = []
         self._info: topics.VehicleInfo | None = None
         self._charging = False
         self._next_stop: topics.NextStop | None = None
@@ -57,8 +57,7 @@ class VehicleViewModel(QObject):
         self.changed.emit()
 
     def _on_warnings(self, msg: Message) -> None:
-        items = sorted(msg.payload.items, key=lambda w: LEVEL_ORDER.get(w.level, 3))
-        self._warnings = [{"code": w.code, "level": w.level, "text": w.text} for w in items]
+        self._warnings = sorted(msg.payload.items, key=lambda w: LEVEL_ORDER.get(w.level, 3))
         self.changed.emit()
 
     def _on_info(self, msg: Message) -> None:
@@ -145,7 +144,13 @@ class VehicleViewModel(QObject):
     outsideText = Property(str, _outside_text, notify=changed)
     odometerText = Property(str, _odometer_text, notify=changed)
     charging = Property(bool, lambda self: self._charging, notify=changed)
-    warnings = Property("QVariantList", lambda self: self._warnings, notify=changed)
+    def _warning_rows(self) -> list[dict[str, str]]:
+        """In the language installed now (a warning's template is its catalog key)."""
+        return [{"code": w.code, "level": w.level,
+                 "text": tr(w.template, *w.values) if w.template else w.text}
+                for w in self._warnings]
+
+    warnings = Property("QVariantList", _warning_rows, notify=changed)
     isBus = Property(bool, lambda self: bool(self._info and self._info.kind == "bus"),
                      notify=changed)
     nextStop = Property(str, _next_stop_text, notify=changed)
