@@ -11,10 +11,9 @@ from PySide6.QtCore import QPoint
 from PySide6.QtGui import QImage
 
 from app import topics
-from app.bus import EventBus
 from app.settings import Settings, SettingsStore
 from app.topics import Notice, Progress, VssFloat, VssString
-from ui.shell import SCREENS, Shell
+from ui.shell import SCREENS
 
 SIZES = [(1280, 720), (800, 480)]
 
@@ -24,22 +23,6 @@ def distinct_colours(image: QImage, step: int = 8) -> int:
                 for y in range(0, image.height(), step)})
 
 
-@pytest.fixture
-def make_shell(qapp, tmp_path: Path):
-    shells: list[tuple[Shell, EventBus]] = []
-
-    def make(screen: str = "home", size: tuple[int, int] = (1280, 720),
-             store: SettingsStore | None = None) -> tuple[Shell, EventBus]:
-        bus = EventBus()
-        store = store or SettingsStore(tmp_path / "settings.toml")
-        shell = Shell(bus, store.load(), store, screen=screen, size=size)
-        shells.append((shell, bus))
-        return shell, bus
-
-    yield make
-    for shell, bus in shells:
-        shell.close()
-        bus.close()
 
 
 

@@ -8,8 +8,6 @@ from pathlib import Path
 import pytest
 
 from app import topics
-from app.bus import EventBus
-from app.settings import SettingsStore
 from ui import i18n
 from ui.i18n import CatalogError, load_catalog
 from ui.shell import Shell
@@ -68,27 +66,8 @@ def test_broken_catalog_is_refused_naming_the_file_and_text(tmp_path: Path, cont
     assert str(path) in str(error.value) and named in str(error.value)
 
 
-@pytest.fixture
-def shell_in(qapp, tmp_path: Path):
-    made: list[tuple[Shell, EventBus]] = []
-
-    def make(language: str, screen: str = "home") -> tuple[Shell, EventBus]:
-        store = SettingsStore(tmp_path / "settings.toml")
-        settings = store.load()
-        settings.language = language
-        bus = EventBus()
-        shell = Shell(bus, settings, store, screen=screen)
-        made.append((shell, bus))
-        return shell, bus
-
-    yield make
-    for shell, bus in made:
-        shell.close()
-        bus.close()
-
-
-def test_screens_follow_the_language_without_reloading(shell_in, qtbot) -> None:
-    shell, bus = shell_in("fr", "dashboard")
+def test_screens_follow_the_language_without_reloading(make_shell, qtbot) -> None:
+    shell, bus = make_shell("dashboard", language="fr")
     qtbot.waitExposed(shell.window)
     qtbot.waitUntil(lambda: "Aucune alerte" in " ".join(shown_texts(shell)))
     assert "No warnings" not in " ".join(shown_texts(shell))
@@ -98,8 +77,8 @@ def test_screens_follow_the_language_without_reloading(shell_in, qtbot) -> None:
     qtbot.waitUntil(lambda: "No warnings" in " ".join(shown_texts(shell)))
 
 
-def test_view_model_texts_follow_the_language(shell_in, qtbot) -> None:
-    shell, bus = shell_in("en", "dashboard")
+def test_view_model_texts_follow_the_language(make_shell, qtbot) -> None:
+    shell, bus = make_shell("dashboard", language="en")
     bus.publish(topics.NAV_BUS_NEXT_STOP, topics.NextStop("12", "Kamppi", 0.0))
     vehicle = shell.view_models["vehicle"]
     qtbot.waitUntil(lambda: vehicle.property("nextStop") == "Line 12 · Next stop: Kamppi")
@@ -107,11 +86,11 @@ def test_view_model_texts_follow_the_language(shell_in, qtbot) -> None:
     qtbot.waitUntil(lambda: vehicle.property("nextStop") == "Ligne 12 · Prochain arrêt : Kamppi")
 
 
-def test_broken_catalog_leaves_english_screens_and_says_so(shell_in, qtbot, tmp_path: Path,
+def test_broken_catalog_leaves_english_screens_and_says_so(make_shell, qtbot, tmp_path: Path,
                                                           monkeypatch) -> None:
     (tmp_path / "fr.toml").write_text("[texts]\n\"Home\" = \n", encoding="utf-8")
     monkeypatch.setattr(i18n, "TRANSLATIONS", tmp_path)
-    shell, bus = shell_in("en", "dashboard")
+    shell, bus = make_shell("dashboard", language="en")
     notices: list[topics.Notice] = []
     bus.subscribe(topics.UI_NOTICE, lambda msg: notices.append(msg.payload))
     bus.publish(topics.UI_LANGUAGE, topics.Language("fr"))
@@ -120,8 +99,8 @@ def test_broken_catalog_leaves_english_screens_and_says_so(shell_in, qtbot, tmp_
     assert "No warnings" in " ".join(shown_texts(shell))
 
 
-def test_vehicle_warnings_follow_the_language(shell_in, qtbot) -> None:
-    shell, bus = shell_in("fr", "dashboard")
+def test_vehicle_warnings_follow_the_language(make_shell, qtbot) -> None:
+    shell, bus = make_shell("dashboard", language="fr")
     bus.publish(topics.VEHICLE_WARNINGS, topics.VehicleWarnings((
         topics.VehicleWarning.of("low_battery", "warning", "Battery low: %1 %", "12"),
         topics.VehicleWarning("recorded", "info", "From an older recording"))))
