@@ -83,6 +83,10 @@ GNSS_FIX = _vss("Vehicle.CurrentLocation.GNSSReceiver.FixType", VssString, "",
 AIR_TEMPERATURE = _vss("Vehicle.Exterior.AirTemperature", VssFloat, "celsius")
 DAY_NIGHT_MODE = _vss("Vehicle.Cabin.Infotainment.HMI.DayNightMode", VssString, "",
                       "DAY or NIGHT")
+DISTANCE_UNIT = _vss("Vehicle.Cabin.Infotainment.HMI.DistanceUnit", VssString, "",
+                     "KILOMETERS or MILES: the unit of distances and speeds shown and spoken")
+TEMPERATURE_UNIT = _vss("Vehicle.Cabin.Infotainment.HMI.TemperatureUnit", VssString, "",
+                        "C or F")
 MEDIA_VOLUME = _vss("Vehicle.Cabin.Infotainment.Media.Volume", VssInt, "percent")
 
 # ---------------------------------------------------------------------------------------------

@@ -11,7 +11,8 @@ import itertools
 import math
 from dataclasses import dataclass, field
 
-from navigation.maneuvers import TEXT, Maneuver, format_distance
+from app.units import Units
+from navigation.maneuvers import CASELESS, TEXT, Maneuver
 
 OFF_ROUTE_M = 40.0
 OFF_ROUTE_FIXES = 3
@@ -39,12 +40,14 @@ class FixResult:
 
 class Guidance:
     def __init__(self, points: list[tuple[float, float]], maneuvers: list[Maneuver],
-                 duration_s: float, destination: str, language: str = "en") -> None:
+                 duration_s: float, destination: str, language: str = "en",
+                 units: Units | None = None) -> None:
         self.points = points
         self.maneuvers = maneuvers
         self.duration_s = duration_s
         self.destination = destination
         self.language = language if language in TEXT else "en"
+        self.units = units or Units()
         self._lat0 = math.radians(points[0][0]) if points else 0.0
         xy = [self._xy(p) for p in points]
         self._xy_points = xy
@@ -142,8 +145,9 @@ class Guidance:
     def prompt_text(self, stage: str, maneuver: Maneuver, distance: float) -> str:
         text = TEXT[self.language]
         instruction = maneuver.instruction(self.language, self.destination, stage != "now")
-        instruction = instruction[0].lower() + instruction[1:]
+        if self.language not in CASELESS:
+            instruction = instruction[0].lower() + instruction[1:]
         if stage == "now":
             return text["now"].format(instruction=instruction)
-        return text["in"].format(distance=format_distance(distance, self.language),
+        return text["in"].format(distance=self.units.approach(distance, self.language, True),
                                  instruction=instruction)

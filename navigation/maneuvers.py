@@ -1,5 +1,5 @@
 """Turn-by-turn maneuvers from a route's edges: turn class from the bearing change, street
-names, roundabout exits, distances, and instruction text in English and French.
+names, roundabout exits, distances, and instruction text in English, French and Korean.
 
 Turn classes use OSRM-like angle thresholds on the heading change at each junction:
 straight < 20°, slight < 60°, turn < 120°, sharp < 170°, U-turn beyond. A junction where the
@@ -28,11 +28,12 @@ TEXT = {
         "sharp": "Turn sharp {side}",
         "uturn": "Make a U-turn",
         "roundabout": "At the roundabout, take exit {exit}",
-        "on": " on {street}", "onto": " onto {street}", "left": "left", "right": "right",
+        "on": "{action} on {street}", "onto": "{action} onto {street}",
+        "left": "left", "right": "right",
         "in": "In {distance}, {instruction}", "now": "Now, {instruction}",
     },
     "fr": {
-        "depart": "Partez vers le {heading}",
+        "depart": "Partez vers {heading}",
         "arrive": "Vous êtes arrivé à {destination}", "arrived": "Vous êtes arrivé",
         "arriving": "Vous arriverez à {destination}", "arriving_unnamed": "Vous arriverez",
         "straight": "Continuez tout droit",
@@ -41,11 +42,29 @@ TEXT = {
         "sharp": "Tournez franchement à {side}",
         "uturn": "Faites demi-tour",
         "roundabout": "Au rond-point, prenez la sortie {exit}",
-        "on": " sur {street}", "onto": " sur {street}", "left": "gauche", "right": "droite",
+        "on": "{action} sur {street}", "onto": "{action} sur {street}",
+        "left": "gauche", "right": "droite",
         "in": "Dans {distance}, {instruction}", "now": "Maintenant, {instruction}",
     },
+    "ko": {  # the street comes first; 좌/우 join the verb (좌회전); no case to lower
+        "depart": "{heading}으로 출발하세요",
+        "arrive": "{destination}에 도착했습니다", "arrived": "목적지에 도착했습니다",
+        "arriving": "곧 {destination}에 도착합니다", "arriving_unnamed": "곧 목적지에 도착합니다",
+        "straight": "직진하세요",
+        "slight": "살짝 {side}회전하세요",
+        "turn": "{side}회전하세요",
+        "sharp": "급{side}회전하세요",
+        "uturn": "유턴하세요",
+        "roundabout": "회전교차로에서 {exit}번째 출구로 나가세요",
+        "on": "{street}에서 {action}", "onto": "{street} 방면으로 {action}",
+        "left": "좌", "right": "우",
+        "in": "{distance} 앞에서 {instruction}", "now": "지금 {instruction}",
+    },
 }
-HEADINGS = {"en": ("north", "east", "south", "west"), "fr": ("nord", "est", "sud", "ouest")}
+HEADINGS = {"en": ("north", "east", "south", "west"),
+            "fr": ("le nord", "l'est", "le sud", "l'ouest"),
+            "ko": ("북쪽", "동쪽", "남쪽", "서쪽")}
+CASELESS = {"ko"}  # a prompt keeps the instruction's first letter (a Latin street name's)
 
 
 @dataclass(frozen=True)
@@ -70,11 +89,11 @@ class Maneuver:
             return text["arriving" if ahead else "arrive"].format(destination=place)
         if self.kind == "depart":
             heading = HEADINGS.get(language, HEADINGS["en"])[int(((self.angle + 45) % 360) // 90)]
-            action, street = text["depart"].format(heading=heading), text["on"]
+            action, joined = text["depart"].format(heading=heading), text["on"]
         else:
             action = text[self.kind].format(side=text.get(self.side, ""), exit=self.exit)
-            street = text["onto"]
-        return action + street.format(street=self.street) if self.street else action
+            joined = text["onto"]
+        return joined.format(action=action, street=self.street) if self.street else action
 
 
 def classify(angle: float) -> str:
@@ -83,14 +102,6 @@ def classify(angle: float) -> str:
         if magnitude < limit:
             return name
     return "uturn"
-
-
-def format_distance(metres: float, language: str = "en") -> str:
-    if metres >= 1000:
-        km = f"{metres / 1000:.1f}".rstrip("0").rstrip(".")
-        return f"{km.replace('.', ',') if language == 'fr' else km} km"
-    step = 50 if metres >= 200 else 10
-    return f"{max(step, round(metres / step) * step):.0f} m"
 
 
 def build_maneuvers(roadmap: RoadMap, route: Route) -> list[Maneuver]:

@@ -30,6 +30,7 @@ from app.topics import (
     Say,
     Vocabulary,
 )
+from app.units import Units
 from navigation.geocode import Geocoder, Location
 from navigation.guidance import Guidance
 from navigation.labels import street_labels
@@ -60,6 +61,13 @@ SAY = {
                      "minutes.",
            "ev_none": "Aucune borne de recharge accessible sur cette carte.",
            "next_stop": "Prochain arrêt : {stop}."},
+    "ko": {"reroute": "경로를 다시 탐색합니다.", "arrived": "{place}에 도착했습니다.",
+           "cancelled": "경로 안내를 취소했습니다.", "no_map": "지도를 불러오는 중입니다.",
+           "ev": "예비 전력을 남기고는 {place}까지 갈 수 없습니다. {need:.1f} 킬로와트시가 "
+                 "필요한데 {have:.1f} 킬로와트시가 남아 있습니다. ",
+           "ev_via": "{charger}에서 충전하세요. {extra:.0f}분이 더 걸립니다.",
+           "ev_none": "이 지도에서 갈 수 있는 충전소가 없습니다.",
+           "next_stop": "다음 정류장은 {stop}입니다."},
 }
 
 
@@ -116,7 +124,8 @@ class NavigationService:
         worker.dispatch(self._load)
         for pattern, handler in ((topics.NAV_ROUTE_REQUEST, self._on_request),
                                  (topics.LONGITUDE, self._on_fix),
-                                 (topics.UI_LANGUAGE, self._on_language)):
+                                 (topics.UI_LANGUAGE, self._on_language),
+                                 (topics.DISTANCE_UNIT, self._on_units)):
             self._subs.append(bus.subscribe(pattern, handler, on=worker, name="navigation"))
 
     def stop(self) -> None:
@@ -130,6 +139,13 @@ class NavigationService:
     def _on_language(self, msg: Message) -> None:
         """Prompts from now on in the driver's new language (English if there is no text)."""
         self.language = msg.payload.code if msg.payload.code in SAY else "en"
+        if self.guidance is not None:
+            self.guidance.language = self.language
+
+    def _on_units(self, _msg: Message) -> None:
+        """Prompt distances from now on in the driver's new units."""
+        if self.guidance is not None and self._bus is not None:
+            self.guidance.units = Units.on(self._bus)
 
     def _publish(self, topic: str, payload: object) -> None:
         if self._bus is not None and not self._bus.closed:
@@ -242,7 +258,7 @@ class NavigationService:
         self.plan_ = plan
         name = plan.destination.name
         self.guidance = Guidance(plan.points, plan.maneuvers, plan.route.duration_s, name,
-                                 self.language)
+                                 self.language, Units.on(self._bus) if self._bus else Units())
         maneuvers = tuple(
             RouteManeuver(m.kind, m.side, m.street, round(m.at_m, 1), m.lat, m.lon,
                           m.instruction(self.language, name)) for m in plan.maneuvers)

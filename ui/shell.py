@@ -16,7 +16,7 @@ from PySide6.QtGui import QImage
 from PySide6.QtQml import QQmlApplicationEngine, qmlRegisterType
 from PySide6.QtQuick import QQuickWindow
 
-from app import topics
+from app import topics, units
 from app.bus import EventBus, Message
 from app.qt_dispatch import QtDispatcher
 from app.settings import Settings, SettingsStore
@@ -87,6 +87,7 @@ class Shell:
         self.catalog: Catalog | None = None
         self._use_language(settings.language)
         self.theme = Theme(bus, night=night or settings.day_night == "night")
+        units.publish(bus, settings.units)
         self.navigator = Navigator(screen)
         self.view_models: dict[str, QObject] = {
             "theme": self.theme,

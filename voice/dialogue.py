@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from app import topics
 from app.bus import EventBus
+from app.units import Units
 from voice.intents import IntentSet, Match
 
 VOLUME_STEP = 10
@@ -123,7 +124,8 @@ class Dialogue:
         route = self._bus.retained(topics.NAV_ROUTE)
         if route is None or not route.points:
             return self.intents.reply("no_route")
-        return self.intents.reply("eta", distance=round(route.distance_m / 1000, 1),
+        distance = Units.on(self._bus).length(route.distance_m, 1, self.language, spoken=True)
+        return self.intents.reply("eta", distance=distance,
                                   minutes=max(1, round(route.duration_s / 60)))
 
     def _do_battery(self, _match: Match) -> str:
@@ -136,7 +138,8 @@ class Dialogue:
         range_m = self._bus.retained(topics.RANGE)
         if range_m is None:
             return self.intents.reply("unknown_signal")
-        return self.intents.reply("range", value=round(range_m.value / 1000))
+        return self.intents.reply("range", distance=Units.on(self._bus).length(
+            range_m.value, 0, self.language, spoken=True))
 
     def _do_media(self, match: Match) -> str:
         self._bus.publish(topics.MEDIA_COMMAND, topics.MediaCommand(match.intent))

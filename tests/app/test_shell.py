@@ -47,7 +47,7 @@ def test_status_bar_shows_bus_values(find, make_shell, qtbot) -> None:
     bus.publish(topics.UI_NOTICE, Notice("Map ready", "info"))
     qtbot.waitUntil(lambda: status.battery == "12%")
     assert status.batteryLow
-    assert status.outside == "-7°C"
+    assert status.outside == "-7 °C"
     assert find(shell, "battery").property("text") == "▮ 12%"
     assert find(shell, "notice").property("text") == "Map ready"
 

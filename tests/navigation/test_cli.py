@@ -41,6 +41,21 @@ def test_route_text_in_french(home: Path) -> None:
     assert "km" in done.stdout and "Vous êtes arrivé" in done.stdout
 
 
+def test_route_text_in_korean(home: Path) -> None:
+    done = volant("route", "Bulevardi", "Kaivokatu 1", "--language", "ko", home=home)
+    assert done.returncode == 0, done.stderr
+    assert "출발하세요" in done.stdout and "Kaivokatu 1에 도착했습니다" in done.stdout
+
+
+def test_route_text_in_miles(home: Path) -> None:
+    metric = volant("route", "Bulevardi", "Kaivokatu 1", "--json", home=home)
+    done = volant("route", "Bulevardi", "Kaivokatu 1", "--units", "imperial", home=home)
+    assert done.returncode == 0, done.stderr
+    miles = json.loads(metric.stdout)["distance_m"] / 1609.344
+    assert done.stdout.splitlines()[0].split(": ")[1].startswith(f"{miles:.2f} mi, ")
+    assert " km" not in done.stdout
+
+
 def test_route_on_another_map_and_profile(home: Path, shared_maps: Path) -> None:
     done = volant("route", "43.7384,7.4246", "43.7311,7.4197", "--map",
                   str(shared_maps / "monaco.osm.gz"), "--profile", "bus", "--json", home=home)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import re
 import threading
 from pathlib import Path
 
@@ -86,11 +87,23 @@ def test_a_drive_yields_prompts_in_order_at_sane_distances(drive) -> None:
                                      160 if p.stage == "in" else 60), p
     said = [s.text for s in d.of(topics.TTS_SAY)]
     assert [p.text for p in prompts] == [t for t in said if t in {p.text for p in prompts}]
+    ahead = [p.text for p in prompts if p.stage != "now"]
+    assert ahead and all(re.match(r"In \d+ metres, ", t) for t in ahead), ahead  # not "300 m"
     events = d.of(topics.NAV_EVENT)
     assert events[-1].kind == "arrived" and "Kaivokatu 1" in events[-1].text
     assert d.bus.retained(topics.NAV_ROUTE).points == ()
     lat, lon = d.bus.retained(topics.LATITUDE).value, d.bus.retained(topics.LONGITUDE).value
     assert distance_m(lat, lon, 60.1713, 24.9414) < 120
+
+
+def test_prompts_follow_the_units_chosen_in_settings(drive) -> None:
+    d = drive(time_factor=5)
+    d.bus.publish(topics.NAV_ROUTE_REQUEST, RouteRequest("Kaivokatu 1"))
+    d.settle()
+    d.bus.publish(topics.DISTANCE_UNIT, VssString("MILES"))  # while the route is active
+    d.drive(600)
+    ahead = [p.text for p in d.of(topics.NAV_ANNOUNCEMENT) if p.stage != "now"]
+    assert ahead and all(re.match(r"In (\d+ feet|0\.\d miles), ", t) for t in ahead), ahead
 
 
 def test_leaving_the_route_triggers_a_reroute(drive) -> None:
@@ -182,6 +195,21 @@ def test_prompts_follow_the_language_chosen_in_settings(drive) -> None:
     assert d.of(topics.NAV_EVENT)[-1].text == "Itinéraire annulé."
 
 
+def test_a_korean_drive_is_guided_and_spoken_in_korean(drive) -> None:
+    d = drive(time_factor=5)
+    d.bus.publish(topics.UI_LANGUAGE, topics.Language("ko"))
+    d.bus.publish(topics.NAV_ROUTE_REQUEST, RouteRequest("Kaivokatu 1"))
+    d.settle()
+    assert d.bus.retained(topics.NAV_ROUTE).maneuvers[0].instruction.endswith("출발하세요")
+    d.drive(600)
+    prompts = [p.text for p in d.of(topics.NAV_ANNOUNCEMENT)]
+    assert any(re.match(r"\d+ 미터 앞에서 .+하세요$", t) for t in prompts), prompts
+    assert any(t.startswith("지금 ") for t in prompts), prompts
+    said = {s.text: s.language for s in d.of(topics.TTS_SAY)}
+    assert all(said[t] == "ko" for t in prompts)
+    assert d.of(topics.NAV_EVENT)[-1].text == "Kaivokatu 1에 도착했습니다."
+
+
 def test_bus_line_announces_each_next_stop(drive, tmp_path: Path) -> None:
     line_file = tmp_path / "line55.toml"
     line_file.write_text('name = "55"\nstops = ["Bulevardi", "Mannerheimintie", '
@@ -214,7 +242,15 @@ def test_broken_line_files(tmp_path: Path, text: str, complaint: str) -> None:
     (Maneuver("depart", "", "", 0.0, 60.17, 24.94, 95.0), "en", "Head east"),
     (Maneuver("depart", "", "Simonkatu", 0.0, 60.17, 24.94, 0.0), "fr",
      "Partez vers le nord sur Simonkatu"),
+    (Maneuver("depart", "", "", 0.0, 60.17, 24.94, 95.0), "fr", "Partez vers l'est"),
     (Maneuver("arrive", "", "", 90.0, 60.17, 24.94), "en", "You have arrived"),
+    (Maneuver("turn", "left", "", 10.0, 60.17, 24.94), "ko", "좌회전하세요"),
+    (Maneuver("sharp", "right", "Kaivokatu", 10.0, 60.17, 24.94), "ko",
+     "Kaivokatu 방면으로 급우회전하세요"),
+    (Maneuver("depart", "", "Bulevardi", 0.0, 60.17, 24.94, 95.0), "ko",
+     "Bulevardi에서 동쪽으로 출발하세요"),
+    (Maneuver("roundabout", "", "", 10.0, 60.17, 24.94, exit=2), "ko",
+     "회전교차로에서 2번째 출구로 나가세요"),
 ])
 def test_instructions_name_the_street_only_when_it_has_a_name(maneuver, language, text) -> None:
     assert maneuver.instruction(language) == text

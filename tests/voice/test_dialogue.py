@@ -84,6 +84,9 @@ def test_replies_from_retained_signals(bus, recorder, voice):
     assert say(bus, recorder, "when do we arrive").text == \
         "12.3 kilometres to go, about 18 minutes."
     assert say(bus, recorder, "repeat that").text == "12.3 kilometres to go, about 18 minutes."
+    bus.publish(topics.DISTANCE_UNIT, topics.VssString("MILES"))
+    assert say(bus, recorder, "what is the range").text == "The range is about 114 miles."
+    assert say(bus, recorder, "how far is it").text == "7.6 miles to go, about 18 minutes."
 
 
 def test_day_night_mode(bus, recorder, voice):

@@ -13,6 +13,7 @@ from PySide6.QtGui import QPainterPath
 
 from app import topics
 from app.bus import EventBus, Message
+from app.units import Units
 from ui.i18n import tr
 
 M_PER_DEG = 111_195.0
@@ -45,7 +46,8 @@ class MapViewModel(QObject):
         self._zoom = 2
         self._centre = QPointF(0, 0)
         self._next = ("", "", "", 0.0)
-        self._remaining = ""
+        self._remaining: tuple[float, float] | None = None  # metres, seconds to go
+        self._units = Units.on(bus)
         self._banner = ("", "info")
         self._subs = [
             bus.subscribe(topics.NAV_MAP, self._on_map, on="gui"),
@@ -57,6 +59,7 @@ class MapViewModel(QObject):
             bus.subscribe(topics.NAV_ENERGY_WARNING, self._on_energy, on="gui"),
             bus.subscribe(topics.NAV_ROUTE_ERROR, self._on_error, on="gui"),
             bus.subscribe(topics.NAV_EVENT, self._on_event, on="gui"),
+            bus.subscribe(topics.DISTANCE_UNIT, self._on_units, on="gui"),
         ]
 
     # -- projection ----------------------------------------------------------------------
@@ -102,10 +105,10 @@ class MapViewModel(QObject):
             first = next((m for m in route.maneuvers if m.kind != "depart"), None)
             if first is not None:
                 self._next = (first.kind, first.side, first.street, first.at_m)
-            self._remaining = _distance(route.distance_m) + " · " + _minutes(route.duration_s)
+            self._remaining = (route.distance_m, route.duration_s)
         else:
             self._next = ("", "", "", 0.0)
-            self._remaining = ""
+            self._remaining = None
         self.route = path
 
     def _on_lat(self, msg: Message) -> None:
@@ -128,8 +131,18 @@ class MapViewModel(QObject):
         if p.remaining_m <= 0:
             return
         self._next = (p.next_kind, p.next_side, p.next_street, p.next_distance_m)
-        self._remaining = _distance(p.remaining_m) + " · " + _minutes(p.eta_s)
+        self._remaining = (p.remaining_m, p.eta_s)
         self.guidanceChanged.emit()
+
+    def _on_units(self, _msg: Message) -> None:
+        self._units = Units.on(self._bus)
+        self.guidanceChanged.emit()
+
+    def _remaining_text(self) -> str:
+        if self._remaining is None:
+            return ""
+        metres, seconds = self._remaining
+        return f"{self._units.approach(metres)} · {_minutes(seconds)}"
 
     def _on_energy(self, msg: Message) -> None:
         self._banner = (msg.payload.text, "warning")
@@ -143,7 +156,7 @@ class MapViewModel(QObject):
         self._banner = (msg.payload.text, "info")
         if msg.payload.kind in ("arrived", "cancelled"):
             self._next = ("", "", "", 0.0)
-            self._remaining = ""
+            self._remaining = None
         self.guidanceChanged.emit()
 
     # -- view ----------------------------------------------------------------------------
@@ -197,10 +210,11 @@ class MapViewModel(QObject):
     hasRoute = Property(bool, lambda self: not self.route.isEmpty(), notify=geometryChanged)
     follow = Property(bool, lambda self: self._follow, notify=viewChanged)
     nextArrow = Property(str, _arrow, notify=guidanceChanged)
-    nextDistance = Property(str, lambda self: _distance(self._next[3]) if self._next[0] else "",
+    nextDistance = Property(str, lambda self: self._units.approach(self._next[3])
+                            if self._next[0] else "",
                             notify=guidanceChanged)
     nextStreet = Property(str, lambda self: self._next[2], notify=guidanceChanged)
-    remaining = Property(str, lambda self: self._remaining, notify=guidanceChanged)
+    remaining = Property(str, _remaining_text, notify=guidanceChanged)
     banner = Property(str, lambda self: self._banner[0], notify=guidanceChanged)
     bannerLevel = Property(str, lambda self: self._banner[1], notify=guidanceChanged)
 
@@ -210,12 +224,6 @@ def _text_angle(bearing: float) -> float:
     turned so it never reads upside down."""
     angle = (bearing - 90.0) % 180.0
     return angle - 180.0 if angle > 90.0 else angle
-
-
-def _distance(metres: float) -> str:
-    if metres >= 1000:
-        return f"{metres / 1000:.1f} km"
-    return f"{max(10, round(metres / 10) * 10):.0f} m"
 
 
 def _minutes(seconds: float) -> str:

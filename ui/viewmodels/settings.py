@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import Property, QObject, Signal, Slot
 
-from app import topics
+from app import topics, units
 from app.bus import EventBus
 from app.settings import Settings, SettingsStore
 
@@ -39,7 +39,8 @@ class SettingsViewModel(QObject):
 
     @Slot(str)
     def setUnits(self, value: str) -> None:
-        self._set("units", value)
+        if self._set("units", value):
+            units.publish(self._bus, value)
 
     @Slot(str)
     def setDayNight(self, value: str) -> None:

@@ -9,6 +9,7 @@ from PySide6.QtCore import Property, QObject, QTimer, Signal
 
 from app import topics
 from app.bus import EventBus, Message
+from app.units import Units
 
 NOTICE_SECONDS = 6
 
@@ -27,6 +28,8 @@ class StatusViewModel(QObject):
         self._notice = ""
         self._notice_level = "info"
         self._progress: dict[str, tuple[float, str]] = {}
+        self._bus = bus
+        self._units = Units.on(bus)
         self._timer = QTimer(self, interval=1000, timeout=self._tick)
         self._timer.start()
         self._notice_timer = QTimer(self, singleShot=True, timeout=self._clear_notice)
@@ -38,6 +41,8 @@ class StatusViewModel(QObject):
             bus.subscribe(topics.VOICE_STATE, self._on_voice, on="gui"),
             bus.subscribe(topics.UI_NOTICE, self._on_notice, on="gui"),
             bus.subscribe(topics.APP_PROGRESS, self._on_progress, on="gui"),
+            bus.subscribe(topics.DISTANCE_UNIT, self._on_units, on="gui"),
+            bus.subscribe(topics.TEMPERATURE_UNIT, self._on_units, on="gui"),
         ]
 
     def _tick(self) -> None:
@@ -48,6 +53,10 @@ class StatusViewModel(QObject):
 
     def _on_outside(self, msg: Message) -> None:
         self._outside = msg.payload.value
+        self.changed.emit()
+
+    def _on_units(self, _msg: Message) -> None:
+        self._units = Units.on(self._bus)
         self.changed.emit()
 
     def _on_soc(self, msg: Message) -> None:
@@ -98,13 +107,13 @@ class StatusViewModel(QObject):
 
     clock = Property(str, lambda self: self._clock, notify=changed)
     outside = Property(str, lambda self: "--" if self._outside != self._outside
-                       else f"{self._outside:.0f}°C", notify=changed)
+                       else self._units.temperature(self._outside), notify=changed)
     battery = Property(str, lambda self: "--" if self._soc != self._soc
                        else f"{self._soc:.0f}%", notify=changed)
     batteryLow = Property(bool, lambda self: self._soc == self._soc and self._soc < 15,
                           notify=changed)
     range = Property(str, lambda self: "--" if self._range_m != self._range_m
-                     else f"{self._range_m / 1000:.0f} km", notify=changed)
+                     else self._units.length(self._range_m), notify=changed)
     nowPlaying = Property(str, lambda self: self._playing, notify=changed)
     voice = Property(str, lambda self: self._voice, notify=changed)
     notice = Property(str, lambda self: self._notice, notify=changed)

@@ -10,6 +10,7 @@ from PySide6.QtCore import Property, QObject, Signal
 
 from app import topics
 from app.bus import EventBus, Message
+from app.units import Units
 from ui.i18n import tr
 
 SPEED_RANGE_KMH = (0.0, 250.0)
@@ -32,6 +33,8 @@ class VehicleViewModel(QObject):
         self._info: topics.VehicleInfo | None = None
         self._charging = False
         self._next_stop: topics.NextStop | None = None
+        self._bus = bus
+        self._units = Units.on(bus)
         numeric = (topics.SPEED, topics.SOC, topics.RANGE, topics.PACK_TEMPERATURE,
                    topics.MOTOR_POWER, topics.AIR_TEMPERATURE, topics.TRAVELED_DISTANCE)
         self._subs = [bus.subscribe(t, self._on_number, on="gui") for t in numeric]
@@ -41,6 +44,8 @@ class VehicleViewModel(QObject):
             bus.subscribe(topics.VEHICLE_WARNINGS, self._on_warnings, on="gui"),
             bus.subscribe(topics.VEHICLE_INFO, self._on_info, on="gui"),
             bus.subscribe(topics.NAV_BUS_NEXT_STOP, self._on_next_stop, on="gui"),
+            bus.subscribe(topics.DISTANCE_UNIT, self._on_units, on="gui"),
+            bus.subscribe(topics.TEMPERATURE_UNIT, self._on_units, on="gui"),
         ]
 
     def _on_number(self, msg: Message) -> None:
@@ -64,6 +69,10 @@ class VehicleViewModel(QObject):
         self._info = msg.payload
         self.changed.emit()
 
+    def _on_units(self, _msg: Message) -> None:
+        self._units = Units.on(self._bus)
+        self.changed.emit()
+
     def _on_next_stop(self, msg: Message) -> None:
         self._next_stop = msg.payload
         self.changed.emit()
@@ -72,7 +81,7 @@ class VehicleViewModel(QObject):
         stop = self._next_stop
         if stop is None or not stop.name:
             return tr("No line active")
-        away = f" · {stop.distance_m:.0f} m" if stop.distance_m > 0 else ""
+        away = f" · {self._units.approach(stop.distance_m)}" if stop.distance_m > 0 else ""
         return tr("Line %1 · Next stop: %2", stop.line, stop.name) + away
 
     def _get(self, topic: str) -> float | None:
@@ -85,7 +94,9 @@ class VehicleViewModel(QObject):
         return speed is not None and SPEED_RANGE_KMH[0] <= speed <= SPEED_RANGE_KMH[1]
 
     def _speed_text(self) -> str:
-        return f"{self._v[topics.SPEED]:.0f}" if self._speed_valid() else "--"
+        if not self._speed_valid():
+            return "--"
+        return f"{self._units.speed(self._v[topics.SPEED]):.0f}"
 
     def _speed_fraction(self) -> float:
         speed = self._get(topics.SPEED) or 0.0
@@ -111,11 +122,11 @@ class VehicleViewModel(QObject):
 
     def _range_text(self) -> str:
         value = self._get(topics.RANGE)
-        return "--" if value is None or value < 0 else f"{value / 1000:.0f} km"
+        return "--" if value is None or value < 0 else self._units.length(value)
 
     def _pack_text(self) -> str:
         value = self._get(topics.PACK_TEMPERATURE)
-        return "--" if value is None else f"{value:.0f} °C"
+        return "--" if value is None else self._units.temperature(value)
 
     def _pack_state(self) -> str:
         value = self._get(topics.PACK_TEMPERATURE)
@@ -125,14 +136,15 @@ class VehicleViewModel(QObject):
 
     def _outside_text(self) -> str:
         value = self._get(topics.AIR_TEMPERATURE)
-        return "--" if value is None else f"{value:.0f} °C"
+        return "--" if value is None else self._units.temperature(value)
 
     def _odometer_text(self) -> str:
         value = self._get(topics.TRAVELED_DISTANCE)
-        return "--" if value is None else f"{value:,.1f} km"
+        return "--" if value is None else self._units.length(value * 1000.0, 1)
 
     speedText = Property(str, _speed_text, notify=changed)
     speedValid = Property(bool, _speed_valid, notify=changed)
+    speedUnit = Property(str, lambda self: self._units.speed_unit, notify=changed)
     speedFraction = Property(float, _speed_fraction, notify=changed)
     gear = Property(str, lambda self: self._gear, notify=changed)
     powerKw = Property(float, _power, notify=changed)

@@ -31,8 +31,9 @@ Item {
             font.bold: true
         }
         Text {
+            objectName: "speedUnit"
             anchors { horizontalCenter: parent.horizontalCenter; top: speedValue.bottom; topMargin: -8 * dash.s }
-            text: "km/h"
+            text: vehicle.speedUnit
             color: theme.muted
             font.pixelSize: 30 * dash.s
         }
