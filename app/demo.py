@@ -207,7 +207,7 @@ def run_demo(out: Path, speed: float = 10.0, offscreen: bool = False,
             outcome["code"] = 0
         except (DemoFailed, subprocess.CalledProcessError, OSError) as exc:
             outcome["code"], outcome["error"] = 1, str(exc)
-            demo.bus.publish(topics.UI_NOTICE, Notice(f"Demo stopped: {exc}", "error"))
+            demo.bus.publish(topics.UI_NOTICE, Notice.of("error", "Demo stopped: %1", str(exc)))
         finally:
             shell_dispatcher.dispatch(qapp.quit)
 

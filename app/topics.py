@@ -102,21 +102,41 @@ class BusError:
     line: int = 0
 
 
+def fill(template: str, values: tuple[str, ...]) -> str:
+    """The English text of a screen template: %1, %2 ... replaced by the values."""
+    return re.sub(r"%(\d)", lambda m: values[int(m[1]) - 1], template)
+
+
 @dataclass(frozen=True, slots=True)
 class Notice:
-    """A message for the driver's screen; level is info, warning or error."""
+    """A message for the driver's screen; level is info, warning or error. Made with `of`, it
+    also carries its English template and values, which a screen shows in the driver's
+    language (as VehicleWarning); `text` stays the English sentence, for logs and recordings."""
 
     text: str
     level: str = "info"
+    template: str = ""
+    values: tuple[str, ...] = ()
+
+    @classmethod
+    def of(cls, level: str, template: str, *values: str) -> Notice:
+        return cls(fill(template, values), level, template, values)
 
 
 @dataclass(frozen=True, slots=True)
 class Progress:
-    """Heavy loading (map graph, speech model): fraction in 0..1, done when fraction == 1."""
+    """Heavy loading (map graph, speech model): fraction in 0..1, done when fraction == 1.
+    Template and values as in Notice."""
 
     task: str
     fraction: float
     text: str = ""
+    template: str = ""
+    values: tuple[str, ...] = ()
+
+    @classmethod
+    def of(cls, task: str, fraction: float, template: str, *values: str) -> Progress:
+        return cls(task, fraction, fill(template, values), template, values)
 
 
 @dataclass(frozen=True, slots=True)
@@ -162,8 +182,7 @@ class VehicleWarning:
 
     @classmethod
     def of(cls, code: str, level: str, template: str, *values: str) -> VehicleWarning:
-        text = re.sub(r"%(\d)", lambda m: values[int(m[1]) - 1], template)
-        return cls(code, level, text, template, values)
+        return cls(code, level, fill(template, values), template, values)
 
 
 @dataclass(frozen=True, slots=True)

@@ -86,8 +86,8 @@ class MediaService:
         self._apply_volume()
         bus.publish(topics.MEDIA_VOLUME, VssInt(self.volume))
         if not QMediaDevices.audioOutputs():
-            bus.publish(topics.UI_NOTICE, Notice("No audio device: music plays silently",
-                                                 "warning"))
+            bus.publish(topics.UI_NOTICE,
+                        Notice.of("warning", "No audio device: music plays silently"))
         for pattern, handler in ((topics.MEDIA_COMMAND, self._command),
                                  (topics.TTS_STATE, self._tts), (topics.AUDIO_FOCUS, self._focus),
                                  (topics.MEDIA_VOLUME, self._volume_signal)):
@@ -133,7 +133,7 @@ class MediaService:
     def _scan(self) -> None:
         bus = self._bus
         assert bus is not None
-        bus.publish(topics.APP_PROGRESS, Progress("media", 0.0, "scanning music"))
+        bus.publish(topics.APP_PROGRESS, Progress.of("media", 0.0, "Scanning music"))
         if self.demo_dir is not None:
             try:
                 ensure_demo_tracks(self.demo_dir)
@@ -141,7 +141,7 @@ class MediaService:
                 bus.report("media", f"demo tracks in {self.demo_dir}: {exc}")
         if not self.library.scan(self._stopping):
             return
-        bus.publish(topics.APP_PROGRESS, Progress("media", 1.0, "music scanned"))
+        bus.publish(topics.APP_PROGRESS, Progress.of("media", 1.0, "Music scanned"))
         poster = self._poster
         if poster is not None:
             poster.dispatch(self._library_ready)
@@ -298,7 +298,7 @@ class MediaService:
         choices = [i.title for i in infos] + [i.artist for i in infos]
         found = process.extractOne(query, choices, scorer=fuzz.WRatio, score_cutoff=MATCH_CUTOFF)
         if found is None:
-            self._notice(f"No track or artist matching “{query}”")
+            self._notice("No track or artist matching “%1”", query)
             return
         _name, _score, index = found
         if index < len(infos):
@@ -320,9 +320,9 @@ class MediaService:
                 return
         raise ValueError("no playlist of that name with playable tracks")
 
-    def _notice(self, text: str) -> None:
+    def _notice(self, template: str, *values: str) -> None:
         assert self._bus is not None
-        self._bus.publish(topics.UI_NOTICE, Notice(text, "info"))
+        self._bus.publish(topics.UI_NOTICE, Notice.of("info", template, *values))
 
     # -- audio focus -------------------------------------------------------------------------
     def _tts(self, state: TtsState) -> None:

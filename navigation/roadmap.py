@@ -14,9 +14,9 @@ import logging
 import math
 import tempfile
 import zipfile
-from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import Protocol
 
 import networkx as nx
 import numpy as np
@@ -31,7 +31,11 @@ log = logging.getLogger(__name__)
 M_PER_DEG_LAT = 110_540.0
 M_PER_DEG_LON = 111_320.0
 
-Progress = Callable[[float, str], None]
+class Progress(Protocol):
+    """A report of heavy work: fraction 0..1 and an English screen template ("Reading %1")
+    with its values, so that a screen can show it in the driver's language."""
+
+    def __call__(self, fraction: float, template: str, *values: str) -> None: ...
 
 
 def _bearing(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
@@ -180,27 +184,27 @@ def load_map(source: Path | None, cache_dir: Path, profile: str = "car",
             log.warning("map cache %s unreadable (%s); building it again", cached, exc)
         else:
             if progress:
-                progress(1.0, f"Map {source.name} loaded")
+                progress(1.0, "Map %1 loaded", source.name)
             return roadmap
     roadmap = build_map(source, profile, progress)
     roadmap.save(cached)
     if progress:
-        progress(1.0, f"Map {source.name} ready")
+        progress(1.0, "Map %1 ready", source.name)
     return roadmap
 
 
 def build_graph(source: Path, profile: str = "car",
                 progress: Progress | None = None) -> tuple[nx.MultiDiGraph, list[Place]]:
     """osmnx graph of the drivable roads: simplified, strongly connected, with travel times."""
-    def report(fraction: float, text: str) -> None:
+    def report(fraction: float, template: str, *values: str) -> None:
         if progress:
-            progress(fraction, text)
+            progress(fraction, template, *values)
 
-    report(0.0, f"Reading {source.name}")
+    report(0.0, "Reading %1", source.name)
     with tempfile.TemporaryDirectory() as tmp:
         drive_xml = Path(tmp) / "drive.osm"
         places = extract(source, drive_xml, profile,
-                         lambda f: report(0.4 * f, f"Reading {source.name}"))
+                         lambda f: report(0.4 * f, "Reading %1", source.name))
         report(0.45, "Building the road graph")
         try:
             graph = ox.graph_from_xml(drive_xml, simplify=True, retain_all=True)

@@ -159,15 +159,17 @@ class NavigationService:
 
     # -- map -------------------------------------------------------------------------------
     def _load(self) -> None:
-        def progress(fraction: float, text: str) -> None:
+        def progress(fraction: float, template: str, *values: str) -> None:
             # 1.0 only once routes can be planned: the router's hierarchy comes after the map.
-            self._publish(topics.APP_PROGRESS, Progress("map", min(fraction, 0.95), text))
+            self._publish(topics.APP_PROGRESS,
+                          Progress.of("map", min(fraction, 0.95), template, *values))
 
         try:
             roadmap = load_map(self.map_file, self.cache_dir, self.profile, progress)
         except (MapFileError, OSError, ValueError) as exc:
-            self._publish(topics.APP_PROGRESS, Progress("map", 1.0, "Map failed"))
-            self._publish(topics.UI_NOTICE, topics.Notice(f"Map not loaded: {exc}", "error"))
+            self._publish(topics.APP_PROGRESS, Progress.of("map", 1.0, "Map failed"))
+            self._publish(topics.UI_NOTICE, topics.Notice.of("error", "Map not loaded: %1",
+                                                             str(exc)))
             if self._bus is not None:
                 self._bus.report("navigation", f"map not loaded: {exc}")
             return
@@ -176,7 +178,7 @@ class NavigationService:
         progress(0.95, "Preparing routes")
         self.planner = Planner(roadmap, Geocoder(roadmap.places, self.favourites,
                                                  roadmap.bounds()))
-        self._publish(topics.APP_PROGRESS, Progress("map", 1.0, f"Map {name} ready"))
+        self._publish(topics.APP_PROGRESS, Progress.of("map", 1.0, "Map %1 ready", name))
         south, west, north, east = roadmap.bounds()
         self._publish(topics.NAV_MAP, MapData(name, south, west, north, east,
                                               flat_roads(roadmap), street_labels(roadmap)))
@@ -251,8 +253,8 @@ class NavigationService:
 
     def _error(self, query: str, reason: str) -> None:
         self._publish(topics.NAV_ROUTE_ERROR, topics.RouteError(query, reason))
-        self._publish(topics.UI_NOTICE, topics.Notice(f"No route to {query}: {reason}",
-                                                      "warning"))
+        self._publish(topics.UI_NOTICE, topics.Notice.of("warning", "No route to %1: %2",
+                                                         query, reason))
 
     def _activate(self, plan: Plan) -> None:
         self.plan_ = plan

@@ -13,7 +13,7 @@ import re
 import tomllib
 from pathlib import Path
 
-from PySide6.QtCore import QCoreApplication, QTranslator
+from PySide6.QtCore import QCoreApplication, QLocale, QTranslator
 
 TRANSLATIONS = Path(__file__).parent / "translations"
 PLACEHOLDER = re.compile(r"%\d")
@@ -66,3 +66,8 @@ def tr(text: str, *args: object) -> str:
     """A view model's text in the language installed now, with %1, %2 ... filled from args."""
     translated = QCoreApplication.translate("Volant", text)
     return PLACEHOLDER.sub(lambda m: str(args[int(m[0][1:]) - 1]), translated)
+
+
+def screen_language() -> str:
+    """The language the screens are in ("fr"), for numbers written its way."""
+    return QLocale().name().split("_")[0]

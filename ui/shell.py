@@ -11,7 +11,7 @@ import logging
 from pathlib import Path
 
 import shiboken6
-from PySide6.QtCore import Property, QCoreApplication, QObject, QUrl, Signal, Slot
+from PySide6.QtCore import Property, QCoreApplication, QLocale, QObject, QUrl, Signal, Slot
 from PySide6.QtGui import QImage
 from PySide6.QtQml import QQmlApplicationEngine, qmlRegisterType
 from PySide6.QtQuick import QQuickWindow
@@ -121,7 +121,8 @@ class Shell:
             log.error("%s", exc)
             self.bus.publish(topics.UI_NOTICE,
                              topics.Notice(f"{exc}; the screens stay in English", "error"))
-            catalog = Catalog({})
+            catalog, language = Catalog({}), "en"
+        QLocale.setDefault(QLocale(language))  # numbers as the language writes them: 1,5 km
         app = QCoreApplication.instance()
         if self.catalog is not None:
             app.removeTranslator(self.catalog)

@@ -136,7 +136,8 @@ class VoiceService:
 
     def _load(self) -> None:
         bus = self._bus
-        bus.publish(topics.APP_PROGRESS, topics.Progress("speech model", 0.0, self.language))
+        bus.publish(topics.APP_PROGRESS, topics.Progress.of("speech model", 0.0,
+                                                            "Speech model %1", self.language))
         reason = ""
         try:
             phrases, skipped = self.dialogue().intents.phrases(self._vocabulary)
@@ -146,7 +147,8 @@ class VoiceService:
                 self.language, phrases, data_dir=self._data_dir, model_paths=self._model_paths)
         except (ValueError, OSError) as exc:
             reason = str(exc)
-        bus.publish(topics.APP_PROGRESS, topics.Progress("speech model", 1.0, self.language))
+        bus.publish(topics.APP_PROGRESS, topics.Progress.of("speech model", 1.0,
+                                                            "Speech model %1", self.language))
         if self._recognizer is None:
             self._disarm()
             self._state("disabled", f"voice is off: {reason}; typed commands still work")

@@ -119,9 +119,9 @@ class TtsService:
             self._engine, reason = None, str(exc)
         if reason:
             self._engine = None
-            self._bus.publish(topics.UI_NOTICE, topics.Notice(
-                f"Speech output unavailable ({reason}); replies are shown on screen only.",
-                "warning"))
+            self._bus.publish(topics.UI_NOTICE, topics.Notice.of(
+                "warning", "Speech output unavailable (%1); replies are shown on screen only.",
+                reason))
         self._bus.publish(topics.TTS_STATE, topics.TtsState(False))
         with tempfile.TemporaryDirectory(prefix="volant-speech-") as scratch:
             self._serve(Path(scratch))

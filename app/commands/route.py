@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 from app.settings import SettingsStore, cache_dir
+from app.topics import fill
 from app.units import Units
 
 
@@ -36,10 +37,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     imp.set_defaults(func=_import)
 
 
-def _progress(fraction: float, text: str) -> None:
+def _progress(fraction: float, template: str, *values: str) -> None:
     if not sys.stderr.isatty():
         return
-    print(f"\r{text:40} {fraction:4.0%}", end="" if fraction < 1 else "\n", file=sys.stderr)
+    print(f"\r{fill(template, values):40} {fraction:4.0%}", end="" if fraction < 1 else "\n",
+          file=sys.stderr)
 
 
 def _route(args: argparse.Namespace) -> int:

@@ -16,17 +16,28 @@ UI = Path(i18n.__file__).parent
 LANGUAGES = ("fr", "ko")
 
 
+SERVICE_TEMPLATES = (  # the English template of texts that services send for the screens
+    r'VehicleWarning\.of\(\s*"[^"]*",\s*"[^"]*",\s*"([^"]*)"',  # (code, level, template
+    r'Notice\.of\(\s*"[^"]*",\s*"([^"]*)"',  # (level, template
+    r'Progress\.of\(\s*"[^"]*",\s*[^"]+?,\s*"([^"]*)"',  # (task, fraction, template
+    r'\b(?:progress|report)\(\s*[\d.]+(?: \* f)?,\s*"([^"]*)"',  # the map build's steps
+    r'self\._notice\(\s*"([^"]*)"',  # media's notices
+)
+
+
 def marked_texts() -> set[str]:
     """Every text the screens translate: qsTr("...") in QML, tr("...") in the view models and
-    the vehicle warnings' templates (VehicleWarning.of(code, level, "template", ...))."""
+    the templates of warnings, notices and progress that the services send."""
     texts = set()
     for path in UI.rglob("*.qml"):
         texts |= set(re.findall(r'qsTr\("((?:[^"\\]|\\.)*)"\)', path.read_text(encoding="utf-8")))
     for path in UI.rglob("*.py"):
         texts |= set(re.findall(r'\btr\("((?:[^"\\]|\\.)*)"', path.read_text(encoding="utf-8")))
-    for path in (UI.parent / "app").rglob("*.py"):
-        texts |= set(re.findall(r'VehicleWarning\.of\(\s*"[^"]*",\s*"[^"]*",\s*"([^"]*)"',
-                                path.read_text(encoding="utf-8")))
+    for package in ("app", "navigation", "voice", "media"):
+        for path in (UI.parent / package).rglob("*.py"):
+            code = path.read_text(encoding="utf-8")
+            for pattern in SERVICE_TEMPLATES:
+                texts |= set(re.findall(pattern, code))
     return {text.replace("\\n", "\n") for text in texts}
 
 
@@ -110,3 +121,17 @@ def test_vehicle_warnings_follow_the_language(make_shell, qtbot) -> None:
     qtbot.waitUntil(lambda: texts() == [low, "From an older recording"])
     bus.publish(topics.UI_LANGUAGE, topics.Language("ko"))
     qtbot.waitUntil(lambda: texts()[0] == "배터리 부족: 12 %")
+
+
+def test_service_notices_and_progress_follow_the_language(make_shell, qtbot) -> None:
+    shell, bus = make_shell("home", language="fr")
+    status = shell.view_models["statusInfo"]
+    bus.publish(topics.APP_PROGRESS, topics.Progress.of("map", 0.5, "Reading %1", "Helsinki.pbf"))
+    bus.publish(topics.UI_NOTICE, topics.Notice.of("warning", "Map not loaded: %1", "disk full"))
+    qtbot.waitUntil(lambda: status.notice == "Carte non chargée\u00a0: disk full")
+    assert status.progress == "Lecture de Helsinki.pbf 50%"
+    bus.publish(topics.UI_LANGUAGE, topics.Language("ko"))
+    qtbot.waitUntil(lambda: status.notice == "지도를 불러오지 못함: disk full")
+    assert status.progress == "Helsinki.pbf 읽는 중 50%"
+    bus.publish(topics.UI_NOTICE, topics.Notice("From an older recording", "info"))
+    qtbot.waitUntil(lambda: status.notice == "From an older recording")  # no template: as sent

@@ -97,3 +97,15 @@ def test_imperial_in_settings_turns_the_screens_to_miles_and_fahrenheit(
     qtbot.waitUntil(lambda: loader.property("ready") and find(shell, "speedUnit") is not None)
     assert find(shell, "speedUnit").property("text") == "mph"
     assert find(shell, "speedValue").property("text") == "62"
+
+
+def test_numbers_are_written_the_way_the_screen_language_writes_them(make_shell, qtbot) -> None:
+    shell, bus = make_shell("dashboard", language="fr")
+    vehicle, route = shell.view_models["vehicle"], shell.view_models["mapView"]
+    bus.publish(topics.TRAVELED_DISTANCE, VssFloat(12_345.67))
+    bus.publish(topics.NAV_PROGRESS, GuidanceProgress(1500.0, 300.0, "turn", "left", "", 1200.0))
+    qtbot.waitUntil(lambda: vehicle.property("odometerText") == "12\u202f345,7 km")
+    assert (route.property("nextDistance"), route.property("remaining")) == \
+        ("1,2 km", "1,5 km · 5 min")
+    bus.publish(topics.UI_LANGUAGE, topics.Language("en"))
+    qtbot.waitUntil(lambda: vehicle.property("odometerText") == "12,345.7 km")

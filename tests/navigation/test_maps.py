@@ -93,7 +93,7 @@ def test_bus_profile_adds_busways(shared_maps: Path, map_cache: Path) -> None:
 
 def test_progress_is_reported_while_building(tmp_path: Path) -> None:
     seen: list[float] = []
-    load_map(default_map_file(), tmp_path, progress=lambda f, _t: seen.append(f))
+    load_map(default_map_file(), tmp_path, progress=lambda f, _t, *_v: seen.append(f))
     assert seen[0] == 0.0 and seen[-1] == 1.0 and seen == sorted(seen)
 
 

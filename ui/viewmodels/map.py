@@ -14,7 +14,7 @@ from PySide6.QtGui import QPainterPath
 from app import topics
 from app.bus import EventBus, Message
 from app.units import Units
-from ui.i18n import tr
+from ui.i18n import screen_language, tr
 
 M_PER_DEG = 111_195.0
 ARROWS = {("turn", "left"): "←", ("turn", "right"): "→", ("slight", "left"): "↖",
@@ -142,7 +142,7 @@ class MapViewModel(QObject):
         if self._remaining is None:
             return ""
         metres, seconds = self._remaining
-        return f"{self._units.approach(metres)} · {_minutes(seconds)}"
+        return f"{self._units.approach(metres, screen_language())} · {_minutes(seconds)}"
 
     def _on_energy(self, msg: Message) -> None:
         self._banner = (msg.payload.text, "warning")
@@ -210,7 +210,7 @@ class MapViewModel(QObject):
     hasRoute = Property(bool, lambda self: not self.route.isEmpty(), notify=geometryChanged)
     follow = Property(bool, lambda self: self._follow, notify=viewChanged)
     nextArrow = Property(str, _arrow, notify=guidanceChanged)
-    nextDistance = Property(str, lambda self: self._units.approach(self._next[3])
+    nextDistance = Property(str, lambda self: self._units.approach(self._next[3], screen_language())
                             if self._next[0] else "",
                             notify=guidanceChanged)
     nextStreet = Property(str, lambda self: self._next[2], notify=guidanceChanged)

@@ -10,6 +10,7 @@ from PySide6.QtCore import Property, QObject, QTimer, Signal
 from app import topics
 from app.bus import EventBus, Message
 from app.units import Units
+from ui.i18n import screen_language, tr
 
 NOTICE_SECONDS = 6
 
@@ -25,9 +26,8 @@ class StatusViewModel(QObject):
         self._range_m = float("nan")
         self._playing = ""
         self._voice = "off"
-        self._notice = ""
-        self._notice_level = "info"
-        self._progress: dict[str, tuple[float, str]] = {}
+        self._notice: topics.Notice | None = None
+        self._progress: dict[str, topics.Progress] = {}
         self._bus = bus
         self._units = Units.on(bus)
         self._timer = QTimer(self, interval=1000, timeout=self._tick)
@@ -79,12 +79,12 @@ class StatusViewModel(QObject):
         self.changed.emit()
 
     def _on_notice(self, msg: Message) -> None:
-        self._notice, self._notice_level = msg.payload.text, msg.payload.level
+        self._notice = msg.payload
         self._notice_timer.start(NOTICE_SECONDS * 1000)
         self.changed.emit()
 
     def _clear_notice(self) -> None:
-        self._notice = ""
+        self._notice = None
         self.changed.emit()
 
     def _on_progress(self, msg: Message) -> None:
@@ -92,7 +92,7 @@ class StatusViewModel(QObject):
         if p.fraction >= 1.0:
             self._progress.pop(p.task, None)
         else:
-            self._progress[p.task] = (p.fraction, p.text or p.task)
+            self._progress[p.task] = p
         self.changed.emit()
 
     @property
@@ -102,8 +102,8 @@ class StatusViewModel(QObject):
     def _progress_text(self) -> str:
         if not self._progress:
             return ""
-        fraction, text = next(iter(self._progress.values()))
-        return f"{text} {fraction:.0%}"
+        p = next(iter(self._progress.values()))
+        return f"{_shown(p) or p.task} {p.fraction:.0%}"
 
     clock = Property(str, lambda self: self._clock, notify=changed)
     outside = Property(str, lambda self: "--" if self._outside != self._outside
@@ -113,9 +113,17 @@ class StatusViewModel(QObject):
     batteryLow = Property(bool, lambda self: self._soc == self._soc and self._soc < 15,
                           notify=changed)
     range = Property(str, lambda self: "--" if self._range_m != self._range_m
-                     else self._units.length(self._range_m), notify=changed)
+                     else self._units.length(self._range_m, 0, screen_language()),
+                     notify=changed)
     nowPlaying = Property(str, lambda self: self._playing, notify=changed)
     voice = Property(str, lambda self: self._voice, notify=changed)
-    notice = Property(str, lambda self: self._notice, notify=changed)
-    noticeLevel = Property(str, lambda self: self._notice_level, notify=changed)
+    notice = Property(str, lambda self: _shown(self._notice) if self._notice else "",
+                      notify=changed)
+    noticeLevel = Property(str, lambda self: self._notice.level if self._notice else "info",
+                           notify=changed)
     progress = Property(str, _progress_text, notify=changed)
+
+
+def _shown(message: topics.Notice | topics.Progress) -> str:
+    """In the driver's language where the service sent a template; as sent otherwise."""
+    return tr(message.template, *message.values) if message.template else message.text

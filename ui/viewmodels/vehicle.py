@@ -11,7 +11,7 @@ from PySide6.QtCore import Property, QObject, Signal
 from app import topics
 from app.bus import EventBus, Message
 from app.units import Units
-from ui.i18n import tr
+from ui.i18n import screen_language, tr
 
 SPEED_RANGE_KMH = (0.0, 250.0)
 GEARS = {126: "P", 127: "D", 0: "N"}
@@ -81,7 +81,8 @@ class VehicleViewModel(QObject):
         stop = self._next_stop
         if stop is None or not stop.name:
             return tr("No line active")
-        away = f" · {self._units.approach(stop.distance_m)}" if stop.distance_m > 0 else ""
+        away = (f" · {self._units.approach(stop.distance_m, screen_language())}"
+                if stop.distance_m > 0 else "")
         return tr("Line %1 · Next stop: %2", stop.line, stop.name) + away
 
     def _get(self, topic: str) -> float | None:
@@ -122,7 +123,9 @@ class VehicleViewModel(QObject):
 
     def _range_text(self) -> str:
         value = self._get(topics.RANGE)
-        return "--" if value is None or value < 0 else self._units.length(value)
+        if value is None or value < 0:
+            return "--"
+        return self._units.length(value, 0, screen_language())
 
     def _pack_text(self) -> str:
         value = self._get(topics.PACK_TEMPERATURE)
@@ -140,7 +143,7 @@ class VehicleViewModel(QObject):
 
     def _odometer_text(self) -> str:
         value = self._get(topics.TRAVELED_DISTANCE)
-        return "--" if value is None else self._units.length(value * 1000.0, 1)
+        return "--" if value is None else self._units.length(value * 1000.0, 1, screen_language())
 
     speedText = Property(str, _speed_text, notify=changed)
     speedValid = Property(bool, _speed_valid, notify=changed)
