@@ -27,6 +27,7 @@ from app.topics import (
     VssInt,
     VssString,
 )
+from app.units import Units
 from app.vehicle.model import VehicleModel
 from app.vehicle.preset import VehiclePreset
 from app.vehicle.range_estimate import RangeEstimator
@@ -260,12 +261,14 @@ class VehicleSimulation:
             publish(topics.LONGITUDE, VssFloat(round(
                 self.lon + math.degrees(east) / math.cos(math.radians(self.lat)), 7)))
             publish(topics.HEADING, VssFloat(round(self.heading, 1)))
-        warnings = self._current_warnings()
+        warnings = self._current_warnings(Units.on(bus))
         if warnings != self._warnings:
             self._warnings = warnings
             publish(topics.VEHICLE_WARNINGS, VehicleWarnings(warnings))
 
-    def _current_warnings(self) -> tuple[VehicleWarning, ...]:
+    def _current_warnings(self, units: Units) -> tuple[VehicleWarning, ...]:
+        """Temperatures in the driver's units: a change of units changes the set, which is
+        then published again."""
         battery, p = self.model.battery, self.preset
         items: list[VehicleWarning] = []
         soc = battery.soc_percent
@@ -279,11 +282,11 @@ class VehicleSimulation:
                                            f"{soc:.0f}"))
         if battery.pack_c < p.pack_cold_limit_c:
             items.append(VehicleWarning.of(
-                "battery_cold", "warning", "Battery cold (%1 °C): power limited to %2",
-                f"{battery.pack_c:.0f}", f"{battery.cold_factor():.0%}"))
+                "battery_cold", "warning", "Battery cold (%1): power limited to %2",
+                units.temperature(battery.pack_c), f"{battery.cold_factor():.0%}"))
         elif battery.pack_c > p.pack_optimal_max_c + 5:
-            items.append(VehicleWarning.of("battery_hot", "critical", "Battery hot: %1 °C",
-                                           f"{battery.pack_c:.0f}"))
+            items.append(VehicleWarning.of("battery_hot", "critical", "Battery hot: %1",
+                                           units.temperature(battery.pack_c)))
         if "gps_lost" in self.faults:
             items.append(VehicleWarning.of("gps_lost", "warning", "GPS signal lost"))
         if "sensor_out_of_range" in self.faults:

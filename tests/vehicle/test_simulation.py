@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import itertools
 import json
+import re
 
 import pytest
 
-from app import topics
+from app import topics, units
 from app.bus import EventBus, Message
 from app.codec import to_json
 from app.topics import DriverControl, RoutePath, SimFault, SimSetting
@@ -103,6 +104,11 @@ def test_faults_become_warnings_and_are_cleared(bus: EventBus) -> None:
     assert {"gps_lost", "battery_cold", "low_battery"} <= set(codes)
     assert codes["low_battery"].level == "critical"
     assert "power limited" in codes["battery_cold"].text
+    assert re.match(r"Battery cold \(-?\d+ °C\)", codes["battery_cold"].text)
+    units.publish(bus, "imperial")  # the warning follows the driver's units at the next tick
+    sim.run_ticks(1)
+    cold = {w.code: w for w in bus.retained(topics.VEHICLE_WARNINGS).items}["battery_cold"]
+    assert re.match(r"Battery cold \(-?\d+ °F\)", cold.text), cold
     assert bus.retained(topics.GNSS_FIX).value == "NONE"
     bus.publish(topics.SIM_FAULT, SimFault("gps_lost", False))
     sim.run_ticks(1)
