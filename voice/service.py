@@ -49,7 +49,7 @@ class VoiceService:
         self._timeout_s = listen_timeout_s
         self._vocabulary: dict[str, list[str]] = {"place": list(self._favourites)}
         self._dialogues: dict[str, Dialogue] = {}
-        self._dialogue_lock = threading.Lock()
+        self._dialogue_lock = threading.RLock()  # one dialogue at a time, made once
         self._queue: queue.Queue[tuple | None] = queue.Queue()
         self._bus: EventBus | None = None
         self._subs: list[Subscription] = []
@@ -99,10 +99,11 @@ class VoiceService:
     # --- typed text --------------------------------------------------------------------------
     def dialogue(self, language: str = "") -> Dialogue:
         language = language or self.language
-        if language not in self._dialogues:
-            self._dialogues[language] = Dialogue(self._bus, self._intent_set(language),
-                                                 self._favourites)
-        return self._dialogues[language]
+        with self._dialogue_lock:  # the audio thread and the typed commands may both ask first
+            if language not in self._dialogues:
+                self._dialogues[language] = Dialogue(self._bus, self._intent_set(language),
+                                                     self._favourites)
+            return self._dialogues[language]
 
     def _intent_set(self, language: str) -> intents.IntentSet:
         """The user's own template file for its language, the built-in ones otherwise."""

@@ -3,6 +3,8 @@ English, French and Korean, with the real VoiceService."""
 
 from __future__ import annotations
 
+import threading
+
 import pytest
 
 from app import topics
@@ -139,3 +141,21 @@ def test_play_songs_by_an_artist_is_the_artist_not_a_title(bus, recorder, voice)
     say(bus, recorder, "play hey jude")
     assert recorder.payloads(topics.MEDIA_COMMAND) == [
         topics.MediaCommand("play_query", "queen"), topics.MediaCommand("play_query", "hey jude")]
+
+
+def test_one_dialogue_per_language_when_threads_race(tmp_path):
+    """The audio thread loads the grammar while the first typed command arrives: both must get
+    the same dialogue, or a command's pending confirmation is lost with the other one."""
+    service = VoiceService("en", data_dir=tmp_path, microphone=False)
+    start, got = threading.Barrier(8), []
+
+    def ask() -> None:
+        start.wait()
+        got.append(service.dialogue("fr"))
+
+    threads = [threading.Thread(target=ask) for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len({id(d) for d in got}) == 1
