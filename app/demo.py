@@ -12,6 +12,7 @@ live; screenshots are taken on the GUI thread.
 
 from __future__ import annotations
 
+import faulthandler
 import json
 import logging
 import subprocess
@@ -32,6 +33,7 @@ START = (60.1650, 24.9400)  # Bulevardi, Helsinki: a few turns from the chargers
 UTTERANCE = "navigate to the nearest charging station"
 BUS_STOPS = ["Bulevardi", "Mannerheimintie", "Kaivokatu 1"]
 STEP_TIMEOUT_S = 120.0
+SHUTDOWN_TIMEOUT_S = 90.0
 
 
 class DemoFailed(RuntimeError):
@@ -210,6 +212,8 @@ def run_demo(out: Path, speed: float = 10.0, offscreen: bool = False,
             demo.bus.publish(topics.UI_NOTICE, Notice.of("error", "Demo stopped: %1", str(exc)))
         finally:
             shell_dispatcher.dispatch(qapp.quit)
+            # Quitting and stopping the modules take seconds; if they hang, say where and exit.
+            faulthandler.dump_traceback_later(SHUTDOWN_TIMEOUT_S, exit=True)
 
     from app.qt_dispatch import QtDispatcher
 
@@ -227,6 +231,7 @@ def run_demo(out: Path, speed: float = 10.0, offscreen: bool = False,
         shell.close()
         demo.bus.close()
         recorder.stop()
+    faulthandler.cancel_dump_traceback_later()
     demo.summary["screenshots"] = [p.name for p in demo.shots]
     demo.summary["prompt_files"] = sorted(p.name for p in (out / "prompts").glob("*.wav"))
     if "error" in outcome:

@@ -23,6 +23,7 @@ def test_demo_drive(tmp_path: Path, variant: list[str]) -> None:
     done = subprocess.run([sys.executable, "-m", "app", "demo", "--offscreen", "--speed", "20",
                            "--out", str(out), *variant], capture_output=True, text=True,
                           env=env, timeout=600)
+    assert (out / "summary.json").exists(), done.stderr[-4000:]  # a hang dumps its threads
     summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
     assert done.returncode == 0, summary.get("error", done.stderr[-2000:])
     assert summary["arrival"].startswith("You have arrived")
