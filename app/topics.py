@@ -400,9 +400,11 @@ class VoiceState:
 
     state: str
     language: str = ""
-    reason: str = ""
+    reason: str = ""  # English; reason_template and reason_values as in Notice
     wake_phrase: str = ""
     examples: tuple[str, ...] = ()
+    reason_template: str = ""
+    reason_values: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -17,6 +17,7 @@ import queue
 import threading
 from collections.abc import Callable
 from pathlib import Path
+from typing import NamedTuple
 
 from app import topics
 from app.bus import EventBus, Message, Subscription
@@ -27,6 +28,19 @@ from voice.wake import Endpointer, WakeSpotter, wake_grammar
 
 log = logging.getLogger(__name__)
 SOURCE = "voice"
+
+
+class Why(NamedTuple):
+    """Why voice, or its wake phrase, is off: an English template and its values, so that the
+    screens can say it in the driver's language (the values, deeper errors, stay as they are)."""
+
+    template: str = ""
+    values: tuple[str, ...] = ()
+    plain: str = ""  # a reason with no template: the microphone's own words
+
+    @property
+    def text(self) -> str:
+        return topics.fill(self.template, self.values) if self.template else self.plain
 MicrophoneFactory = Callable[[Callable[[bytes], None]], audio.Microphone]
 
 
@@ -67,8 +81,9 @@ class VoiceService:
     # --- module life -------------------------------------------------------------------------
     def start(self, bus: EventBus) -> None:
         self._bus = bus
-        bus.publish(topics.VOICE_STATE, topics.VoiceState("disabled", self.language,
-                                                          "loading the speech model"))
+        loading = Why("loading the speech model")
+        bus.publish(topics.VOICE_STATE, topics.VoiceState(
+            "disabled", self.language, loading.text, reason_template=loading.template))
         self._subs = [
             bus.subscribe(topics.VOICE_UTTERANCE, self._on_utterance, on="worker",
                           name="voice-text"),
@@ -152,16 +167,16 @@ class VoiceService:
                                                             "Speech model %1", self.language))
         if self._recognizer is None:
             self._disarm()
-            self._state("disabled", f"voice is off: {reason}; typed commands still work")
+            self._state("disabled", Why("voice is off: %1; typed commands still work", (reason,)))
         else:
             self._state("idle", self._arm(phrases) if self._wake_enabled else self._disarm())
 
-    def _arm(self, phrases: list[str]) -> str:
-        """Listen for the wake phrase; returns why it cannot, or ""."""
+    def _arm(self, phrases: list[str]) -> Why:
+        """Listen for the wake phrase; returns why it cannot (an empty Why when it can)."""
         wake_phrase = self.dialogue().intents.wake_phrase
         if not wake_phrase:
-            return self._disarm(f"no wake phrase in the {self.language} voice commands; "
-                                "use push-to-talk")
+            return self._disarm(Why("no wake phrase in the %1 voice commands; use push-to-talk",
+                                    (self.language,)))
         try:
             recognizer, reason = create_recognizer(
                 self.language, wake_grammar(wake_phrase, phrases), data_dir=self._data_dir,
@@ -172,20 +187,20 @@ class VoiceService:
         if recognizer is not None and any(w in recognizer.unknown_words for w in words):
             recognizer, reason = None, f"the speech model does not know {wake_phrase!r}"
         if recognizer is None:
-            return self._disarm(f"wake phrase off: {reason}; use push-to-talk")
+            return self._disarm(Why("wake phrase off: %1; use push-to-talk", (reason,)))
         if self._microphone is None:
             reason = self._capture()
             if reason:
-                return self._disarm(f"wake phrase off: {reason}; use push-to-talk")
+                return self._disarm(Why("wake phrase off: %1; use push-to-talk", (reason,)))
         self._wake = WakeSpotter(wake_phrase, recognizer)
-        return ""
+        return Why()
 
-    def _disarm(self, reason: str = "") -> str:
+    def _disarm(self, reason: Why | None = None) -> Why:
         """Stop listening for the wake phrase (and close the microphone unless in use)."""
         self._wake = None
         if not self._listening:
             self._stop_capture()
-        return reason
+        return reason or Why()
 
     def _capture(self) -> str:
         """Open the microphone; returns why it cannot, or ""."""
@@ -197,12 +212,14 @@ class VoiceService:
             self._microphone = microphone
         return reason
 
-    def _state(self, state: str, reason: str = "") -> None:
+    def _state(self, state: str, reason: Why | None = None) -> None:
+        reason = reason or Why()
         wake_phrase = self._wake.wake_phrase if self._wake is not None else ""
         # No recognizer: nothing to suggest, and the templates may be what failed to load.
         examples = self.dialogue().intents.examples if self._recognizer is not None else ()
         self._bus.publish(topics.VOICE_STATE, topics.VoiceState(
-            state, self.language, reason, wake_phrase, examples))
+            state, self.language, reason.text, wake_phrase, examples, reason.template,
+            reason.values))
 
     def _do_vocab(self, vocabulary: topics.Vocabulary) -> None:
         self._vocabulary[vocabulary.slot] = list(vocabulary.phrases)
@@ -217,7 +234,8 @@ class VoiceService:
             return
         if self._recognizer is None:
             state = self._bus.retained(topics.VOICE_STATE)
-            self._bus.publish(topics.UI_NOTICE, topics.Notice(state.reason, "warning"))
+            self._bus.publish(topics.UI_NOTICE, topics.Notice(
+                state.reason, "warning", state.reason_template, state.reason_values))
             return
         self._begin()
         if self._open_microphone is not None and self._microphone is None:
@@ -225,7 +243,7 @@ class VoiceService:
             if reason:
                 self._listening = False
                 self._bus.publish(topics.UI_NOTICE, topics.Notice(reason, "warning"))
-                self._state("idle", reason)
+                self._state("idle", Why(plain=reason))
                 return
         self._start_timer()
 

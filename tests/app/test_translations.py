@@ -22,6 +22,7 @@ SERVICE_TEMPLATES = (  # the English template of texts that services send for th
     r'Progress\.of\(\s*"[^"]*",\s*[^"]+?,\s*"([^"]*)"',  # (task, fraction, template
     r'\b(?:progress|report)\(\s*[\d.]+(?: \* f)?,\s*"([^"]*)"',  # the map build's steps
     r'self\._notice\(\s*"([^"]*)"',  # media's notices
+    r'\bWhy\(\s*"([^"]*)"',  # voice's reasons
 )
 
 
@@ -135,3 +136,15 @@ def test_service_notices_and_progress_follow_the_language(make_shell, qtbot) -> 
     assert status.progress == "Helsinki.pbf 읽는 중 50%"
     bus.publish(topics.UI_NOTICE, topics.Notice("From an older recording", "info"))
     qtbot.waitUntil(lambda: status.notice == "From an older recording")  # no template: as sent
+
+
+def test_voice_reasons_follow_the_language(make_shell, qtbot) -> None:
+    shell, bus = make_shell("voice", language="fr")
+    voice = shell.view_models["voice"]
+    bus.publish(topics.VOICE_STATE, topics.VoiceState(
+        "disabled", "fr", "voice is off: no model; typed commands still work",
+        reason_template="voice is off: %1; typed commands still work", reason_values=("no model",)))
+    qtbot.waitUntil(lambda: voice.property("reason") ==
+                    "voix coupée\u00a0: no model\u00a0; les commandes écrites fonctionnent")
+    bus.publish(topics.VOICE_STATE, topics.VoiceState("idle", "fr", "no microphone"))
+    qtbot.waitUntil(lambda: voice.property("reason") == "no microphone")  # as sent

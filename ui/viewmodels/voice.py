@@ -7,6 +7,7 @@ from PySide6.QtCore import Property, QObject, Signal, Slot
 
 from app import topics
 from app.bus import EventBus, Message
+from ui.i18n import tr
 
 
 class VoiceViewModel(QObject):
@@ -16,7 +17,7 @@ class VoiceViewModel(QObject):
         super().__init__()
         self._bus = bus
         self._state = "disabled"
-        self._reason = ""
+        self._reason: tuple[str, tuple[str, ...], str] = ("", (), "")  # template, values, text
         self._wake_phrase = ""
         self._examples: list[str] = []
         self._partial = ""
@@ -35,7 +36,9 @@ class VoiceViewModel(QObject):
         ]
 
     def _on_state(self, msg: Message) -> None:
-        self._state, self._reason = msg.payload.state, msg.payload.reason
+        state = msg.payload
+        self._state, self._reason = state.state, (state.reason_template, state.reason_values,
+                                                  state.reason)
         self._wake_phrase = msg.payload.wake_phrase
         self._examples = list(msg.payload.examples)
         if self._state == "listening":
@@ -82,7 +85,8 @@ class VoiceViewModel(QObject):
             self._bus.publish(topics.VOICE_UTTERANCE, topics.Utterance(text.strip()))
 
     state = Property(str, lambda self: self._state, notify=changed)
-    reason = Property(str, lambda self: self._reason, notify=changed)
+    reason = Property(str, lambda self: tr(self._reason[0], *self._reason[1])
+                      if self._reason[0] else self._reason[2], notify=changed)
     wakePhrase = Property(str, lambda self: self._wake_phrase, notify=changed)
     examples = Property(list, lambda self: self._examples, notify=changed)
     partial = Property(str, lambda self: self._partial, notify=changed)
