@@ -4,8 +4,9 @@ For each map: the time to get Volant's router ready from the cached map (customi
 contraction hierarchy over the turn-expanded graph, routingkit-cch; its order, a nested dissection
 by cut roads, is computed with the map and cached with it), its p50/p95 (turn costs on) and, on the
 same pairs, osmnx's shortest_path and networkx's Dijkstra (both without turn costs, their native
-form). On the grid also the same router in RoutingKit's own order (inertial flow on the turn graph),
-the peer for the order.
+form); then a moving vehicle's case: a fix matched to the road facing its heading and the route
+from that point. On the grid also the same router in RoutingKit's own order (inertial flow on the
+turn graph), the peer for the order.
 Also: map build time and peak memory (a fresh process per map), and cached-map load time.
 The 100k grid is synthetic (316 x 316 streets, 100 m blocks, 30-50 km/h) as no real extract
 of that size is in ../shared/maps.
@@ -29,6 +30,7 @@ import numpy as np
 import osmnx as ox
 import routingkit_cch as rk
 
+from navigation.road_position import RoadIndex
 from navigation.roadmap import RoadMap, build_graph, compile_graph, default_map_file
 from navigation.router import Router
 
@@ -91,7 +93,31 @@ def measure(name: str, graph: nx.MultiDiGraph, roadmap: RoadMap, pairs_n: int) -
     print(f"{name:26} {roadmap.node_count:>7} {pct(ours, 50):>8.3f} {pct(ours, 95):>8.3f} "
           f"{pct(osmnx_t, 50):>9.3f} {pct(nx_t, 50):>9.3f} "
           f"{pct(nx_t, 50) / pct(ours, 50):>7.1f}x {build_s:>9.2f}")
+    from_the_road(name, roadmap, router, pairs_n)
     return pct(ours, 50)
+
+
+def from_the_road(name: str, roadmap: RoadMap, router: Router, pairs_n: int) -> None:
+    """A moving vehicle's route: the fix matched to the road facing its heading, then the
+    route from there (two start edges with offsets instead of a node's out-edges)."""
+    start = time.perf_counter()
+    index = RoadIndex(roadmap)
+    build_s = time.perf_counter() - start
+    rng = random.Random(2)
+    south, west, north, east = roadmap.bounds()
+    fixes = [(rng.uniform(south, north), rng.uniform(west, east), rng.uniform(0, 360),
+              rng.randrange(roadmap.node_count)) for _ in range(pairs_n)]
+    located, routed = [], []
+    for lat, lon, heading, goal in fixes:
+        t0 = time.perf_counter()
+        here = index.locate(lat, lon, heading)
+        t1 = time.perf_counter()
+        router.route_from(here, goal, facing=True)
+        located.append(t1 - t0)
+        routed.append(time.perf_counter() - t1)
+    print(f"  {name}, from a fix on the road: index {build_s:.2f} s, match p50 "
+          f"{pct(located, 50):.3f} ms, route p50 {pct(routed, 50):.3f} ms "
+          f"p95 {pct(routed, 95):.3f} ms")
 
 
 def inertial_peer(roadmap: RoadMap, pairs_n: int, ours_p50: float) -> None:

@@ -88,8 +88,13 @@ class Guidance:
         return math.hypot(p[0] - qx, p[1] - qy), self._at[i] + t * math.sqrt(span)
 
     def next_maneuver(self) -> Maneuver | None:
+        """A U-turn where the route starts stays next until the vehicle has turned round and
+        set off along the route."""
         for maneuver in self.maneuvers:
-            if maneuver.kind != "depart" and maneuver.at_m > self.along_m + 1.0:
+            if maneuver.kind == "depart":
+                continue
+            started = maneuver.at_m == 0.0 and self.along_m < 1.0
+            if maneuver.at_m > self.along_m + 1.0 or started:
                 return maneuver
         return None
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from navigation.road_position import points_from
 from navigation.roadmap import RoadMap
 from navigation.router import Route, turn_angles
 
@@ -110,10 +111,13 @@ def build_maneuvers(roadmap: RoadMap, route: Route) -> list[Maneuver]:
     if not edges:
         return []
     m = roadmap
-    at = np.concatenate([[0.0], np.cumsum(m.edge_length[edges])])
+    at = np.concatenate([[0.0], np.cumsum(m.edge_length[edges]) - route.skip_m])
     first = edges[0]
-    out = [Maneuver("depart", "", m.edge_street(first), 0.0, float(m.node_lat[m.edge_u[first]]),
-                    float(m.node_lon[m.edge_u[first]]), float(m.edge_bearing_in[first]))]
+    lat, lon = points_from(m, first, route.skip_m)[0]
+    out = [Maneuver("depart", "", m.edge_street(first), 0.0, lat, lon,
+                    float(m.edge_bearing_in[first]))]
+    if route.turned_round:
+        out.append(Maneuver("uturn", "", m.edge_street(first), 0.0, lat, lon, 180.0))
     roundabout_exits = 0
     for i in range(1, len(edges)):
         prev, edge = edges[i - 1], edges[i]

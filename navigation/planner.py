@@ -10,6 +10,7 @@ import numpy as np
 
 from navigation.geocode import GeocodeError, Geocoder, Location, distance_m
 from navigation.maneuvers import Maneuver, build_maneuvers
+from navigation.road_position import RoadIndex, points_from
 from navigation.roadmap import RoadMap
 from navigation.router import NoRoute, Route, Router
 
@@ -46,6 +47,7 @@ class Planner:
         self.map = roadmap
         self.geocoder = geocoder
         self.router = Router(roadmap, turn_costs)
+        self.roads = RoadIndex(roadmap)
 
     def snap(self, location: Location, role: str) -> int:
         node, away = self.map.nearest_node(location.lat, location.lon)
@@ -61,23 +63,27 @@ class Planner:
             raise PlanError(str(exc)) from None
 
     def plan(self, origin: Location, destination: Location, kwh_per_km: float,
-             via: Location | None = None) -> Plan:
+             via: Location | None = None, heading: float | None = None) -> Plan:
+        """With a `heading` (the vehicle's, degrees from north) the route starts on the road
+        under the origin, the way the vehicle faces; without, at the nearest junction."""
         stops = [(origin, "from"), *([(via, "via")] if via else []), (destination, "to")]
         nodes = [self.snap(stop, role) for stop, role in stops]
-        edges: list[int] = []
-        duration = length = 0.0
-        for a, b in itertools.pairwise(nodes):
-            try:
-                leg = self.router.route(a, b)
-            except NoRoute:
-                raise PlanError(f"{destination.name!r} cannot be reached by road from "
-                                f"{origin.name!r}") from None
-            edges.extend(leg.edges)
-            duration += leg.duration_s
-            length += leg.length_m
-        route = Route(tuple(edges), duration, length)
+        legs: list[Route] = []
+        try:
+            for i, (a, b) in enumerate(itertools.pairwise(nodes)):
+                if i == 0 and heading is not None:
+                    here = self.roads.locate(origin.lat, origin.lon, heading)
+                    legs.append(self.router.route_from(here, b, facing=True))
+                else:
+                    legs.append(self.router.route(a, b))
+        except NoRoute:
+            raise PlanError(f"{destination.name!r} cannot be reached by road from "
+                            f"{origin.name!r}") from None
+        route = Route(tuple(e for leg in legs for e in leg.edges),
+                      sum(leg.duration_s for leg in legs), sum(leg.length_m for leg in legs),
+                      legs[0].skip_m, legs[0].turned_round)
         points, limits = self._geometry(route, origin)
-        energy = length / 1000.0 * kwh_per_km
+        energy = route.length_m / 1000.0 * kwh_per_km
         return Plan(origin, destination, route, points, limits,
                     build_maneuvers(self.map, route), energy, via)
 
@@ -85,8 +91,8 @@ class Planner:
                                                                     list[float]]:
         points: list[tuple[float, float]] = []
         limits: list[float] = []
-        for edge in route.edges:
-            pts = self.map.edge_points(edge)
+        for i, edge in enumerate(route.edges):
+            pts = points_from(self.map, edge, route.skip_m if i == 0 else 0.0)
             speed = float(self.map.edge_speed[edge])
             if points and points[-1] == pts[0]:
                 pts = pts[1:]

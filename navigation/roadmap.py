@@ -72,7 +72,7 @@ class RoadMap:
     def __post_init__(self) -> None:
         lat0 = float(np.mean(self.node_lat)) if len(self.node_lat) else 0.0
         self._lon_scale = M_PER_DEG_LON * math.cos(math.radians(lat0))
-        self._tree = cKDTree(self._project(self.node_lat, self.node_lon))
+        self._tree = cKDTree(self.project(self.node_lat, self.node_lon))
         order = np.argsort(self.edge_u, kind="stable")
         self.out_edges = order
         self.out_offsets = np.searchsorted(self.edge_u[order], np.arange(self.node_count + 1))
@@ -88,13 +88,14 @@ class RoadMap:
     def edge_count(self) -> int:
         return len(self.edge_u)
 
-    def _project(self, lat: np.ndarray | float, lon: np.ndarray | float) -> np.ndarray:
+    def project(self, lat: np.ndarray | float, lon: np.ndarray | float) -> np.ndarray:
+        """(east, north) metres on the map's local plane."""
         return np.column_stack([np.atleast_1d(lon) * self._lon_scale,
                                 np.atleast_1d(lat) * M_PER_DEG_LAT])
 
     def nearest_node(self, lat: float, lon: float) -> tuple[int, float]:
         """The closest node and its distance in metres."""
-        dist, index = self._tree.query(self._project(lat, lon)[0])
+        dist, index = self._tree.query(self.project(lat, lon)[0])
         return int(index), float(dist)
 
     def edges_from(self, node: int) -> np.ndarray:

@@ -3,7 +3,9 @@
 Turn costs need the edge-expanded graph: its vertices are road edges and its arcs are the
 turns between them. An arc e -> f costs e's travel time plus the turn penalty, so the cost of
 reaching the *start* of f is known; a query starts from every edge leaving the origin (at cost 0)
-and ends at the cheapest edge entering the destination, adding that edge's own time.
+and ends at the cheapest edge entering the destination, adding that edge's own time. From a
+point on an edge (a moving vehicle) it starts from that edge, less the part already driven, and
+from the opposite carriageway with the cost of turning round.
 The penalty follows the shape of OSRM's car profile: a sigmoid of the turn angle (about 0 s
 straight on, 3.75 s at 90°, 7.5 s at 180°) plus 20 s for a U-turn.
 
@@ -26,6 +28,7 @@ import routingkit_cch as rk
 from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import dijkstra
 
+from navigation.road_position import RoadPosition
 from navigation.roadmap import RoadMap
 
 TURN_PENALTY_S = 7.5
@@ -44,6 +47,8 @@ class Route:
     edges: tuple[int, ...]
     duration_s: float  # travel time plus turn penalties
     length_m: float
+    skip_m: float = 0.0  # of the first edge, behind the start
+    turned_round: bool = False  # starts by turning round to the opposite carriageway
 
 
 def turn_angles(roadmap: RoadMap, incoming: np.ndarray, outgoing: np.ndarray) -> np.ndarray:
@@ -54,6 +59,12 @@ def turn_angles(roadmap: RoadMap, incoming: np.ndarray, outgoing: np.ndarray) ->
 
 def turn_penalty(angles: np.ndarray) -> np.ndarray:
     return TURN_PENALTY_S / (1.0 + np.exp(-(13.0 * np.abs(angles) / 180.0 - 6.5)))
+
+
+def u_turns(roadmap: RoadMap, src: np.ndarray, dst: np.ndarray) -> np.ndarray:
+    """Which turns go back to where the edge came from."""
+    back = roadmap.edge_v[dst] == roadmap.edge_u[src]
+    return back & (np.abs(turn_angles(roadmap, src, dst)) >= U_TURN_DEGREES)
 
 
 def ticks(seconds: np.ndarray) -> np.ndarray:
@@ -74,6 +85,9 @@ class Router:
         cch = rk.CCH(m.turn_order.tolist(), tails.tolist(), heads.tolist(), False)
         self._metric = rk.CCHMetric(cch, ticks(self._cost).tolist())
         self._exit_ticks = ticks(m.edge_time)
+        back = u_turns(m, tails, heads)
+        self._opposite = np.full(m.edge_count, -1)  # the other carriageway of a two-way road
+        self._opposite[tails[back]] = heads[back]
         self._local = threading.local()  # a CCHQuery may only be used by its own thread
 
     def _turn_cost(self, src: np.ndarray, dst: np.ndarray) -> np.ndarray:
@@ -82,8 +96,7 @@ class Router:
         if self.turn_costs:
             angles = turn_angles(m, src, dst)
             cost += turn_penalty(angles)
-            u_turn = (m.edge_v[dst] == m.edge_u[src]) & (np.abs(angles) >= U_TURN_DEGREES)
-            cost[u_turn] += U_TURN_PENALTY_S
+            cost[u_turns(m, src, dst)] += U_TURN_PENALTY_S
         return cost
 
     def _query(self) -> rk.CCHQuery:
@@ -94,36 +107,64 @@ class Router:
 
     def route(self, origin: int, destination: int) -> Route:
         """Fastest route between two nodes; raises NoRoute when there is none."""
-        m = self.map
         if origin == destination:
             return Route((), 0.0, 0.0)
-        sources = m.edges_from(origin)
+        return self._search(dict.fromkeys(self.map.edges_from(origin).tolist(), 0.0),
+                            destination)
+
+    def route_from(self, position: RoadPosition, destination: int, facing: bool) -> Route:
+        """Fastest route from a point on an edge: on along it, or turned round onto the
+        opposite carriageway, which costs a U-turn when the edge is the way the vehicle
+        faces (`facing`) and nothing when its direction is unknown."""
+        m, edge = self.map, position.edge
+        done = min(1.0, position.along_m / m.edge_length[edge]) if m.edge_length[edge] else 1.0
+        starts = {edge: -done * float(m.edge_time[edge])}
+        other = int(self._opposite[edge])
+        if other >= 0:
+            turn_round = U_TURN_PENALTY_S + TURN_PENALTY_S if facing and self.turn_costs else 0.0
+            starts[other] = turn_round - (1.0 - done) * float(m.edge_time[other])
+        route = self._search(starts, destination)
+        first = route.edges[0]
+        skip = float(position.along_m if first == edge else (1.0 - done) * m.edge_length[first])
+        return Route(route.edges, route.duration_s, route.length_m - skip, skip, first != edge)
+
+    def _search(self, starts: dict[int, float], destination: int) -> Route:
+        """From any of `starts` (edge -> seconds already counted when entering it, negative
+        for a part already driven) to any edge into `destination`."""
+        m = self.map
         targets = m.edges_into(destination)
-        if len(sources) == 0 or len(targets) == 0:
+        if not starts or len(targets) == 0:
             raise NoRoute("the destination cannot be reached from here")
+        shift = max(0.0, -min(starts.values()))  # the hierarchy takes no negative start
         result = self._query().run_multi(
-            [(edge, 0) for edge in sources.tolist()],
+            [(edge, round((s + shift) * TICKS_PER_S)) for edge, s in starts.items()],
             list(zip(targets.tolist(), self._exit_ticks[targets].tolist(), strict=True)))
         found, path, arcs = result.distance is not None, result.node_path, result.arc_path
         del result  # resets the query for the next run
         if not found:
-            return self._dijkstra(sources, targets)
-        duration = float(self._cost[arcs].sum() + m.edge_time[path[-1]])
+            return self._dijkstra(starts, targets)
+        duration = starts[path[0]] + float(self._cost[arcs].sum() + m.edge_time[path[-1]])
         return Route(tuple(path), duration, float(m.edge_length[path].sum()))
 
-    def _dijkstra(self, sources: np.ndarray, targets: np.ndarray) -> Route:
-        """Exact one-to-all search: tells no route from one longer than the ticks can hold."""
+    def _dijkstra(self, starts: dict[int, float], targets: np.ndarray) -> Route:
+        """Exact one-to-all search: tells no route from one longer than the ticks can hold.
+        Starts with the same offset share one search (a node origin has one offset)."""
         m = self.map
-        dist, pred, _ = dijkstra(self.turn_graph, indices=sources, min_only=True,
-                                 return_predecessors=True)
-        totals = dist[targets] + m.edge_time[targets]
-        best = int(np.argmin(totals))
-        if not math.isfinite(totals[best]):
+        best: tuple[float, int, np.ndarray] = (math.inf, -1, np.empty(0))
+        for offset in set(starts.values()):
+            sources = [edge for edge, s in starts.items() if s == offset]
+            dist, pred, _ = dijkstra(self.turn_graph, indices=sources, min_only=True,
+                                     return_predecessors=True)
+            totals = offset + dist[targets] + m.edge_time[targets]
+            i = int(np.argmin(totals))
+            if totals[i] < best[0]:
+                best = (float(totals[i]), int(targets[i]), pred)
+        total, edge, pred = best
+        if not math.isfinite(total):
             raise NoRoute("the destination cannot be reached from here")
-        edge = int(targets[best])
         path = [edge]
         while pred[edge] >= 0:
             edge = int(pred[edge])
             path.append(edge)
         path.reverse()
-        return Route(tuple(path), float(totals[best]), float(m.edge_length[path].sum()))
+        return Route(tuple(path), total, float(m.edge_length[path].sum()))

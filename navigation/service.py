@@ -198,6 +198,12 @@ class NavigationService:
         lon = bus.retained(topics.LONGITUDE) if bus else None
         return (lat.value, lon.value) if lat and lon else None
 
+    def _heading(self) -> float | None:
+        """The vehicle's heading, so a route from here starts the way it faces; a value
+        outside 0..360 (a sensor fault) counts as unknown."""
+        heading = self._bus.retained(topics.HEADING) if self._bus else None
+        return float(heading.value) if heading and 0.0 <= heading.value <= 360.0 else None
+
     def _kwh_per_km(self) -> float:
         """Recent consumption from the vehicle's own range estimate, else its nominal."""
         bus = self._bus
@@ -244,7 +250,8 @@ class NavigationService:
             goal = planner.locate(destination, near) if isinstance(destination, str) \
                 else destination
             stop = planner.locate(via, near) if via else None
-            plan = planner.plan(start, goal, self._kwh_per_km(), stop)
+            plan = planner.plan(start, goal, self._kwh_per_km(), stop,
+                                None if origin else self._heading())
         except PlanError as exc:
             self._error(query, str(exc))
             return

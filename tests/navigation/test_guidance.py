@@ -119,7 +119,32 @@ def test_leaving_the_route_triggers_a_reroute(drive) -> None:
     assert [e.kind for e in d.of(topics.NAV_EVENT)] == ["reroute"]
     second = d.bus.retained(topics.NAV_ROUTE)
     assert second is not first and second.destination == "Kaivokatu 1"
-    assert distance_m(*second.points[0], START[0], START[1] + 0.0027) < 150
+    # It starts on the road under the car, not at the nearest junction.
+    under = d.nav.planner.roads.locate(START[0], START[1] + 0.0027)
+    assert distance_m(*second.points[0], START[0], START[1] + 0.0027) == pytest.approx(
+        under.off_m, abs=1.0)
+
+
+@pytest.mark.parametrize("heading", [0.0, 180.0])
+def test_a_route_sets_off_the_way_the_car_faces(drive, heading) -> None:
+    d = drive()
+    d.bus.publish(topics.HEADING, VssFloat(heading))  # on Annankatu, which runs north-south
+    d.bus.publish(topics.NAV_ROUTE_REQUEST, RouteRequest("Kaivokatu 1"))
+    d.settle()
+    route = d.bus.retained(topics.NAV_ROUTE)
+    north = route.points[1][0] > route.points[0][0]
+    assert north == (heading == 0.0) or route.maneuvers[1].kind == "uturn"
+    assert route.maneuvers[0].street == "Annankatu"
+
+
+def test_a_heading_out_of_range_is_ignored(drive) -> None:
+    d = drive()
+    d.bus.publish(topics.HEADING, VssFloat(999.0))
+    d.bus.publish(topics.NAV_ROUTE_REQUEST, RouteRequest("Kaivokatu 1"))
+    d.settle()
+    route = d.bus.retained(topics.NAV_ROUTE)
+    node, _ = d.nav.map.nearest_node(*START)  # from the nearest junction, as with no heading
+    assert route.points[0] == (d.nav.map.node_lat[node], d.nav.map.node_lon[node])
 
 
 def test_one_stray_fix_and_lost_gps_do_not_reroute(drive) -> None:

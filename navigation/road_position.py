@@ -1,0 +1,100 @@
+"""Where a vehicle is on the road: the directed edge under a GPS fix, the way it is facing.
+
+A route planned from the nearest junction can start behind the vehicle, or leave that junction
+the way the vehicle is not going; on a reroute at speed the driver then hears a route they
+cannot take. A route from the road position starts where the vehicle is, on the carriageway
+it is driving, and only turns round if that is worth a U-turn.
+
+Road segments are indexed by points at most SAMPLE_M apart along them, so a long straight road
+is found from its middle; the candidates near the fix are then projected onto exactly.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from scipy.spatial import cKDTree
+
+from navigation.roadmap import RoadMap
+
+SAMPLE_M = 20.0
+HEADING_WEIGHT_M = 30.0  # driving against an edge's direction counts as being this much farther
+
+
+@dataclass(frozen=True)
+class RoadPosition:
+    edge: int
+    along_m: float  # from the edge's start, in the units of RoadMap.edge_length
+    off_m: float  # from the fix to the road
+
+
+class RoadIndex:
+    """Built once per map (a fraction of a second on a country extract)."""
+
+    def __init__(self, roadmap: RoadMap) -> None:
+        self.map = roadmap
+        xy = roadmap.project(roadmap.geom_lat, roadmap.geom_lon)
+        last = roadmap.geom_offsets[1:] - 1  # an edge's last point starts no segment
+        starts = np.setdiff1d(np.arange(len(xy) - 1), last)
+        self._a, self._b = xy[starts], xy[starts + 1]
+        self._edge = np.searchsorted(roadmap.geom_offsets, starts, side="right") - 1
+        span = np.hypot(*(self._b - self._a).T)
+        # Where each segment starts along its edge, in xy metres, and the scale from those to
+        # the edge's own length (osmnx measures on the sphere).
+        before = np.cumsum(span) - span
+        first = np.minimum(np.searchsorted(starts, roadmap.geom_offsets[:-1]), len(starts) - 1)
+        self._before = before - before[first[self._edge]]
+        poly = np.bincount(self._edge, weights=span, minlength=roadmap.edge_count)
+        self._scale = np.divide(roadmap.edge_length, poly, out=np.ones_like(poly),
+                                where=poly > 0)
+        self._span = span
+        pieces = np.maximum(1, np.ceil(span / SAMPLE_M)).astype(np.int64)
+        self._sample_segment = np.repeat(np.arange(len(span)), pieces)
+        within = np.arange(len(self._sample_segment)) - np.repeat(np.cumsum(pieces) - pieces,
+                                                                   pieces)
+        t = (within + 0.5) / pieces[self._sample_segment]
+        a, b = self._a[self._sample_segment], self._b[self._sample_segment]
+        self._tree = cKDTree(a + (b - a) * t[:, None])
+
+    def locate(self, lat: float, lon: float, heading: float | None = None) -> RoadPosition:
+        """The edge under the fix; with a heading (degrees from north), the carriageway
+        going that way is preferred over the opposite one and a road crossed at right angles."""
+        p = self.map.project(lat, lon)[0]
+        nearest, _ = self._tree.query(p)
+        reach = nearest + SAMPLE_M / 2 + (HEADING_WEIGHT_M if heading is not None else 0.0)
+        samples = self._tree.query_ball_point(p, reach)
+        segs = np.unique(self._sample_segment[samples])
+        a, b = self._a[segs], self._b[segs]
+        d = b - a
+        span2 = np.einsum("ij,ij->i", d, d)
+        t = np.clip(np.divide(np.einsum("ij,ij->i", p - a, d), span2,
+                              out=np.zeros_like(span2), where=span2 > 0), 0.0, 1.0)
+        off = np.hypot(*(a + d * t[:, None] - p).T)
+        score = off.copy()
+        if heading is not None:
+            bearing = np.degrees(np.arctan2(d[:, 0], d[:, 1]))
+            score += HEADING_WEIGHT_M * (1.0 - np.cos(np.radians(heading - bearing))) / 2.0
+        best = int(np.argmin(score))
+        seg = int(segs[best])
+        edge = int(self._edge[seg])
+        along = (self._before[seg] + t[best] * self._span[seg]) * self._scale[edge]
+        return RoadPosition(edge, float(min(along, self.map.edge_length[edge])),
+                            float(off[best]))
+
+
+def points_from(roadmap: RoadMap, edge: int, from_m: float) -> list[tuple[float, float]]:
+    """The edge's geometry from `from_m` along it to its end, starting with the point there."""
+    points = roadmap.edge_points(edge)
+    if from_m <= 0.0 or len(points) < 2:
+        return points
+    lat, lon = np.array(points).T
+    steps = np.hypot(*np.diff(roadmap.project(lat, lon), axis=0).T)
+    left = from_m * steps.sum() / max(float(roadmap.edge_length[edge]), 1e-9)
+    for i, step in enumerate(steps.tolist()):
+        if left <= step:
+            t = left / step if step > 0 else 0.0
+            here = (lat[i] + (lat[i + 1] - lat[i]) * t, lon[i] + (lon[i + 1] - lon[i]) * t)
+            return [(float(here[0]), float(here[1])), *points[i + 1:]]
+        left -= step
+    return [points[-1], points[-1]]
