@@ -1,8 +1,9 @@
 """Read an OpenStreetMap file (.osm.pbf, .osm, .osm.gz, .osm.bz2) once with pyosmium.
 
 One pass keeps what routing and geocoding need: the drivable ways (written as a small OSM XML
-file for osmnx to build the graph from) and the named places — POIs, bus stops, charging
-stations and addresses — with their positions.
+file for osmnx to build the graph from), the turn restrictions between them (osmnx drops
+relations, so a route would otherwise turn left where the sign says no) and the named places —
+POIs, bus stops, charging stations and addresses — with their positions.
 """
 
 from __future__ import annotations
@@ -41,6 +42,10 @@ POI_TAGS = {
 }
 
 
+RESTRICTION_VEHICLE = {"car": "motorcar", "bus": "bus"}
+EXEMPT = {"car": {"motorcar", "motor_vehicle"}, "bus": {"bus", "psv"}}
+
+
 class MapFileError(ValueError):
     """A map file that cannot be read; the message names the file and the reason."""
 
@@ -52,6 +57,17 @@ class Place:
     lat: float
     lon: float
     names: tuple[str, ...] = ()  # every name tag (name, name:sv, name:fr, ...)
+
+
+@dataclass(frozen=True)
+class TurnRestriction:
+    """A turn restriction at a junction (OSM relation type=restriction, via a node). `only`:
+    from the from-ways, every turn but onto the to-ways is banned; else those turns are."""
+
+    from_ways: tuple[int, ...]
+    via_node: int
+    to_ways: tuple[int, ...]
+    only: bool
 
 
 def drivable(tags: osmium.osm.TagList, profile: str) -> bool:
@@ -89,14 +105,17 @@ def _category(tags: osmium.osm.TagList) -> str | None:
 
 
 def extract(source: Path, drive_xml: Path, profile: str = "car",
-            progress: Callable[[float], None] | None = None) -> list[Place]:
-    """Write the drivable network of `source` to `drive_xml`; return its named places."""
+            progress: Callable[[float], None] | None = None
+            ) -> tuple[list[Place], list[TurnRestriction]]:
+    """Write the drivable network of `source` to `drive_xml`; return its named places and the
+    turn restrictions between its drivable ways."""
     source = Path(source)
     if not source.is_file():
         raise MapFileError(f"{source}: no such map file")
     if source.stat().st_size == 0:
         raise MapFileError(f"{source}: the map file is empty")
     places: list[Place] = []
+    restrictions: list[TurnRestriction] = []
     ways: list[tuple[int, list[int], dict[str, str]]] = []
     nodes: dict[int, tuple[float, float]] = {}
     size = source.stat().st_size
@@ -109,6 +128,10 @@ def extract(source: Path, drive_xml: Path, profile: str = "car",
                 _node_place(obj, places)
             elif obj.is_way():
                 _way(obj, profile, ways, nodes, places)
+            elif obj.is_relation() and obj.tags.get("type") == "restriction":
+                restriction = _restriction(obj, profile)
+                if restriction is not None:
+                    restrictions.append(restriction)
     except RuntimeError as exc:  # libosmium's parse errors
         raise MapFileError(f"{source}: not a readable OSM file ({exc})") from None
     if not ways:
@@ -118,7 +141,39 @@ def extract(source: Path, drive_xml: Path, profile: str = "car",
             writer.add_node(osmium.osm.mutable.Node(id=node_id, location=(lon, lat), tags={}))
         for way_id, refs, tags in ways:
             writer.add_way(osmium.osm.mutable.Way(id=way_id, nodes=refs, tags=tags))
-    return places
+    return places, at_way_ends(restrictions, {way_id: refs for way_id, refs, _ in ways})
+
+
+def _restriction(relation: osmium.osm.Relation, profile: str) -> TurnRestriction | None:
+    """The restriction that binds this profile's vehicles, if it is one a router can apply:
+    via a node, a plain no_* or only_* value (conditional ones are left out)."""
+    tags = relation.tags
+    value = tags.get(f"restriction:{RESTRICTION_VEHICLE[profile]}") or tags.get("restriction")
+    exempt = {v.strip() for v in tags.get("except", "").split(";")}
+    if not value or not value.startswith(("no_", "only_")) or exempt & EXEMPT[profile]:
+        return None
+    members = {"from": [], "via": [], "to": []}
+    for member in relation.members:
+        if member.role in members:
+            members[member.role].append((member.type, member.ref))
+    vias = members["via"]
+    froms = tuple(ref for kind, ref in members["from"] if kind == "w")
+    tos = tuple(ref for kind, ref in members["to"] if kind == "w")
+    if len(vias) != 1 or vias[0][0] != "n" or not froms or not tos:
+        return None  # via a way, or members missing: skipped
+    return TurnRestriction(froms, vias[0][1], tos, value.startswith("only_"))
+
+
+def at_way_ends(restrictions: list[TurnRestriction],
+                refs: dict[int, list[int]]) -> list[TurnRestriction]:
+    """Those whose ways are drivable and end at the via node, as OSM requires; a way that runs
+    through it would not say which way is meant."""
+    def ends(way: int, node: int) -> bool:
+        nodes = refs.get(way)
+        return nodes is not None and node in (nodes[0], nodes[-1])
+
+    return [r for r in restrictions
+            if all(ends(w, r.via_node) for w in (*r.from_ways, *r.to_ways))]
 
 
 def _node_place(node: osmium.osm.Node, places: list[Place]) -> None:

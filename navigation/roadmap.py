@@ -24,9 +24,9 @@ import osmnx as ox
 from scipy.spatial import cKDTree
 
 from navigation.dissection import turn_graph_order
-from navigation.osm_extract import MapFileError, Place, extract
+from navigation.osm_extract import MapFileError, Place, TurnRestriction, extract
 
-BUILD_VERSION = 3  # 2: turn_order; 3: turn_order by cut roads
+BUILD_VERSION = 4  # 2: turn_order; 3: turn_order by cut roads; 4: turn_bans
 log = logging.getLogger(__name__)
 M_PER_DEG_LAT = 110_540.0
 M_PER_DEG_LON = 111_320.0
@@ -65,6 +65,7 @@ class RoadMap:
     geom_lat: np.ndarray
     geom_lon: np.ndarray
     turn_order: np.ndarray  # the turns' vertices (= edges) in nested-dissection order
+    turn_bans: np.ndarray  # (from edge, to edge) rows: turns OSM restrictions forbid
     names: list[str]
     places: list[Place]
     source: str = ""
@@ -104,15 +105,20 @@ class RoadMap:
     def edges_into(self, node: int) -> np.ndarray:
         return self.in_edges[self.in_offsets[node]:self.in_offsets[node + 1]]
 
-    def turns(self) -> tuple[np.ndarray, np.ndarray]:
+    def turns(self, restricted: bool = True) -> tuple[np.ndarray, np.ndarray]:
         """The turn graph's arcs (from edge, to edge): each edge goes on with every edge
-        leaving its head node."""
+        leaving its head node, but for the turns restrictions ban (`restricted`)."""
         heads = self.edge_v
         counts = self.out_offsets[heads + 1] - self.out_offsets[heads]
         src = np.repeat(np.arange(self.edge_count), counts)
         starts = np.repeat(self.out_offsets[heads], counts)
         within = np.arange(len(src)) - np.repeat(np.cumsum(counts) - counts, counts)
-        return src, self.out_edges[starts + within]
+        dst = self.out_edges[starts + within]
+        if restricted and len(self.turn_bans):
+            banned = self.turn_bans[:, 0].astype(np.int64) * self.edge_count + self.turn_bans[:, 1]
+            keep = ~np.isin(src.astype(np.int64) * self.edge_count + dst, banned)
+            src, dst = src[keep], dst[keep]
+        return src, dst
 
     def edge_points(self, edge: int) -> list[tuple[float, float]]:
         a, b = self.geom_offsets[edge], self.geom_offsets[edge + 1]
@@ -129,7 +135,8 @@ class RoadMap:
     # -- cache ---------------------------------------------------------------------------
     _ARRAYS = ("node_lat", "node_lon", "edge_u", "edge_v", "edge_length", "edge_time",
                "edge_speed", "edge_name", "edge_roundabout", "edge_bearing_in",
-               "edge_bearing_out", "geom_offsets", "geom_lat", "geom_lon", "turn_order")
+               "edge_bearing_out", "geom_offsets", "geom_lat", "geom_lon", "turn_order",
+               "turn_bans")
 
     def save(self, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -204,8 +211,8 @@ def build_graph(source: Path, profile: str = "car",
     report(0.0, "Reading %1", source.name)
     with tempfile.TemporaryDirectory() as tmp:
         drive_xml = Path(tmp) / "drive.osm"
-        places = extract(source, drive_xml, profile,
-                         lambda f: report(0.4 * f, "Reading %1", source.name))
+        places, restrictions = extract(source, drive_xml, profile,
+                                       lambda f: report(0.4 * f, "Reading %1", source.name))
         report(0.45, "Building the road graph")
         try:
             graph = ox.graph_from_xml(drive_xml, simplify=True, retain_all=True)
@@ -217,6 +224,7 @@ def build_graph(source: Path, profile: str = "car",
         raise MapFileError(f"{source}: no connected drivable roads")
     graph = ox.routing.add_edge_speeds(graph)
     graph = ox.routing.add_edge_travel_times(graph)
+    graph.graph["turn_restrictions"] = restrictions  # osmnx keeps no relations; compiled later
     return graph, places
 
 
@@ -269,10 +277,37 @@ def compile_graph(graph: nx.MultiDiGraph, places: list[Place], source: str = "")
         edge_roundabout=np.array(cols["roundabout"], dtype=bool),
         edge_bearing_in=np.array(cols["b_in"]), edge_bearing_out=np.array(cols["b_out"]),
         geom_offsets=np.array(offsets, dtype=np.int64), geom_lat=np.array(glat),
-        geom_lon=np.array(glon), turn_order=np.zeros(0, dtype=np.int32), names=list(names),
-        places=places, source=source)
+        geom_lon=np.array(glon), turn_order=np.zeros(0, dtype=np.int32),
+        turn_bans=np.zeros((0, 2), dtype=np.int32), names=list(names), places=places,
+        source=source)
     roadmap.turn_order = turn_order(roadmap)
+    roadmap.turn_bans = turn_bans(roadmap, graph, index)
     return roadmap
+
+
+def turn_bans(roadmap: RoadMap, graph: nx.MultiDiGraph, index: dict) -> np.ndarray:
+    """The graph's turn restrictions as banned (from edge, to edge) pairs. osmnx merges ways
+    into edges and keeps their ids in `osmid`; a restriction whose via node was merged away or
+    left out with the roads around it bans nothing."""
+    restrictions: list[TurnRestriction] = graph.graph.get("turn_restrictions", [])
+    on_way: dict[int, list[int]] = {}
+    for edge, (_, _, ways) in enumerate(graph.edges(data="osmid", default=[])):
+        for way in ways if isinstance(ways, list) else [ways]:
+            on_way.setdefault(int(way), []).append(edge)
+    bans: set[tuple[int, int]] = set()
+    applied = 0
+    for r in restrictions:
+        via = index.get(r.via_node, -1)
+        into = [e for w in r.from_ways for e in on_way.get(w, []) if roadmap.edge_v[e] == via]
+        onto = {f for w in r.to_ways for f in on_way.get(w, []) if roadmap.edge_u[f] == via}
+        if not into or not onto:
+            continue
+        applied += 1
+        out = roadmap.edges_from(via).tolist()
+        bans.update((e, f) for e in into for f in out if (f not in onto) == r.only)
+    log.info("%d turn restrictions, %d at junctions of the graph, %d turns banned",
+             len(restrictions), applied, len(bans))
+    return np.array(sorted(bans), dtype=np.int32).reshape(-1, 2)
 
 
 def turn_order(roadmap: RoadMap) -> np.ndarray:

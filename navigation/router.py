@@ -7,7 +7,8 @@ and ends at the cheapest edge entering the destination, adding that edge's own t
 point on an edge (a moving vehicle) it starts from that edge, less the part already driven, and
 from the opposite carriageway with the cost of turning round.
 The penalty follows the shape of OSRM's car profile: a sigmoid of the turn angle (about 0 s
-straight on, 3.75 s at 90°, 7.5 s at 180°) plus 20 s for a U-turn.
+straight on, 3.75 s at 90°, 7.5 s at 180°) plus 20 s for a U-turn. A turn an OSM restriction
+forbids (no_left_turn, only_straight_on, ...) is no arc at all (`RoadMap.turn_bans`).
 
 Queries run on RoutingKit's CCH (routingkit-cch) over that graph, in the nested-dissection
 order the map computed when it was built (`RoadMap.turn_order`). Its multi-source/multi-target
@@ -75,19 +76,22 @@ class Router:
     """Built once per map (the hierarchy takes ~0.1 s on a country extract); queries reuse it."""
 
     def __init__(self, roadmap: RoadMap, turn_costs: bool = True) -> None:
+        """`turn_costs=False`: the plain road graph as networkx sees it, with neither turn
+        penalties nor turn restrictions."""
         self.map = roadmap
         self.turn_costs = turn_costs
         m = roadmap
-        tails, heads = m.turns()
+        tails, heads = m.turns(restricted=turn_costs)
         self._cost = self._turn_cost(tails, heads)
         self.turn_graph = csr_matrix((self._cost, (tails, heads)),
                                      shape=(m.edge_count, m.edge_count))
         cch = rk.CCH(m.turn_order.tolist(), tails.tolist(), heads.tolist(), False)
         self._metric = rk.CCHMetric(cch, ticks(self._cost).tolist())
         self._exit_ticks = ticks(m.edge_time)
-        back = u_turns(m, tails, heads)
+        every, onto = m.turns(restricted=False)  # a no_u_turn sign does not make it one-way
+        back = u_turns(m, every, onto)
         self._opposite = np.full(m.edge_count, -1)  # the other carriageway of a two-way road
-        self._opposite[tails[back]] = heads[back]
+        self._opposite[every[back]] = onto[back]
         self._local = threading.local()  # a CCHQuery may only be used by its own thread
 
     def _turn_cost(self, src: np.ndarray, dst: np.ndarray) -> np.ndarray:

@@ -29,6 +29,7 @@ def test_cached_map_loads_the_same_arrays(helsinki, map_cache: Path) -> None:
     assert np.array_equal(again.edge_time, helsinki.edge_time)
     assert again.names == helsinki.names and len(again.places) == len(helsinki.places)
     assert np.array_equal(again.turn_order, helsinki.turn_order)
+    assert np.array_equal(again.turn_bans, helsinki.turn_bans) and len(again.turn_bans)
 
 
 @pytest.mark.parametrize("damage", ["garbage", "missing array", "broken json"])
