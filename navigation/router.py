@@ -6,8 +6,10 @@ reaching the *start* of f is known; a query starts from every edge leaving the o
 and ends at the cheapest edge entering the destination, adding that edge's own time. From a
 point on an edge (a moving vehicle) it starts from that edge, less the part already driven, and
 from the opposite carriageway with the cost of turning round.
-The penalty follows the shape of OSRM's car profile: a sigmoid of the turn angle (about 0 s
-straight on, 3.75 s at 90°, 7.5 s at 180°) plus 20 s for a U-turn. A turn an OSM restriction
+The penalty is OSRM's car profile's: where more than two roads meet (or for a U-turn), a sigmoid
+of the turn angle biased for right-hand traffic (about 0 s straight on, 2.1 s for a right turn and
+5.4 s for a left one at 90°, 7.5 s at 180°), plus 20 s for a U-turn; a bend where one road meets
+the next costs nothing. A turn an OSM restriction
 forbids (no_left_turn, only_straight_on, ...) is no arc at all (`RoadMap.turn_bans`).
 
 Queries run on RoutingKit's CCH (routingkit-cch) over that graph, in the nested-dissection
@@ -33,6 +35,7 @@ from navigation.road_position import RoadPosition
 from navigation.roadmap import RoadMap
 
 TURN_PENALTY_S = 7.5
+TURN_BIAS = 1.075  # right-hand traffic, as everywhere the shipped and test maps are
 U_TURN_PENALTY_S = 20.0
 U_TURN_DEGREES = 170.0
 TICKS_PER_S = 100_000
@@ -59,7 +62,20 @@ def turn_angles(roadmap: RoadMap, incoming: np.ndarray, outgoing: np.ndarray) ->
 
 
 def turn_penalty(angles: np.ndarray) -> np.ndarray:
-    return TURN_PENALTY_S / (1.0 + np.exp(-(13.0 * np.abs(angles) / 180.0 - 6.5)))
+    """Seconds for a turn by `angles` (positive = right): crossing the oncoming lane to turn
+    left takes longer than turning right, by OSRM's bias for right-hand traffic."""
+    right = angles >= 0
+    steep = np.where(right, 13.0 / TURN_BIAS, 13.0 * TURN_BIAS)
+    shift = np.where(right, 6.5 * TURN_BIAS, 6.5 / TURN_BIAS)
+    return TURN_PENALTY_S / (1.0 + np.exp(-(steep * np.abs(angles) / 180.0 - shift)))
+
+
+def junctions(roadmap: RoadMap) -> np.ndarray:
+    """Per node: whether more than two roads meet there (a bend between two is no turn)."""
+    u, v = roadmap.edge_u.astype(np.int64), roadmap.edge_v.astype(np.int64)
+    roads = np.unique(np.minimum(u, v) * roadmap.node_count + np.maximum(u, v))
+    ends = np.concatenate([roads // roadmap.node_count, roads % roadmap.node_count])
+    return np.bincount(ends, minlength=roadmap.node_count) > 2
 
 
 def u_turns(roadmap: RoadMap, src: np.ndarray, dst: np.ndarray) -> np.ndarray:
@@ -98,9 +114,10 @@ class Router:
         m = self.map
         cost = m.edge_time[src].copy()
         if self.turn_costs:
-            angles = turn_angles(m, src, dst)
-            cost += turn_penalty(angles)
-            cost[u_turns(m, src, dst)] += U_TURN_PENALTY_S
+            back = u_turns(m, src, dst)
+            turning = back | junctions(m)[m.edge_v[src]]
+            cost[turning] += turn_penalty(turn_angles(m, src[turning], dst[turning]))
+            cost[back] += U_TURN_PENALTY_S
         return cost
 
     def _query(self) -> rk.CCHQuery:

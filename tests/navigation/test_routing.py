@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import collections
 import itertools
 import random
 
@@ -65,8 +66,30 @@ def test_turn_costs_match_networkx_on_the_turn_graph(helsinki) -> None:
 
 
 def test_turn_penalty_shape() -> None:
-    straight, right_angle, reverse = turn_penalty(np.array([0.0, 90.0, 180.0]))
-    assert straight < 0.02 and 3.7 < right_angle < 3.8 and reverse > 7.4
+    straight, right, left, reverse = turn_penalty(np.array([0.0, 90.0, -90.0, 180.0]))
+    assert straight < 0.02 and reverse > 7.4
+    assert 2.0 < right < 2.2 and 5.3 < left < 5.5  # OSRM's car profile, right-hand traffic
+
+
+def test_only_junctions_cost_a_turn(helsinki) -> None:
+    """A bend where one road meets the next is free; a turn where three meet is not."""
+    router = Router(helsinki)
+    turns = router.turn_graph.tocoo()
+    src, dst, cost = turns.row, turns.col, turns.data
+    extra = cost - helsinki.edge_time[src]
+    via = helsinki.edge_v[src]
+    roads = {frozenset((int(u), int(v))) for u, v in zip(helsinki.edge_u, helsinki.edge_v,
+                                                         strict=True)}
+    ends = collections.Counter(n for road in roads for n in road)  # a loop's two ends at one
+    ends.update(next(iter(road)) for road in roads if len(road) == 1)  # node count twice
+    at_junction = np.array([ends[int(n)] > 2 for n in via])
+    back = helsinki.edge_v[dst] == helsinki.edge_u[src]
+    bends = ~at_junction & ~back
+    assert bends.sum() > 0 and at_junction.sum() > 0
+    assert np.all(extra[bends] == 0)
+    angles = (helsinki.edge_bearing_in[dst] - helsinki.edge_bearing_out[src] + 180) % 360 - 180
+    sharp = at_junction & ~back & (np.abs(angles) > 80)
+    assert sharp.sum() > 0 and np.all(extra[sharp] > 0.5)
 
 
 @pytest.mark.parametrize("name", ["andorra.osm.pbf", "liechtenstein-latest.osm.pbf"])
