@@ -2,8 +2,9 @@
 
 One pass keeps what routing and geocoding need: the drivable ways (written as a small OSM XML
 file for osmnx to build the graph from), the turn restrictions between them (osmnx drops
-relations, so a route would otherwise turn left where the sign says no) and the named places —
-POIs, bus stops, charging stations and addresses — with their positions.
+relations, so a route would otherwise turn left where the sign says no), the traffic signals on
+them and the named places — POIs, bus stops, charging stations and addresses — with their
+positions.
 """
 
 from __future__ import annotations
@@ -70,6 +71,21 @@ class TurnRestriction:
     only: bool
 
 
+Approach = tuple[float, float, float, float]  # signal lat, lon; the node before it: lat, lon
+
+
+@dataclass
+class MapExtract:
+    places: list[Place]
+    restrictions: list[TurnRestriction]
+    signal_approaches: set[Approach]  # where a vehicle meets a traffic signal facing it
+
+
+def position_key(lat: float, lon: float) -> tuple[float, float]:
+    """OSM's own precision, so positions read back from osmnx's graph compare equal."""
+    return round(lat, 7), round(lon, 7)
+
+
 def drivable(tags: osmium.osm.TagList, profile: str) -> bool:
     highway = tags.get("highway")
     if highway is None:
@@ -105,10 +121,9 @@ def _category(tags: osmium.osm.TagList) -> str | None:
 
 
 def extract(source: Path, drive_xml: Path, profile: str = "car",
-            progress: Callable[[float], None] | None = None
-            ) -> tuple[list[Place], list[TurnRestriction]]:
-    """Write the drivable network of `source` to `drive_xml`; return its named places and the
-    turn restrictions between its drivable ways."""
+            progress: Callable[[float], None] | None = None) -> MapExtract:
+    """Write the drivable network of `source` to `drive_xml`; return its named places, the
+    turn restrictions between its drivable ways and where they meet traffic signals."""
     source = Path(source)
     if not source.is_file():
         raise MapFileError(f"{source}: no such map file")
@@ -116,6 +131,7 @@ def extract(source: Path, drive_xml: Path, profile: str = "car",
         raise MapFileError(f"{source}: the map file is empty")
     places: list[Place] = []
     restrictions: list[TurnRestriction] = []
+    signals: dict[int, str] = {}  # node -> "forward", "backward" or "" (both ways)
     ways: list[tuple[int, list[int], dict[str, str]]] = []
     nodes: dict[int, tuple[float, float]] = {}
     size = source.stat().st_size
@@ -126,6 +142,10 @@ def extract(source: Path, drive_xml: Path, profile: str = "car",
                 progress(min(0.9, count / max(1, size / 12)))
             if obj.is_node():
                 _node_place(obj, places)
+                if obj.tags.get("highway") == "traffic_signals":
+                    tags = obj.tags
+                    signals[obj.id] = tags.get("traffic_signals:direction") \
+                        or tags.get("direction") or ""
             elif obj.is_way():
                 _way(obj, profile, ways, nodes, places)
             elif obj.is_relation() and obj.tags.get("type") == "restriction":
@@ -141,7 +161,28 @@ def extract(source: Path, drive_xml: Path, profile: str = "car",
             writer.add_node(osmium.osm.mutable.Node(id=node_id, location=(lon, lat), tags={}))
         for way_id, refs, tags in ways:
             writer.add_way(osmium.osm.mutable.Way(id=way_id, nodes=refs, tags=tags))
-    return places, at_way_ends(restrictions, {way_id: refs for way_id, refs, _ in ways})
+    return MapExtract(places,
+                      at_way_ends(restrictions, {way_id: refs for way_id, refs, _ in ways}),
+                      _approaches(signals, ways, nodes))
+
+
+def _approaches(signals: dict[int, str], ways: list, nodes: dict) -> set[Approach]:
+    """A signal faces traffic from both neighbours along its way, or, tagged forward or
+    backward, only traffic going with or against the way's direction."""
+    out: set[Approach] = set()
+    for _, refs, _ in ways:
+        for i, ref in enumerate(refs):
+            facing = signals.get(ref)
+            if facing is None:
+                continue
+            before = [refs[i - 1]] if i > 0 and facing in ("", "forward") else []
+            if i + 1 < len(refs) and facing in ("", "backward"):
+                before.append(refs[i + 1])
+            lon, lat = nodes[ref]
+            for other in before:
+                olon, olat = nodes[other]
+                out.add((*position_key(lat, lon), *position_key(olat, olon)))
+    return out
 
 
 def _restriction(relation: osmium.osm.Relation, profile: str) -> TurnRestriction | None:

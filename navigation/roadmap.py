@@ -9,6 +9,7 @@ file's SHA-256, the profile and the build version, so a changed file is never se
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 import logging
 import math
@@ -24,10 +25,17 @@ import osmnx as ox
 from scipy.spatial import cKDTree
 
 from navigation.dissection import turn_graph_order
-from navigation.osm_extract import MapFileError, Place, TurnRestriction, extract
+from navigation.osm_extract import (
+    MapFileError,
+    Place,
+    TurnRestriction,
+    extract,
+    position_key,
+)
 
-BUILD_VERSION = 4  # 2: turn_order; 3: turn_order by cut roads; 4: turn_bans
+BUILD_VERSION = 5  # 2: turn_order; 3: turn_order by cut roads; 4: turn_bans; 5: signals
 log = logging.getLogger(__name__)
+SIGNAL_PENALTY_S = 2.0  # OSRM's car profile: the average wait at a traffic signal
 M_PER_DEG_LAT = 110_540.0
 M_PER_DEG_LON = 111_320.0
 
@@ -211,8 +219,8 @@ def build_graph(source: Path, profile: str = "car",
     report(0.0, "Reading %1", source.name)
     with tempfile.TemporaryDirectory() as tmp:
         drive_xml = Path(tmp) / "drive.osm"
-        places, restrictions = extract(source, drive_xml, profile,
-                                       lambda f: report(0.4 * f, "Reading %1", source.name))
+        found = extract(source, drive_xml, profile,
+                        lambda f: report(0.4 * f, "Reading %1", source.name))
         report(0.45, "Building the road graph")
         try:
             graph = ox.graph_from_xml(drive_xml, simplify=True, retain_all=True)
@@ -224,8 +232,10 @@ def build_graph(source: Path, profile: str = "car",
         raise MapFileError(f"{source}: no connected drivable roads")
     graph = ox.routing.add_edge_speeds(graph)
     graph = ox.routing.add_edge_travel_times(graph)
-    graph.graph["turn_restrictions"] = restrictions  # osmnx keeps no relations; compiled later
-    return graph, places
+    # osmnx keeps neither relations nor node tags; compile_graph applies them.
+    graph.graph["turn_restrictions"] = found.restrictions
+    graph.graph["signal_approaches"] = found.signal_approaches
+    return graph, found.places
 
 
 def build_map(source: Path, profile: str = "car", progress: Progress | None = None) -> RoadMap:
@@ -237,7 +247,8 @@ def build_map(source: Path, profile: str = "car", progress: Progress | None = No
 
 
 def compile_graph(graph: nx.MultiDiGraph, places: list[Place], source: str = "") -> RoadMap:
-    """Arrays for fast routing and drawing from an osmnx graph."""
+    """Arrays for fast routing and drawing from an osmnx graph; an edge's time includes the
+    wait at each traffic signal it meets, as in OSRM's car profile."""
     index = {node: i for i, node in enumerate(graph.nodes)}
     node_lat = np.array([graph.nodes[n]["y"] for n in graph.nodes], dtype=np.float64)
     node_lon = np.array([graph.nodes[n]["x"] for n in graph.nodes], dtype=np.float64)
@@ -247,6 +258,7 @@ def compile_graph(graph: nx.MultiDiGraph, places: list[Place], source: str = "")
     offsets = [0]
     glat: list[float] = []
     glon: list[float] = []
+    signals = graph.graph.get("signal_approaches", set())
     for u, v, data in graph.edges(data=True):
         if "geometry" in data:
             xs, ys = data["geometry"].xy
@@ -260,7 +272,9 @@ def compile_graph(graph: nx.MultiDiGraph, places: list[Place], source: str = "")
         cols["u"].append(index[u])
         cols["v"].append(index[v])
         cols["length"].append(float(data["length"]))
-        cols["time"].append(max(0.01, float(data["travel_time"])))
+        waits = sum(1 for a, b in itertools.pairwise(pts)
+                    if (*position_key(*b), *position_key(*a)) in signals)
+        cols["time"].append(max(0.01, float(data["travel_time"])) + SIGNAL_PENALTY_S * waits)
         cols["speed"].append(float(data["speed_kph"]))
         cols["name"].append(names.setdefault(name, len(names)) if name else -1)
         cols["roundabout"].append(data.get("junction") in ("roundabout", "circular"))

@@ -1,4 +1,5 @@
-"""OSM turn restrictions: read with the map, applied by the router, on real extracts too."""
+"""What OSM says about junctions: turn restrictions and traffic signals, read with the map and
+applied by the router, on a made crossroads and on real extracts."""
 
 from __future__ import annotations
 
@@ -11,7 +12,14 @@ import numpy as np
 import pytest
 
 from navigation.osm_extract import TurnRestriction, at_way_ends
-from navigation.roadmap import RoadMap, build_map
+from navigation.roadmap import (
+    SIGNAL_PENALTY_S,
+    RoadMap,
+    build_graph,
+    build_map,
+    compile_graph,
+    default_map_file,
+)
 from navigation.router import Router
 
 # A crossroads of four 200 m arms, each its own two-way way ending at the centre (node 1).
@@ -26,11 +34,18 @@ def relation(rid: int, tags: dict[str, str], members: list[tuple[str, int, str]]
     return f'<relation id="{rid}" version="1">{body}</relation>'
 
 
+SIGNALS = ('<tag k="highway" v="traffic_signals"/>', '<tag k="highway" v="traffic_signals"/>'
+           '<tag k="traffic_signals:direction" v="forward"/>')
+
+
 def crossroads(tmp_path: Path) -> Path:
-    nodes = ['<node id="1" version="1" lat="60.0" lon="24.0"/>'] + [
+    """Signals at the centre, and halfway down the south arm for southbound traffic only."""
+    nodes = [f'<node id="1" version="1" lat="60.0" lon="24.0">{SIGNALS[0]}</node>',
+             f'<node id="6" version="1" lat="59.9991" lon="24.0">{SIGNALS[1]}</node>'] + [
         f'<node id="{n}" version="1" lat="{lat}" lon="{lon}"/>' for n, lat, lon in ARMS.values()]
-    ways = [f'<way id="{WAY[arm]}" version="1"><nd ref="1"/><nd ref="{n}"/>'
-            f'<tag k="highway" v="residential"/><tag k="maxspeed" v="50"/>'
+    middle = {"south": '<nd ref="6"/>'}
+    ways = [f'<way id="{WAY[arm]}" version="1"><nd ref="1"/>{middle.get(arm, "")}'
+            f'<nd ref="{n}"/><tag k="highway" v="residential"/><tag k="maxspeed" v="50"/>'
             f'<tag k="name" v="{arm.title()} Street"/></way>'
             for arm, (n, _, _) in ARMS.items()]
     turn = {"type": "restriction"}
@@ -95,6 +110,18 @@ def test_a_banned_left_turn_is_driven_around(tmp_path: Path) -> None:
     assert Router(free).route(south_end, west_end).length_m == pytest.approx(400, abs=5)
 
 
+def test_traffic_signals_add_their_wait_where_they_face_the_driver(tmp_path: Path) -> None:
+    roadmap = build_map(crossroads(tmp_path), "car")
+    driving = roadmap.edge_length / (50 / 3.6)  # maxspeed 50
+    waits = {(start, end): (roadmap.edge_time[edge(roadmap, start, end)]
+                            - driving[edge(roadmap, start, end)]) / SIGNAL_PENALTY_S
+             for arm in ARMS for start, end in ((arm, "centre"), ("centre", arm))}
+    expected = {(arm, "centre"): 1 for arm in ARMS}  # the centre's signals face every approach
+    expected |= {("centre", arm): 0 for arm in ARMS}
+    expected["centre", "south"] = 1  # the south arm's own, for southbound traffic
+    assert waits == pytest.approx(expected, abs=1e-6)
+
+
 def test_only_restrictions_whose_ways_end_at_the_junction_are_kept() -> None:
     ways = {1: [10, 11, 12], 2: [12, 13], 3: [14, 12]}
     ending = TurnRestriction((1,), 12, (2,), only=False)
@@ -122,3 +149,12 @@ def test_real_restrictions_are_never_driven(helsinki) -> None:
         assert taken.duration_s >= direct.duration_s - 1e-6
         detours += (e, f) in set(itertools.pairwise(direct.edges))
     assert detours >= 5  # without the restrictions those routes would take the banned turn
+
+
+def test_real_signals_lengthen_the_roads_through_them() -> None:
+    graph, places = build_graph(default_map_file())
+    roadmap = compile_graph(graph, places)
+    driving = np.maximum([t for _, _, t in graph.edges(data="travel_time")], 0.01)
+    waits = (roadmap.edge_time - driving) / SIGNAL_PENALTY_S
+    assert np.allclose(waits, np.round(waits)) and waits.min() == 0
+    assert (waits > 0).sum() > 100  # central Helsinki has over a hundred signalled approaches
