@@ -112,7 +112,7 @@ def from_the_road(name: str, roadmap: RoadMap, router: Router, pairs_n: int) -> 
         t0 = time.perf_counter()
         here = index.locate(lat, lon, heading)
         t1 = time.perf_counter()
-        router.route_from(here, goal, facing=True)
+        router.route(here, goal, facing=True)
         located.append(t1 - t0)
         routed.append(time.perf_counter() - t1)
     print(f"  {name}, from a fix on the road: index {build_s:.2f} s, match p50 "

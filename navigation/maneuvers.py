@@ -8,6 +8,7 @@ route goes straight on along the same street is not a maneuver.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -16,6 +17,7 @@ from navigation.road_position import points_from
 from navigation.roadmap import RoadMap
 from navigation.router import Route, turn_angles
 
+ARRIVAL_SIDE_M = 3.0
 CLASSES = ((20.0, "straight"), (60.0, "slight"), (120.0, "turn"), (170.0, "sharp"))
 
 TEXT = {
@@ -32,6 +34,7 @@ TEXT = {
         "on": "{action} on {street}", "onto": "{action} onto {street}",
         "left": "left", "right": "right",
         "in": "In {distance}, {instruction}", "now": "Now, {instruction}",
+        "on_side": "{arrival}, on the {side}", "side_left": "left", "side_right": "right",
     },
     "fr": {
         "depart": "Partez vers {heading}",
@@ -46,6 +49,7 @@ TEXT = {
         "on": "{action} sur {street}", "onto": "{action} sur {street}",
         "left": "gauche", "right": "droite",
         "in": "Dans {distance}, {instruction}", "now": "Maintenant, {instruction}",
+        "on_side": "{arrival}, sur la {side}", "side_left": "gauche", "side_right": "droite",
     },
     "ko": {  # the street comes first; 좌/우 join the verb (좌회전); no case to lower
         "depart": "{heading}으로 출발하세요",
@@ -60,6 +64,8 @@ TEXT = {
         "on": "{street}에서 {action}", "onto": "{street} 방면으로 {action}",
         "left": "좌", "right": "우",
         "in": "{distance} 앞에서 {instruction}", "now": "지금 {instruction}",
+        "on_side": "{arrival}, 목적지는 {side}에 있습니다", "side_left": "왼쪽",
+        "side_right": "오른쪽",
     },
 }
 HEADINGS = {"en": ("north", "east", "south", "west"),
@@ -86,8 +92,12 @@ class Maneuver:
         if self.kind == "arrive":
             place = destination or self.street
             if not place:
-                return text["arriving_unnamed" if ahead else "arrived"]
-            return text["arriving" if ahead else "arrive"].format(destination=place)
+                arrival = text["arriving_unnamed" if ahead else "arrived"]
+            else:
+                arrival = text["arriving" if ahead else "arrive"].format(destination=place)
+            if not self.side:
+                return arrival
+            return text["on_side"].format(arrival=arrival, side=text["side_" + self.side])
         if self.kind == "depart":
             heading = HEADINGS.get(language, HEADINGS["en"])[int(((self.angle + 45) % 360) // 90)]
             action, joined = text["depart"].format(heading=heading), text["on"]
@@ -105,8 +115,10 @@ def classify(angle: float) -> str:
     return "uturn"
 
 
-def build_maneuvers(roadmap: RoadMap, route: Route) -> list[Maneuver]:
-    """The driver-relevant maneuvers of a route, from departure to arrival."""
+def build_maneuvers(roadmap: RoadMap, route: Route,
+                    destination: tuple[float, float] | None = None) -> list[Maneuver]:
+    """The driver-relevant maneuvers of a route, from departure to arrival; the arrival says
+    on which side of the road the `destination` (lat, lon) lies."""
     edges = list(route.edges)
     if not edges:
         return []
@@ -145,7 +157,21 @@ def build_maneuvers(roadmap: RoadMap, route: Route) -> list[Maneuver]:
         out.append(Maneuver(kind, side, m.edge_street(edge), float(at[i]),
                             float(m.node_lat[node]), float(m.node_lon[node]), angle))
     last = edges[-1]
-    end = int(m.edge_v[last])
-    out.append(Maneuver("arrive", "", m.edge_street(last), float(at[-1]),
-                        float(m.node_lat[end]), float(m.node_lon[end])))
+    length = float(m.edge_length[last])
+    before, (lat, lon) = points_from(m, last, 0.0, length - route.cut_m)[-2:]
+    out.append(Maneuver("arrive", arrival_side(m, before, (lat, lon), destination),
+                        m.edge_street(last), float(at[-1] - route.cut_m), lat, lon))
     return out
+
+
+def arrival_side(roadmap: RoadMap, before: tuple[float, float], end: tuple[float, float],
+                 destination: tuple[float, float] | None) -> str:
+    """"left" or "right" of the way the route arrives, or "" for a destination on the road
+    itself (closer than ARRIVAL_SIDE_M) or unknown."""
+    if destination is None:
+        return ""
+    (ax, ay), (bx, by), (px, py) = roadmap.project(*np.array([before, end, destination]).T)
+    if math.hypot(px - bx, py - by) < ARRIVAL_SIDE_M or (ax, ay) == (bx, by):
+        return ""
+    cross = (bx - ax) * (py - by) - (by - ay) * (px - bx)
+    return "left" if cross > 0 else "right"

@@ -10,7 +10,7 @@ import numpy as np
 
 from navigation.geocode import GeocodeError, Geocoder, Location, distance_m
 from navigation.maneuvers import Maneuver, build_maneuvers
-from navigation.road_position import RoadIndex, points_from
+from navigation.road_position import RoadIndex, RoadPosition, points_from
 from navigation.roadmap import RoadMap
 from navigation.router import NoRoute, Route, Router
 
@@ -64,35 +64,44 @@ class Planner:
 
     def plan(self, origin: Location, destination: Location, kwh_per_km: float,
              via: Location | None = None, heading: float | None = None) -> Plan:
-        """With a `heading` (the vehicle's, degrees from north) the route starts on the road
-        under the origin, the way the vehicle faces; without, at the nearest junction."""
+        """The route ends on the road beside the destination. With a `heading` (the
+        vehicle's, degrees from north) it starts on the road under the origin, the way the
+        vehicle faces; without, at the nearest junction (a typed origin)."""
         stops = [(origin, "from"), *([(via, "via")] if via else []), (destination, "to")]
         nodes = [self.snap(stop, role) for stop, role in stops]
+        ends: list[int | RoadPosition] = list(nodes)
+        if heading is not None:
+            ends[0] = self.roads.locate(origin.lat, origin.lon, heading)
+        ends[-1] = self.roads.locate(destination.lat, destination.lon)
         legs: list[Route] = []
         try:
-            for i, (a, b) in enumerate(itertools.pairwise(nodes)):
-                if i == 0 and heading is not None:
-                    here = self.roads.locate(origin.lat, origin.lon, heading)
-                    legs.append(self.router.route_from(here, b, facing=True))
-                else:
-                    legs.append(self.router.route(a, b))
+            for (a, b), (na, nb) in zip(itertools.pairwise(ends), itertools.pairwise(nodes),
+                                        strict=True):
+                try:
+                    legs.append(self.router.route(a, b, facing=True))
+                except NoRoute:  # a road a clipped map's turn restrictions leave no way onto
+                    legs.append(self.router.route(na, nb))
         except NoRoute:
             raise PlanError(f"{destination.name!r} cannot be reached by road from "
                             f"{origin.name!r}") from None
         route = Route(tuple(e for leg in legs for e in leg.edges),
                       sum(leg.duration_s for leg in legs), sum(leg.length_m for leg in legs),
-                      legs[0].skip_m, legs[0].turned_round)
+                      legs[0].skip_m, legs[0].turned_round, legs[-1].cut_m)
         points, limits = self._geometry(route, origin)
         energy = route.length_m / 1000.0 * kwh_per_km
         return Plan(origin, destination, route, points, limits,
-                    build_maneuvers(self.map, route), energy, via)
+                    build_maneuvers(self.map, route, (destination.lat, destination.lon)),
+                    energy, via)
 
     def _geometry(self, route: Route, origin: Location) -> tuple[list[tuple[float, float]],
                                                                     list[float]]:
         points: list[tuple[float, float]] = []
         limits: list[float] = []
+        last = len(route.edges) - 1
         for i, edge in enumerate(route.edges):
-            pts = points_from(self.map, edge, route.skip_m if i == 0 else 0.0)
+            cut = route.cut_m if i == last else 0.0
+            pts = points_from(self.map, edge, route.skip_m if i == 0 else 0.0,
+                              float(self.map.edge_length[edge]) - cut)
             speed = float(self.map.edge_speed[edge])
             if points and points[-1] == pts[0]:
                 pts = pts[1:]

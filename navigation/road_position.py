@@ -83,18 +83,24 @@ class RoadIndex:
                             float(off[best]))
 
 
-def points_from(roadmap: RoadMap, edge: int, from_m: float) -> list[tuple[float, float]]:
-    """The edge's geometry from `from_m` along it to its end, starting with the point there."""
+def points_from(roadmap: RoadMap, edge: int, from_m: float = 0.0,
+                to_m: float | None = None) -> list[tuple[float, float]]:
+    """The edge's geometry between `from_m` and `to_m` along it (default: its end), starting
+    and ending with the points there."""
     points = roadmap.edge_points(edge)
-    if from_m <= 0.0 or len(points) < 2:
+    length = float(roadmap.edge_length[edge])
+    to_m = length if to_m is None else to_m
+    if (from_m <= 0.0 and to_m >= length) or len(points) < 2:
         return points
     lat, lon = np.array(points).T
     steps = np.hypot(*np.diff(roadmap.project(lat, lon), axis=0).T)
-    left = from_m * steps.sum() / max(float(roadmap.edge_length[edge]), 1e-9)
-    for i, step in enumerate(steps.tolist()):
-        if left <= step:
-            t = left / step if step > 0 else 0.0
-            here = (lat[i] + (lat[i + 1] - lat[i]) * t, lon[i] + (lon[i + 1] - lon[i]) * t)
-            return [(float(here[0]), float(here[1])), *points[i + 1:]]
-        left -= step
-    return [points[-1], points[-1]]
+    at = np.concatenate([[0.0], np.cumsum(steps)]) * (length / max(float(steps.sum()), 1e-9))
+
+    def point(m: float) -> tuple[float, float]:
+        i = int(np.clip(np.searchsorted(at, m, side="right") - 1, 0, len(at) - 2))
+        t = 0.0 if at[i + 1] == at[i] else min(1.0, max(0.0, (m - at[i]) / (at[i + 1] - at[i])))
+        return (float(lat[i] + (lat[i + 1] - lat[i]) * t),
+                float(lon[i] + (lon[i + 1] - lon[i]) * t))
+
+    inside = [points[i] for i in range(len(points)) if from_m < at[i] < to_m]
+    return [point(from_m), *inside, point(to_m)]

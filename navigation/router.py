@@ -53,6 +53,17 @@ class Route:
     length_m: float
     skip_m: float = 0.0  # of the first edge, behind the start
     turned_round: bool = False  # starts by turning round to the opposite carriageway
+    cut_m: float = 0.0  # of the last edge, beyond the destination
+
+
+@dataclass(frozen=True)
+class End:
+    """How a route can end on an edge: the seconds from entering it to the destination, the
+    metres of it left beyond, and an edge still to take after it (or -1)."""
+
+    exit_s: float
+    cut_m: float
+    then: int = -1
 
 
 def turn_angles(roadmap: RoadMap, incoming: np.ndarray, outgoing: np.ndarray) -> np.ndarray:
@@ -88,6 +99,10 @@ def ticks(seconds: np.ndarray) -> np.ndarray:
     return np.minimum(np.rint(seconds * TICKS_PER_S), INF_TICKS).astype(np.int64)
 
 
+def tick(seconds: float) -> int:
+    return min(round(seconds * TICKS_PER_S), INF_TICKS)
+
+
 class Router:
     """Built once per map (the hierarchy takes ~0.1 s on a country extract); queries reuse it."""
 
@@ -103,7 +118,6 @@ class Router:
                                      shape=(m.edge_count, m.edge_count))
         cch = rk.CCH(m.turn_order.tolist(), tails.tolist(), heads.tolist(), False)
         self._metric = rk.CCHMetric(cch, ticks(self._cost).tolist())
-        self._exit_ticks = ticks(m.edge_time)
         every, onto = m.turns(restricted=False)  # a no_u_turn sign does not make it one-way
         back = u_turns(m, every, onto)
         self._opposite = np.full(m.edge_count, -1)  # the other carriageway of a two-way road
@@ -126,57 +140,96 @@ class Router:
             query = self._local.query = rk.CCHQuery(self._metric)
         return query
 
-    def route(self, origin: int, destination: int) -> Route:
-        """Fastest route between two nodes; raises NoRoute when there is none."""
-        if origin == destination:
+    def route(self, origin: int | RoadPosition, destination: int | RoadPosition,
+              facing: bool = False) -> Route:
+        """Fastest route between nodes or points on the road; raises NoRoute when there is
+        none. From a point it goes on along the edge, or turns round onto the opposite
+        carriageway, which costs a U-turn when the edge is the way the vehicle faces
+        (`facing`) and nothing when its direction is unknown."""
+        if isinstance(origin, int) and origin == destination:
             return Route((), 0.0, 0.0)
-        return self._search(dict.fromkeys(self.map.edges_from(origin).tolist(), 0.0),
-                            destination)
+        starts = self._starts(origin, facing)
+        ends = self._ends(destination, starts)
+        path, duration = self._search(starts, ends)
+        m, end = self.map, ends[path[-1]]
+        edges = (*path, end.then) if end.then >= 0 else tuple(path)
+        skip = starts[path[0]][1]
+        length = float(m.edge_length[list(edges)].sum()) - skip - end.cut_m
+        turned = isinstance(origin, RoadPosition) and path[0] != origin.edge
+        return Route(edges, duration, length, skip, turned, end.cut_m)
 
-    def route_from(self, position: RoadPosition, destination: int, facing: bool) -> Route:
-        """Fastest route from a point on an edge: on along it, or turned round onto the
-        opposite carriageway, which costs a U-turn when the edge is the way the vehicle
-        faces (`facing`) and nothing when its direction is unknown."""
-        m, edge = self.map, position.edge
-        done = min(1.0, position.along_m / m.edge_length[edge]) if m.edge_length[edge] else 1.0
-        starts = {edge: -done * float(m.edge_time[edge])}
+    def _starts(self, origin: int | RoadPosition, facing: bool) -> dict[int, tuple[float, float]]:
+        """Edge -> (seconds counted on entering it, negative for a part already driven;
+        metres of it behind the start)."""
+        m = self.map
+        if isinstance(origin, int):
+            return dict.fromkeys(m.edges_from(origin).tolist(), (0.0, 0.0))
+        edge = origin.edge
+        done = self._done(edge, origin.along_m)
+        starts = {edge: (-done * float(m.edge_time[edge]), origin.along_m)}
         other = int(self._opposite[edge])
         if other >= 0:
             turn_round = U_TURN_PENALTY_S + TURN_PENALTY_S if facing and self.turn_costs else 0.0
-            starts[other] = turn_round - (1.0 - done) * float(m.edge_time[other])
-        route = self._search(starts, destination)
-        first = route.edges[0]
-        skip = float(position.along_m if first == edge else (1.0 - done) * m.edge_length[first])
-        return Route(route.edges, route.duration_s, route.length_m - skip, skip, first != edge)
+            starts[other] = (turn_round - (1.0 - done) * float(m.edge_time[other]),
+                             (1.0 - done) * float(m.edge_length[other]))
+        return starts
 
-    def _search(self, starts: dict[int, float], destination: int) -> Route:
-        """From any of `starts` (edge -> seconds already counted when entering it, negative
-        for a part already driven) to any edge into `destination`."""
+    def _ends(self, destination: int | RoadPosition,
+              starts: dict[int, tuple[float, float]]) -> dict[int, End]:
         m = self.map
-        targets = m.edges_into(destination)
-        if not starts or len(targets) == 0:
+        if isinstance(destination, int):
+            return {f: End(float(m.edge_time[f]), 0.0) for f in m.edges_into(destination).tolist()}
+        edge = destination.edge
+        done = self._done(edge, destination.along_m)
+        ends = {edge: (done, float(m.edge_length[edge]) - destination.along_m)}
+        other = int(self._opposite[edge])
+        if other >= 0:
+            ends[other] = (1.0 - done, done * float(m.edge_length[other]))
+        out: dict[int, End] = {}
+        for x, (reach, cut) in ends.items():
+            exit_s = reach * float(m.edge_time[x])
+            behind = x in starts and starts[x][1] > float(m.edge_length[x]) - cut
+            if not behind:
+                out[x] = End(exit_s, cut)
+                continue
+            # Just behind the start on its own edge: round some loop and onto the edge again.
+            into = self.turn_graph[:, [x]].tocoo()
+            for y, turn_s in zip(into.row.tolist(), into.data.tolist(), strict=True):
+                if y != x and (y not in out or out[y].exit_s > turn_s + exit_s):
+                    out[y] = End(turn_s + exit_s, cut, x)
+        return out
+
+    def _done(self, edge: int, along_m: float) -> float:
+        length = float(self.map.edge_length[edge])
+        return min(1.0, along_m / length) if length > 0 else 1.0
+
+    def _search(self, starts: dict[int, tuple[float, float]],
+                ends: dict[int, End]) -> tuple[list[int], float]:
+        """The cheapest path from a start edge to an end edge, and its seconds."""
+        if not starts or not ends:
             raise NoRoute("the destination cannot be reached from here")
-        shift = max(0.0, -min(starts.values()))  # the hierarchy takes no negative start
+        shift = max(0.0, -min(offset for offset, _ in starts.values()))  # none below zero
         result = self._query().run_multi(
-            [(edge, round((s + shift) * TICKS_PER_S)) for edge, s in starts.items()],
-            list(zip(targets.tolist(), self._exit_ticks[targets].tolist(), strict=True)))
+            [(edge, tick(offset + shift)) for edge, (offset, _) in starts.items()],
+            [(edge, tick(end.exit_s)) for edge, end in ends.items()])
         found, path, arcs = result.distance is not None, result.node_path, result.arc_path
         del result  # resets the query for the next run
         if not found:
-            return self._dijkstra(starts, targets)
-        duration = starts[path[0]] + float(self._cost[arcs].sum() + m.edge_time[path[-1]])
-        return Route(tuple(path), duration, float(m.edge_length[path].sum()))
+            return self._dijkstra(starts, ends)
+        return path, starts[path[0]][0] + float(self._cost[arcs].sum()) + ends[path[-1]].exit_s
 
-    def _dijkstra(self, starts: dict[int, float], targets: np.ndarray) -> Route:
+    def _dijkstra(self, starts: dict[int, tuple[float, float]],
+                  ends: dict[int, End]) -> tuple[list[int], float]:
         """Exact one-to-all search: tells no route from one longer than the ticks can hold.
         Starts with the same offset share one search (a node origin has one offset)."""
-        m = self.map
+        targets = np.array(list(ends))
+        exits = np.array([end.exit_s for end in ends.values()])
         best: tuple[float, int, np.ndarray] = (math.inf, -1, np.empty(0))
-        for offset in set(starts.values()):
-            sources = [edge for edge, s in starts.items() if s == offset]
+        for offset in {offset for offset, _ in starts.values()}:
+            sources = [edge for edge, (o, _) in starts.items() if o == offset]
             dist, pred, _ = dijkstra(self.turn_graph, indices=sources, min_only=True,
                                      return_predecessors=True)
-            totals = offset + dist[targets] + m.edge_time[targets]
+            totals = offset + dist[targets] + exits
             i = int(np.argmin(totals))
             if totals[i] < best[0]:
                 best = (float(totals[i]), int(targets[i]), pred)
@@ -188,4 +241,4 @@ class Router:
             edge = int(pred[edge])
             path.append(edge)
         path.reverse()
-        return Route(tuple(path), total, float(m.edge_length[path].sum()))
+        return path, total

@@ -276,6 +276,11 @@ def test_broken_line_files(tmp_path: Path, text: str, complaint: str) -> None:
      "Bulevardi에서 동쪽으로 출발하세요"),
     (Maneuver("roundabout", "", "", 10.0, 60.17, 24.94, exit=2), "ko",
      "회전교차로에서 2번째 출구로 나가세요"),
+    (Maneuver("arrive", "left", "", 90.0, 60.17, 24.94), "en", "You have arrived, on the left"),
+    (Maneuver("arrive", "right", "", 90.0, 60.17, 24.94), "fr",
+     "Vous êtes arrivé, sur la droite"),
+    (Maneuver("arrive", "left", "", 90.0, 60.17, 24.94), "ko",
+     "목적지에 도착했습니다, 목적지는 왼쪽에 있습니다"),
 ])
 def test_instructions_name_the_street_only_when_it_has_a_name(maneuver, language, text) -> None:
     assert maneuver.instruction(language) == text
@@ -286,3 +291,6 @@ def test_an_arrival_ahead_is_announced_in_the_future_tense() -> None:
     assert arrive.instruction("en", "Kaivokatu 1", ahead=True) == "You will arrive at Kaivokatu 1"
     assert arrive.instruction("fr", "Kaivokatu 1", ahead=True) == "Vous arriverez à Kaivokatu 1"
     assert arrive.instruction("en", "Kaivokatu 1") == "You have arrived at Kaivokatu 1"
+    on_right = Maneuver("arrive", "right", "Kaivokatu", 90.0, 60.17, 24.94)
+    assert on_right.instruction("fr", "Kaivokatu 1", ahead=True) == \
+        "Vous arriverez à Kaivokatu 1, sur la droite"

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import itertools
 import math
 import random
 
 import numpy as np
 import pytest
-from scipy.sparse.csgraph import dijkstra
+from scipy.sparse.csgraph import connected_components, dijkstra
 
 from navigation.geocode import Location, distance_m
 from navigation.guidance import Guidance
@@ -91,38 +92,79 @@ def test_a_fix_beside_a_street_lands_on_the_carriageway_it_faces(helsinki) -> No
     assert tried >= 10
 
 
-def reference(router: Router, position: RoadPosition, destination: int, facing: bool) -> float:
-    """Exact cost by one Dijkstra per start edge on the router's own turn graph."""
-    m, edge = router.map, position.edge
-    done = position.along_m / m.edge_length[edge]
-    starts = {edge: -done * m.edge_time[edge]}
-    other = opposite(m, edge)
+Place = int | RoadPosition
+
+
+def ways_on(roadmap: RoadMap, position: RoadPosition) -> dict[int, float]:
+    """A point on the road as (edge -> fraction of it before the point), both carriageways."""
+    done = position.along_m / roadmap.edge_length[position.edge]
+    out = {position.edge: done}
+    other = opposite(roadmap, position.edge)
     if other is not None:
-        starts[other] = (U_TURN_PENALTY_S + TURN_PENALTY_S if facing else 0.0) \
-            - (1 - done) * m.edge_time[other]
-    into = m.edges_into(destination)
-    return min(offset + (dijkstra(router.turn_graph, indices=start)[into] + m.edge_time[into]).min()
-               for start, offset in starts.items())
+        out[other] = 1.0 - done
+    return out
+
+
+def reference(router: Router, origin: Place, destination: Place, facing: bool) -> float:
+    """Exact cost by brute force: one Dijkstra per start edge over the router's turn graph."""
+    m, graph = router.map, router.turn_graph
+    if isinstance(origin, int):
+        starts = {int(e): (0.0, 0.0) for e in m.edges_from(origin)}
+    else:
+        starts = {e: (-done * m.edge_time[e], done) for e, done in ways_on(m, origin).items()}
+        for e in starts:
+            if e != origin.edge and facing:
+                starts[e] = (starts[e][0] + U_TURN_PENALTY_S + TURN_PENALTY_S, starts[e][1])
+    ends = ({int(e): 1.0 for e in m.edges_into(destination)} if isinstance(destination, int)
+            else ways_on(m, destination))
+    best = np.inf
+    for start, (offset, done) in starts.items():
+        dist = dijkstra(graph, indices=start)
+        for end, reach in ends.items():
+            to_end = dist[end]
+            if end == start and reach < done:  # behind on the same edge: round a loop to it
+                into = graph[:, [end]].tocoo()
+                to_end = min((dist[y] + w for y, w in zip(into.row, into.data, strict=True)
+                              if y != end), default=np.inf)
+            best = min(best, offset + to_end + reach * m.edge_time[end])
+    return best
+
+
+def random_place(roadmap: RoadMap, rng: random.Random, near: int | None = None) -> Place:
+    if rng.random() < 0.5 and near is None:
+        return rng.randrange(roadmap.node_count)
+    edge = rng.randrange(roadmap.edge_count) if near is None else near
+    return RoadPosition(edge, rng.random() * float(roadmap.edge_length[edge]), 0.0)
 
 
 @pytest.mark.parametrize("name", ["helsinki", "andorra.osm.pbf"])
-def test_routes_from_a_road_position_cost_what_dijkstra_says(name, helsinki, extract) -> None:
+def test_routes_between_road_positions_cost_what_dijkstra_says(name, helsinki, extract) -> None:
     roadmap = helsinki if name == "helsinki" else extract(name)
     router = Router(roadmap)
     rng = random.Random(11)
-    for _ in range(200):
-        edge = rng.randrange(roadmap.edge_count)
-        position = RoadPosition(edge, rng.random() * float(roadmap.edge_length[edge]), 0.0)
-        destination = rng.randrange(roadmap.node_count)
+    for i in range(300):
+        origin = random_place(roadmap, rng)
+        same_edge = i % 5 == 0 and isinstance(origin, RoadPosition)  # ahead or just behind
+        destination = random_place(roadmap, rng, origin.edge if same_edge else None)
+        if origin == destination:
+            continue
         facing = rng.random() < 0.7
-        route = router.route_from(position, destination, facing)
-        assert route.duration_s == pytest.approx(reference(router, position, destination,
+        route = router.route(origin, destination, facing)
+        assert route.duration_s == pytest.approx(reference(router, origin, destination,
                                                            facing), abs=1e-3)
-        first = route.edges[0]
-        assert first == edge or (route.turned_round and first == opposite(roadmap, edge))
-        assert roadmap.edge_v[route.edges[-1]] == destination
-        assert route.length_m == pytest.approx(
-            float(roadmap.edge_length[list(route.edges)].sum()) - route.skip_m)
+        if isinstance(origin, RoadPosition):
+            first = route.edges[0]
+            assert first == origin.edge or (route.turned_round and first in ways_on(roadmap,
+                                                                                     origin))
+        last = route.edges[-1]
+        if isinstance(destination, int):
+            assert roadmap.edge_v[last] == destination and route.cut_m == 0
+        else:
+            assert last in ways_on(roadmap, destination)
+        assert route.length_m >= 0 and route.length_m == pytest.approx(
+            float(roadmap.edge_length[list(route.edges)].sum()) - route.skip_m - route.cut_m)
+        assert all(b in roadmap.edges_from(int(roadmap.edge_v[a]))
+                   for a, b in itertools.pairwise(route.edges))
 
 
 def test_a_destination_just_behind_is_a_u_turn_announced_at_once(helsinki,
@@ -158,3 +200,37 @@ def test_a_route_from_the_road_starts_under_the_vehicle(helsinki, helsinki_plann
     turn = next(m for m in plan.maneuvers if m.kind not in ("depart", "uturn"))
     lengths = helsinki.edge_length[list(plan.route.edges)]
     assert np.abs(np.cumsum(lengths) - plan.route.skip_m - turn.at_m).min() < 0.1
+
+
+def test_a_route_ends_beside_the_destination_and_says_which_side(helsinki,
+                                                                   helsinki_planner) -> None:
+    edge = next(e for e in two_way_edges(helsinki, 150.0) if helsinki.edge_street(e))
+    lat, lon = beside(helsinki, edge, 70.0, 12.0)  # 12 m right of the edge, 70 m along it
+    goal = Location("the shop", lat, lon, "coordinates")
+    start = helsinki_planner.locate("Kaivokatu 1", None)
+    plan = helsinki_planner.plan(start, goal, 0.15)
+    road = helsinki_planner.roads.locate(lat, lon)
+    assert distance_m(*plan.points[-1], lat, lon) == pytest.approx(road.off_m, abs=1.0)
+    arrive = plan.maneuvers[-1]
+    assert arrive.kind == "arrive" and arrive.at_m == pytest.approx(plan.route.length_m, abs=0.5)
+    assert (arrive.lat, arrive.lon) == pytest.approx(plan.points[-1], abs=1e-6)
+    along_it = plan.route.edges[-1] == edge  # else on the opposite carriageway
+    assert arrive.side == ("right" if along_it else "left")
+    said = arrive.instruction("en", "the shop")
+    assert said == f"You have arrived at the shop, on the {arrive.side}"
+
+
+def test_a_road_restrictions_leave_no_way_onto_still_gets_a_route(helsinki,
+                                                                 helsinki_planner) -> None:
+    """Where a clipped map's turn restrictions leave a road unreachable, the route goes to
+    the nearest junction instead of failing."""
+    graph = helsinki_planner.router.turn_graph
+    _, label = connected_components(graph, directed=True, connection="strong")
+    stranded = np.flatnonzero(label != np.argmax(np.bincount(label)))
+    assert len(stranded)  # central Helsinki has a few such roads
+    for edge in stranded.tolist():
+        lat, lon = beside(helsinki, edge, float(helsinki.edge_length[edge]) / 2, 0.0)
+        goal = Location("stranded", lat, lon, "coordinates")
+        start = helsinki_planner.locate("Kaivokatu 1", None)
+        plan = helsinki_planner.plan(start, goal, 0.15)
+        assert plan.route.edges and plan.route.cut_m == 0
