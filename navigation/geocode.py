@@ -45,6 +45,7 @@ class Location:
     lat: float
     lon: float
     kind: str  # coordinates, favourite, address, street, or a POI category
+    street: str = ""  # the street an address or a street destination lies on
 
 
 def normalize(text: str) -> str:
@@ -149,7 +150,9 @@ class Geocoder:
                 place = self._targets[match[2]]
         if place is None:
             raise GeocodeError(f"no place named {text!r} on this map")
-        return Location(place.name, place.lat, place.lon, place.category)
+        street = {"street": place.name,
+                  "address": place.name.rsplit(" ", 1)[0]}.get(place.category, "")
+        return Location(place.name, place.lat, place.lon, place.category, street)
 
     def _address(self, key: str) -> Place | None:
         """"street 5", "5 street" (and fuzzy street spelling) -> that address, or the street."""

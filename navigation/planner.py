@@ -72,7 +72,7 @@ class Planner:
         ends: list[int | RoadPosition] = list(nodes)
         if heading is not None:
             ends[0] = self.roads.locate(origin.lat, origin.lon, heading)
-        ends[-1] = self.roads.locate(destination.lat, destination.lon)
+        ends[-1] = self.roads.locate(destination.lat, destination.lon, street=destination.street)
         legs: list[Route] = []
         try:
             for (a, b), (na, nb) in zip(itertools.pairwise(ends), itertools.pairwise(nodes),

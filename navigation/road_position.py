@@ -20,6 +20,7 @@ from navigation.roadmap import RoadMap
 
 SAMPLE_M = 20.0
 HEADING_WEIGHT_M = 30.0  # driving against an edge's direction counts as being this much farther
+STREET_REACH_M = 60.0
 
 
 @dataclass(frozen=True)
@@ -57,12 +58,17 @@ class RoadIndex:
         a, b = self._a[self._sample_segment], self._b[self._sample_segment]
         self._tree = cKDTree(a + (b - a) * t[:, None])
 
-    def locate(self, lat: float, lon: float, heading: float | None = None) -> RoadPosition:
+    def locate(self, lat: float, lon: float, heading: float | None = None,
+               street: str = "") -> RoadPosition:
         """The edge under the fix; with a heading (degrees from north), the carriageway
-        going that way is preferred over the opposite one and a road crossed at right angles."""
+        going that way is preferred over the opposite one and a road crossed at right angles.
+        With a `street` (an address's), that street is preferred within STREET_REACH_M of the
+        nearest road: an address point in a courtyard is reached from its own street, not
+        from the lane behind it."""
         p = self.map.project(lat, lon)[0]
         nearest, _ = self._tree.query(p)
-        reach = nearest + SAMPLE_M / 2 + (HEADING_WEIGHT_M if heading is not None else 0.0)
+        reach = nearest + SAMPLE_M / 2 + (HEADING_WEIGHT_M if heading is not None else 0.0) \
+            + (STREET_REACH_M if street else 0.0)
         samples = self._tree.query_ball_point(p, reach)
         segs = np.unique(self._sample_segment[samples])
         a, b = self._a[segs], self._b[segs]
@@ -75,6 +81,10 @@ class RoadIndex:
         if heading is not None:
             bearing = np.degrees(np.arctan2(d[:, 0], d[:, 1]))
             score += HEADING_WEIGHT_M * (1.0 - np.cos(np.radians(heading - bearing))) / 2.0
+        if street in self.map.names:
+            named = self.map.edge_name[self._edge[segs]] == self.map.names.index(street)
+            if named.any():
+                score[~named] = np.inf
         best = int(np.argmin(score))
         seg = int(segs[best])
         edge = int(self._edge[seg])

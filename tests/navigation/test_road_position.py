@@ -234,3 +234,13 @@ def test_a_road_restrictions_leave_no_way_onto_still_gets_a_route(helsinki,
         start = helsinki_planner.locate("Kaivokatu 1", None)
         plan = helsinki_planner.plan(start, goal, 0.15)
         assert plan.route.edges and plan.route.cut_m == 0
+
+
+def test_an_address_is_reached_from_its_own_street(helsinki, helsinki_planner) -> None:
+    goal = helsinki_planner.locate("Bulevardi 10", None)
+    assert goal.kind == "address" and goal.street == "Bulevardi"
+    nearest = helsinki_planner.roads.locate(goal.lat, goal.lon)
+    assert helsinki.edge_street(nearest.edge) != "Bulevardi"  # a lane behind it is nearer
+    plan = helsinki_planner.plan(helsinki_planner.locate("Kaivokatu 1", None), goal, 0.15)
+    assert helsinki.edge_street(plan.route.edges[-1]) == "Bulevardi"
+    assert plan.maneuvers[-1].street == "Bulevardi"
