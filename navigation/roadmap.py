@@ -273,7 +273,7 @@ def compile_graph(graph: nx.MultiDiGraph, places: list[Place], source: str = "")
         cols["v"].append(index[v])
         cols["length"].append(float(data["length"]))
         waits = sum(1 for a, b in itertools.pairwise(pts)
-                    if (*position_key(*b), *position_key(*a)) in signals)
+                    if (*position_key(*b), *position_key(*a)) in signals) if signals else 0
         cols["time"].append(max(0.01, float(data["travel_time"])) + SIGNAL_PENALTY_S * waits)
         cols["speed"].append(float(data["speed_kph"]))
         cols["name"].append(names.setdefault(name, len(names)) if name else -1)
