@@ -24,6 +24,7 @@ from app.bus import EventBus, Message, Subscription
 from voice import audio, intents
 from voice.dialogue import Dialogue
 from voice.engines import Recognizer, create_recognizer
+from voice.models import OFFICIAL
 from voice.wake import Endpointer, WakeSpotter, wake_grammar
 
 log = logging.getLogger(__name__)
@@ -154,22 +155,34 @@ class VoiceService:
         bus = self._bus
         bus.publish(topics.APP_PROGRESS, topics.Progress.of("speech model", 0.0,
                                                             "Speech model %1", self.language))
-        reason = ""
+        failure = ""
         try:
             phrases, skipped = self.dialogue().intents.phrases(self._vocabulary)
             if skipped:
                 log.info("voice grammar: templates without known slot values: %s", skipped)
-            self._recognizer, reason = create_recognizer(
+            self._recognizer, _ = create_recognizer(
                 self.language, phrases, data_dir=self._data_dir, model_paths=self._model_paths)
         except (ValueError, OSError) as exc:
-            reason = str(exc)
+            failure = str(exc)
         bus.publish(topics.APP_PROGRESS, topics.Progress.of("speech model", 1.0,
                                                             "Speech model %1", self.language))
         if self._recognizer is None:
             self._disarm()
-            self._state("disabled", Why("voice is off: %1; typed commands still work", (reason,)))
+            self._state("disabled", self._voice_off(failure))
         else:
             self._state("idle", self._arm(phrases) if self._wake_enabled else self._disarm())
+
+    def _voice_off(self, failure: str) -> Why:
+        """Why there is no recognizer: a model that failed to load, or none installed (then,
+        as one sentence the screens can translate, how to get one)."""
+        if failure:
+            return Why("voice is off: %1; typed commands still work", (failure,))
+        if self.language in OFFICIAL:
+            return Why(
+                "voice is off: no '%1' model (volant voice models download %1); typing works",
+                (self.language,))
+        return Why("voice is off: no '%1' speech model is installed; typing works",
+                   (self.language,))
 
     def _arm(self, phrases: list[str]) -> Why:
         """Listen for the wake phrase; returns why it cannot (an empty Why when it can)."""
