@@ -179,9 +179,9 @@ class VoiceService:
             return Why("voice is off: %1; typed commands still work", (failure,))
         if self.language in OFFICIAL:
             return Why(
-                "voice is off: no '%1' model (volant voice models download %1); typing works",
+                "no '%1' voice model (volant voice models download %1); typed commands still work",
                 (self.language,))
-        return Why("voice is off: no '%1' speech model is installed; typing works",
+        return Why("no '%1' voice model is installed; typed commands still work",
                    (self.language,))
 
     def _arm(self, phrases: list[str]) -> Why:

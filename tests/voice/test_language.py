@@ -27,11 +27,11 @@ def test_voice_follows_the_language_chosen_in_settings(bus, recorder, tmp_path, 
         bus.publish(topics.UI_LANGUAGE, topics.Language("fr"))  # no French model here
         state = recorder.wait(topics.VOICE_STATE, lambda s: s.language == "fr")
         assert state.state == "disabled"
-        assert "no 'fr' model" in state.reason
+        assert "no 'fr' voice model" in state.reason
         assert "volant voice models download fr" in state.reason
         assert state.reason_values == ("fr",)  # one template, so the screens say it in French
         assert catalog_for("fr").translate("Volant", state.reason_template).startswith(
-            "voix coupée\u00a0: pas de modèle «\u00a0%1\u00a0»")
+            "pas de modèle vocal «\u00a0%1\u00a0»")
         bus.publish(topics.VOICE_UTTERANCE, topics.Utterance("pause"))  # typed still works
         assert recorder.wait(topics.MEDIA_COMMAND, lambda c: c.action == "pause")
         assert recorder.payloads(topics.TTS_SAY)[-1].language == "fr"
