@@ -131,7 +131,7 @@ def extract(source: Path, drive_xml: Path, profile: str = "car",
         raise MapFileError(f"{source}: the map file is empty")
     places: list[Place] = []
     restrictions: list[TurnRestriction] = []
-    signals: dict[int, str] = {}  # node -> "forward", "backward" or "" (both ways)
+    signals: dict[int, str] = {}  # node -> "forward", "backward", else both ways
     ways: list[tuple[int, list[int], dict[str, str]]] = []
     nodes: dict[int, tuple[float, float]] = {}
     size = source.stat().st_size
@@ -175,8 +175,8 @@ def _approaches(signals: dict[int, str], ways: list, nodes: dict) -> set[Approac
             facing = signals.get(ref)
             if facing is None:
                 continue
-            before = [refs[i - 1]] if i > 0 and facing in ("", "forward") else []
-            if i + 1 < len(refs) and facing in ("", "backward"):
+            before = [refs[i - 1]] if i > 0 and facing != "backward" else []
+            if i + 1 < len(refs) and facing != "forward":
                 before.append(refs[i + 1])
             lon, lat = nodes[ref]
             for other in before:

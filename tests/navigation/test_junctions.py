@@ -34,8 +34,8 @@ def relation(rid: int, tags: dict[str, str], members: list[tuple[str, int, str]]
     return f'<relation id="{rid}" version="1">{body}</relation>'
 
 
-SIGNALS = ('<tag k="highway" v="traffic_signals"/>', '<tag k="highway" v="traffic_signals"/>'
-           '<tag k="traffic_signals:direction" v="forward"/>')
+SIGNALS = ('<tag k="highway" v="traffic_signals"/><tag k="traffic_signals:direction" v="both"/>',
+           '<tag k="highway" v="traffic_signals"/><tag k="traffic_signals:direction" v="forward"/>')
 
 
 def crossroads(tmp_path: Path) -> Path:
