@@ -9,8 +9,8 @@ from the opposite carriageway with the cost of turning round.
 The penalty is OSRM's car profile's: where more than two roads meet (or for a U-turn), a sigmoid
 of the turn angle biased for right-hand traffic (about 0 s straight on, 2.1 s for a right turn and
 5.4 s for a left one at 90°, 7.5 s at 180°), plus 20 s for a U-turn; a bend where one road meets
-the next costs nothing. A turn an OSM restriction
-forbids (no_left_turn, only_straight_on, ...) is no arc at all (`RoadMap.turn_bans`).
+the next costs nothing. A turn an OSM restriction forbids (no_left_turn, only_straight_on, ...)
+is no arc at all (`RoadMap.turn_bans`).
 
 Queries run on RoutingKit's CCH (routingkit-cch) over that graph, in the nested-dissection
 order the map computed when it was built (`RoadMap.turn_order`). Its multi-source/multi-target
