@@ -79,6 +79,7 @@ class MapExtract:
     places: list[Place]
     restrictions: list[TurnRestriction]
     signal_approaches: set[Approach]  # where a vehicle meets a traffic signal facing it
+    left_hand_traffic: bool  # a boundary in the file is tagged driving_side=left
 
 
 def position_key(lat: float, lon: float) -> tuple[float, float]:
@@ -132,6 +133,7 @@ def extract(source: Path, drive_xml: Path, profile: str = "car",
     places: list[Place] = []
     restrictions: list[TurnRestriction] = []
     signals: dict[int, str] = {}  # node -> "forward", "backward", else both ways
+    left_hand = False
     ways: list[tuple[int, list[int], dict[str, str]]] = []
     nodes: dict[int, tuple[float, float]] = {}
     size = source.stat().st_size
@@ -152,6 +154,8 @@ def extract(source: Path, drive_xml: Path, profile: str = "car",
                 restriction = _restriction(obj, profile)
                 if restriction is not None:
                     restrictions.append(restriction)
+            elif obj.is_relation() and obj.tags.get("driving_side") == "left":
+                left_hand = True  # a country's boundary says so (GB, JP, AU, ...)
     except RuntimeError as exc:  # libosmium's parse errors
         raise MapFileError(f"{source}: not a readable OSM file ({exc})") from None
     if not ways:
@@ -163,7 +167,7 @@ def extract(source: Path, drive_xml: Path, profile: str = "car",
             writer.add_way(osmium.osm.mutable.Way(id=way_id, nodes=refs, tags=tags))
     return MapExtract(places,
                       at_way_ends(restrictions, {way_id: refs for way_id, refs, _ in ways}),
-                      _approaches(signals, ways, nodes))
+                      _approaches(signals, ways, nodes), left_hand)
 
 
 def _approaches(signals: dict[int, str], ways: list, nodes: dict) -> set[Approach]:

@@ -33,7 +33,7 @@ from navigation.osm_extract import (
     position_key,
 )
 
-BUILD_VERSION = 5  # 2: turn_order; 3: turn_order by cut roads; 4: turn_bans; 5: signals
+BUILD_VERSION = 6  # 2: turn_order; 3: by cut roads; 4: turn_bans; 5: signals; 6: driving side
 log = logging.getLogger(__name__)
 SIGNAL_PENALTY_S = 2.0  # OSRM's car profile: the average wait at a traffic signal
 M_PER_DEG_LAT = 110_540.0
@@ -77,6 +77,7 @@ class RoadMap:
     names: list[str]
     places: list[Place]
     source: str = ""
+    left_hand_traffic: bool = False  # turns across the oncoming lane are the right ones
 
     def __post_init__(self) -> None:
         lat0 = float(np.mean(self.node_lat)) if len(self.node_lat) else 0.0
@@ -152,6 +153,7 @@ class RoadMap:
         np.savez(tmp, **{name: getattr(self, name) for name in self._ARRAYS})
         tmp.replace(path)
         meta = {"names": self.names, "source": self.source,
+                "left_hand_traffic": self.left_hand_traffic,
                 "places": [asdict(p) for p in self.places]}
         path.with_suffix(".json").write_text(json.dumps(meta, ensure_ascii=False),
                                              encoding="utf-8")
@@ -163,7 +165,8 @@ class RoadMap:
         meta = json.loads(path.with_suffix(".json").read_text(encoding="utf-8"))
         places = [Place(p["name"], p["category"], p["lat"], p["lon"], tuple(p["names"]))
                   for p in meta["places"]]
-        return cls(**arrays, names=meta["names"], places=places, source=meta["source"])
+        return cls(**arrays, names=meta["names"], places=places, source=meta["source"],
+                   left_hand_traffic=meta["left_hand_traffic"])
 
 
 def default_map_file() -> Path:
@@ -235,6 +238,7 @@ def build_graph(source: Path, profile: str = "car",
     # osmnx keeps neither relations nor node tags; compile_graph applies them.
     graph.graph["turn_restrictions"] = found.restrictions
     graph.graph["signal_approaches"] = found.signal_approaches
+    graph.graph["left_hand_traffic"] = found.left_hand_traffic
     return graph, found.places
 
 
@@ -293,7 +297,7 @@ def compile_graph(graph: nx.MultiDiGraph, places: list[Place], source: str = "")
         geom_offsets=np.array(offsets, dtype=np.int64), geom_lat=np.array(glat),
         geom_lon=np.array(glon), turn_order=np.zeros(0, dtype=np.int32),
         turn_bans=np.zeros((0, 2), dtype=np.int32), names=list(names), places=places,
-        source=source)
+        source=source, left_hand_traffic=graph.graph.get("left_hand_traffic", False))
     roadmap.turn_order = turn_order(roadmap)
     roadmap.turn_bans = turn_bans(roadmap, graph, index)
     return roadmap

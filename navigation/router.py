@@ -7,10 +7,11 @@ and ends at the cheapest edge entering the destination, adding that edge's own t
 point on an edge (a moving vehicle) it starts from that edge, less the part already driven, and
 from the opposite carriageway with the cost of turning round.
 The penalty is OSRM's car profile's: where more than two roads meet (or for a U-turn), a sigmoid
-of the turn angle biased for right-hand traffic (about 0 s straight on, 2.1 s for a right turn and
-5.4 s for a left one at 90°, 7.5 s at 180°), plus 20 s for a U-turn; a bend where one road meets
-the next costs nothing. A turn an OSM restriction forbids (no_left_turn, only_straight_on, ...)
-is no arc at all (`RoadMap.turn_bans`).
+of the turn angle biased for the side of the road traffic keeps to (right-hand: about 0 s straight
+on, 2.1 s for a right turn and 5.4 s for a left one at 90°, 7.5 s at 180°; mirrored where the map
+says driving_side=left), plus 20 s for a U-turn; a bend where one road meets the next costs
+nothing. A turn an OSM restriction forbids (no_left_turn, only_straight_on, ...) is no arc at
+all (`RoadMap.turn_bans`).
 
 Queries run on RoutingKit's CCH (routingkit-cch) over that graph, in the nested-dissection
 order the map computed when it was built (`RoadMap.turn_order`). Its multi-source/multi-target
@@ -35,7 +36,7 @@ from navigation.road_position import RoadPosition
 from navigation.roadmap import RoadMap
 
 TURN_PENALTY_S = 7.5
-TURN_BIAS = 1.075  # right-hand traffic, as everywhere the shipped and test maps are
+TURN_BIAS = 1.075  # for right-hand traffic; a map that says driving_side=left inverts it
 U_TURN_PENALTY_S = 20.0
 U_TURN_DEGREES = 170.0
 TICKS_PER_S = 100_000
@@ -72,12 +73,13 @@ def turn_angles(roadmap: RoadMap, incoming: np.ndarray, outgoing: np.ndarray) ->
     return (diff + 180.0) % 360.0 - 180.0
 
 
-def turn_penalty(angles: np.ndarray) -> np.ndarray:
-    """Seconds for a turn by `angles` (positive = right): crossing the oncoming lane to turn
-    left takes longer than turning right, by OSRM's bias for right-hand traffic."""
+def turn_penalty(angles: np.ndarray, left_hand: bool = False) -> np.ndarray:
+    """Seconds for a turn by `angles` (positive = right): crossing the oncoming lane (to the
+    left in right-hand traffic, to the right in left-hand) takes longer, by OSRM's bias."""
+    bias = 1.0 / TURN_BIAS if left_hand else TURN_BIAS
     right = angles >= 0
-    steep = np.where(right, 13.0 / TURN_BIAS, 13.0 * TURN_BIAS)
-    shift = np.where(right, 6.5 * TURN_BIAS, 6.5 / TURN_BIAS)
+    steep = np.where(right, 13.0 / bias, 13.0 * bias)
+    shift = np.where(right, 6.5 * bias, 6.5 / bias)
     return TURN_PENALTY_S / (1.0 + np.exp(-(steep * np.abs(angles) / 180.0 - shift)))
 
 
@@ -130,7 +132,8 @@ class Router:
         if self.turn_costs:
             back = u_turns(m, src, dst)
             turning = back | junctions(m)[m.edge_v[src]]
-            cost[turning] += turn_penalty(turn_angles(m, src[turning], dst[turning]))
+            cost[turning] += turn_penalty(turn_angles(m, src[turning], dst[turning]),
+                                          m.left_hand_traffic)
             cost[back] += U_TURN_PENALTY_S
         return cost
 

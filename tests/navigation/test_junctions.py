@@ -38,8 +38,9 @@ SIGNALS = ('<tag k="highway" v="traffic_signals"/><tag k="traffic_signals:direct
            '<tag k="highway" v="traffic_signals"/><tag k="traffic_signals:direction" v="forward"/>')
 
 
-def crossroads(tmp_path: Path) -> Path:
-    """Signals at the centre, and halfway down the south arm for southbound traffic only."""
+def crossroads(tmp_path: Path, driving_side: str = "") -> Path:
+    """Signals at the centre, and halfway down the south arm for southbound traffic only; a
+    boundary tagged with the `driving_side`, if one is given."""
     nodes = [f'<node id="1" version="1" lat="60.0" lon="24.0">{SIGNALS[0]}</node>',
              f'<node id="6" version="1" lat="59.9991" lon="24.0">{SIGNALS[1]}</node>'] + [
         f'<node id="{n}" version="1" lat="{lat}" lon="{lon}"/>' for n, lat, lon in ARMS.values()]
@@ -67,6 +68,10 @@ def crossroads(tmp_path: Path) -> Path:
         relation(27, {**turn, "restriction:conditional": "no_left_turn @ (Mo-Fr 07:00-09:00)"},
                  [("way", WAY["north"], "from"), ("node", 1, "via"), ("way", WAY["east"], "to")]),
     ]
+    if driving_side:
+        relations.append(relation(30, {"type": "boundary", "admin_level": "2",
+                                       "driving_side": driving_side},
+                                  [("way", WAY["north"], "outer")]))
     path = tmp_path / "crossroads.osm"
     path.write_text("<?xml version='1.0' encoding='UTF-8'?>\n<osm version='0.6'>"
                     + "".join(nodes + ways + relations) + "</osm>", encoding="utf-8")
@@ -120,6 +125,25 @@ def test_traffic_signals_add_their_wait_where_they_face_the_driver(tmp_path: Pat
     expected |= {("centre", arm): 0 for arm in ARMS}
     expected["centre", "south"] = 1  # the south arm's own, for southbound traffic
     assert waits == pytest.approx(expected, abs=1e-6)
+
+
+def turn_extra(router: Router, start: str, end: str) -> float:
+    """Seconds a turn at the centre adds to the road before it, from one arm onto another."""
+    m = router.map
+    into, out = edge(m, start, "centre"), edge(m, "centre", end)
+    return float(router.turn_graph[into, out] - m.edge_time[into])
+
+
+@pytest.mark.parametrize("side", ["right", "left"])
+def test_turning_across_the_oncoming_lane_costs_more(tmp_path: Path, side: str) -> None:
+    roadmap = build_map(crossroads(tmp_path, "left" if side == "left" else ""), "car")
+    assert roadmap.left_hand_traffic == (side == "left")
+    roadmap.save(tmp_path / "map.npz")
+    assert RoadMap.load(tmp_path / "map.npz").left_hand_traffic == roadmap.left_hand_traffic
+    router = Router(roadmap)
+    right, left = turn_extra(router, "north", "west"), turn_extra(router, "north", "east")
+    across, kerb = (left, right) if side == "right" else (right, left)
+    assert across == pytest.approx(5.39, abs=0.02) and kerb == pytest.approx(2.11, abs=0.02)
 
 
 def test_only_restrictions_whose_ways_end_at_the_junction_are_kept() -> None:
