@@ -57,6 +57,7 @@ class RoadIndex:
         t = (within + 0.5) / pieces[self._sample_segment]
         a, b = self._a[self._sample_segment], self._b[self._sample_segment]
         self._tree = cKDTree(a + (b - a) * t[:, None])
+        self._street = {name: i for i, name in enumerate(roadmap.names)}
 
     def locate(self, lat: float, lon: float, heading: float | None = None,
                street: str = "") -> RoadPosition:
@@ -81,8 +82,8 @@ class RoadIndex:
         if heading is not None:
             bearing = np.degrees(np.arctan2(d[:, 0], d[:, 1]))
             score += HEADING_WEIGHT_M * (1.0 - np.cos(np.radians(heading - bearing))) / 2.0
-        if street in self.map.names:
-            named = self.map.edge_name[self._edge[segs]] == self.map.names.index(street)
+        if street in self._street:
+            named = self.map.edge_name[self._edge[segs]] == self._street[street]
             if named.any():
                 score[~named] = np.inf
         best = int(np.argmin(score))
