@@ -37,7 +37,7 @@ def create_modules(settings: Settings, *, offscreen: bool = False) -> list[Modul
         VehicleSimulation(load_preset(settings.vehicle_preset)),
         NavigationService(Path(settings.map_file) if settings.map_file else None, cache_dir(),
                           profile=settings.profile, favourites=settings.favourites,
-                          language=settings.language),
+                          language=settings.language, driving_side=settings.driving_side),
         TtsService(settings.language, output_dir=cache_dir() / "speech" if offscreen else None),
         MediaService([Path(d) for d in settings.music_dirs] or [Path(user_music_dir())],
                      demo_dir=None if settings.music_dirs else data_dir() / "demo-music",

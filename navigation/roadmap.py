@@ -35,6 +35,7 @@ from navigation.osm_extract import (
 
 BUILD_VERSION = 6  # 2: turn_order; 3: by cut roads; 4: turn_bans; 5: signals; 6: driving side
 log = logging.getLogger(__name__)
+DRIVING_SIDES = ("auto", "left", "right")  # auto: as the map file's boundaries say
 SIGNAL_PENALTY_S = 2.0  # OSRM's car profile: the average wait at a traffic signal
 M_PER_DEG_LAT = 110_540.0
 M_PER_DEG_LON = 111_320.0
@@ -185,15 +186,29 @@ def cache_key(source: Path, profile: str) -> str:
 
 
 def load_map(source: Path | None, cache_dir: Path, profile: str = "car",
-             progress: Progress | None = None) -> RoadMap:
-    """The compiled map of `source` (default: Helsinki), built and cached on first use."""
+             progress: Progress | None = None, driving_side: str = "auto") -> RoadMap:
+    """The compiled map of `source` (default: Helsinki), built and cached on first use.
+    `driving_side` left/right overrides what the file says (an extract of a city in a
+    left-hand traffic country is often cut without the country boundary that tags it); the
+    cache keeps the file's own."""
     source = Path(source) if source else default_map_file()
     if not source.is_file():
         raise MapFileError(f"{source}: no such map file")
     if profile not in ("car", "bus"):
         raise ValueError(f"profile must be 'car' or 'bus', got {profile!r}")
+    if driving_side not in DRIVING_SIDES:
+        raise ValueError(f"driving side must be one of {', '.join(DRIVING_SIDES)}, "
+                         f"got {driving_side!r}")
+    roadmap = _cached_map(source, Path(cache_dir), profile, progress)
+    if driving_side != "auto":
+        roadmap.left_hand_traffic = driving_side == "left"
+    return roadmap
+
+
+def _cached_map(source: Path, cache_dir: Path, profile: str,
+                progress: Progress | None) -> RoadMap:
     key = cache_key(source, profile)
-    cached = Path(cache_dir) / "maps" / f"{source.name.split('.')[0]}-{key}.npz"
+    cached = cache_dir / "maps" / f"{source.name.split('.')[0]}-{key}.npz"
     if cached.exists() and cached.with_suffix(".json").exists():
         try:
             roadmap = RoadMap.load(cached)

@@ -96,10 +96,11 @@ class BusLine:
 class NavigationService:
     def __init__(self, map_file: Path | None, cache_dir: Path, *, profile: str = "car",
                  favourites: dict[str, str] | None = None, language: str = "en",
-                 line: BusLine | None = None) -> None:
+                 line: BusLine | None = None, driving_side: str = "auto") -> None:
         self.map_file = map_file
         self.cache_dir = cache_dir
         self.profile = profile
+        self.driving_side = driving_side
         self.favourites = favourites or {}
         self.language = language if language in SAY else "en"
         self.line = line
@@ -165,7 +166,8 @@ class NavigationService:
                           Progress.of("map", min(fraction, 0.95), template, *values))
 
         try:
-            roadmap = load_map(self.map_file, self.cache_dir, self.profile, progress)
+            roadmap = load_map(self.map_file, self.cache_dir, self.profile, progress,
+                               self.driving_side)
         except (MapFileError, OSError, ValueError) as exc:
             self._publish(topics.APP_PROGRESS, Progress.of("map", 1.0, "Map failed"))
             self._publish(topics.UI_NOTICE, topics.Notice.of("error", "Map not loaded: %1",

@@ -24,6 +24,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     route.add_argument("--language", choices=("en", "fr", "ko"), default="en")
     route.add_argument("--units", choices=("metric", "imperial"),
                        help="distances in km or miles; default: the settings' units")
+    route.add_argument("--driving-side", choices=("auto", "left", "right"),
+                       help="the side traffic keeps to (sets which turns cross the oncoming "
+                            "lane); default: the settings' (auto: as the map file says)")
     route.set_defaults(func=_route)
 
     maps = sub.add_parser("maps", help="manage offline maps")
@@ -53,8 +56,9 @@ def _route(args: argparse.Namespace) -> int:
     settings = SettingsStore().load()
     units = Units.of(args.units or settings.units)
     try:
-        roadmap = load_map(args.map, cache_dir(), args.profile, _progress)
-    except MapFileError as exc:
+        roadmap = load_map(args.map, cache_dir(), args.profile, _progress,
+                           args.driving_side or settings.driving_side)
+    except (MapFileError, ValueError) as exc:
         print(f"volant route: {exc}", file=sys.stderr)
         return 1
     planner = Planner(roadmap, Geocoder(roadmap.places, settings.favourites, roadmap.bounds()))

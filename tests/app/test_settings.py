@@ -17,7 +17,8 @@ def test_defaults_when_no_file(tmp_path: Path) -> None:
 
 def test_round_trip(tmp_path: Path) -> None:
     store = SettingsStore(tmp_path / "settings.toml")
-    settings = Settings(language="fr", favourites={"home": "60.17,24.94"}, volume=35)
+    settings = Settings(language="fr", favourites={"home": "60.17,24.94"}, volume=35,
+                        driving_side="left")
     store.save(settings)
     assert SettingsStore(store.path).load() == settings
 
@@ -31,6 +32,7 @@ def test_default_path_is_under_the_user_config_dir(tmp_path: Path, monkeypatch) 
     ("language = 'fr\n", "invalid"),                # not TOML
     ("language = 'de'\n", "language: expected one of en, fr, ko"),
     ("volume = 400\n", "volume: expected an integer 0-100"),
+    ("driving_side = 'middle'\n", "driving_side: expected one of auto, left, right"),
     ("volume = 'loud'\n", "volume: expected int"),
     ("colour = 'red'\n", "unknown setting(s) colour"),
 ])

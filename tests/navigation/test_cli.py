@@ -56,6 +56,22 @@ def test_route_text_in_miles(home: Path) -> None:
     assert " km" not in done.stdout
 
 
+def test_driving_side_from_the_flag_or_the_settings(home: Path, tmp_path: Path) -> None:
+    """Left-hand traffic makes right turns the costly ones: the same trip takes another time;
+    the settings' driving_side does what the flag does."""
+    trip = ("route", "Bulevardi", "Kaivokatu 1", "--json")
+    right = json.loads(volant(*trip, home=home).stdout)["duration_s"]
+    flag = volant(*trip, "--driving-side", "left", home=home)
+    assert flag.returncode == 0, flag.stderr
+    left = json.loads(flag.stdout)["duration_s"]
+    assert left != pytest.approx(right, abs=0.01)
+    (tmp_path / "config" / "volant").mkdir(parents=True)
+    (tmp_path / "config" / "volant" / "settings.toml").write_text('driving_side = "left"\n')
+    assert json.loads(volant(*trip, home=tmp_path).stdout)["duration_s"] == pytest.approx(left)
+    wrong = volant(*trip, "--driving-side", "middle", home=home)
+    assert wrong.returncode == 2 and "invalid choice: 'middle'" in wrong.stderr
+
+
 def test_route_on_another_map_and_profile(home: Path, shared_maps: Path) -> None:
     done = volant("route", "43.7384,7.4246", "43.7311,7.4197", "--map",
                   str(shared_maps / "monaco.osm.gz"), "--profile", "bus", "--json", home=home)

@@ -19,6 +19,7 @@ from navigation.roadmap import (
     build_map,
     compile_graph,
     default_map_file,
+    load_map,
 )
 from navigation.router import Router
 
@@ -144,6 +145,26 @@ def test_turning_across_the_oncoming_lane_costs_more(tmp_path: Path, side: str) 
     right, left = turn_extra(router, "north", "west"), turn_extra(router, "north", "east")
     across, kerb = (left, right) if side == "right" else (right, left)
     assert across == pytest.approx(5.39, abs=0.02) and kerb == pytest.approx(2.11, abs=0.02)
+
+
+def test_driving_side_setting_overrides_a_file_without_its_boundary(tmp_path: Path) -> None:
+    """A city extract is often cut without the country boundary that says driving_side=left:
+    the setting puts the costly turn on the right; the cache keeps what the file says."""
+    source, cache = crossroads(tmp_path, ""), tmp_path / "cache"
+    for side, left_hand in (("left", True), ("right", False), ("auto", False), ("left", True)):
+        roadmap = load_map(source, cache, "car", driving_side=side)
+        assert roadmap.left_hand_traffic is left_hand
+        router = Router(roadmap)
+        right, left = turn_extra(router, "north", "west"), turn_extra(router, "north", "east")
+        assert (right > left) is left_hand
+    (cached,) = (cache / "maps").glob("*.npz")
+    assert RoadMap.load(cached).left_hand_traffic is False
+
+
+def test_unknown_driving_side_is_refused_by_name(tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match="driving side must be one of auto, left, right, "
+                                         "got 'middle'"):
+        load_map(crossroads(tmp_path, ""), tmp_path / "cache", "car", driving_side="middle")
 
 
 def test_only_restrictions_whose_ways_end_at_the_junction_are_kept() -> None:
