@@ -7,7 +7,7 @@ import json
 import sys
 from pathlib import Path
 
-from app.settings import SettingsStore, cache_dir
+from app.settings import SettingsStore, cache_dir, data_dir
 from app.topics import fill
 from app.units import Units
 
@@ -99,21 +99,24 @@ def _import(args: argparse.Namespace) -> int:
 
 
 def _import_place(place: str, profile: str) -> int:
-    """osmnx's own download; the graph is cached like any imported file."""
-    import osmnx as ox
+    """osmnx's own download, saved as an OSM file in the user's maps folder and imported
+    like any other."""
+    from navigation.osm_extract import MapFileError
+    from navigation.place_download import download_place
+    from navigation.roadmap import load_map
 
-    from navigation.roadmap import compile_graph
-
-    custom = '["highway"~"busway"]' if profile == "bus" else None
+    target = data_dir() / "maps" / f"{'_'.join(place.replace(',', ' ').split())}.osm"
     try:
-        graph = ox.graph_from_place(place, network_type="drive", custom_filter=custom)
+        download_place(place, target)
     except Exception as exc:  # osmnx raises many kinds for network and lookup failures
         print(f"volant maps import: could not download {place!r} ({exc})", file=sys.stderr)
         return 1
-    graph = ox.truncate.largest_component(graph, strongly=True)
-    graph = ox.routing.add_edge_travel_times(ox.routing.add_edge_speeds(graph))
-    roadmap = compile_graph(graph, [], place)
-    target = cache_dir() / "maps" / f"{place.replace(',', '').replace(' ', '_')}-{profile}.npz"
-    roadmap.save(target)
-    print(f"{place}: {roadmap.node_count} nodes, {roadmap.edge_count} edges; saved {target}")
+    try:
+        roadmap = load_map(target, cache_dir(), profile, _progress)
+    except MapFileError as exc:
+        print(f"volant maps import: {exc}", file=sys.stderr)
+        return 1
+    print(f"{place}: {roadmap.node_count} nodes, {roadmap.edge_count} edges, "
+          f"{len(roadmap.places)} places; saved as {target} (use it with --map or the "
+          f"map_file setting)")
     return 0

@@ -98,3 +98,57 @@ def test_maps_import_and_broken_file(home: Path, shared_maps: Path, tmp_path: Pa
     empty.write_bytes(b"")
     done = volant("maps", "import", str(empty), home=home)
     assert done.returncode == 1 and "the map file is empty" in done.stderr
+
+
+@pytest.fixture()
+def overpass_from(monkeypatch, tmp_path: Path):
+    """No network here: osmnx's place downloads read the same data from a real extract (the
+    osmnx calls that parse it are the real ones), or fail as a lookup would."""
+    import gzip
+
+    import osmnx as ox
+
+    def use(extract: Path | None) -> None:
+        if extract is None:
+            def lost(place, **_):
+                raise ox._errors.InsufficientResponseError(f"Nominatim found no {place!r}")
+            monkeypatch.setattr(ox, "graph_from_place", lost)
+            return
+        xml = tmp_path / "overpass.osm"
+        xml.write_bytes(gzip.decompress(extract.read_bytes()))
+        monkeypatch.setattr(ox, "graph_from_place", lambda place, **kw: ox.graph_from_xml(
+            xml, simplify=kw["simplify"], retain_all=kw["retain_all"]))
+        monkeypatch.setattr(ox, "features_from_place",
+                            lambda place, tags, **_: ox.features_from_xml(xml, tags=tags))
+
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    return use
+
+
+def test_maps_import_place_gives_a_map_file_to_route_on(overpass_from, shared_maps: Path,
+                                                        tmp_path: Path, capsys) -> None:
+    from app.cli import main
+    from navigation.roadmap import load_map
+
+    overpass_from(shared_maps / "monaco.osm.gz")
+    assert main(["maps", "import", "--place", "Monaco, Monaco"]) == 0
+    saved = tmp_path / "data" / "volant" / "maps" / "Monaco_Monaco.osm"
+    assert f"saved as {saved}" in capsys.readouterr().out
+    downloaded = load_map(saved, tmp_path / "cache")
+    extract = load_map(shared_maps / "monaco.osm.gz", tmp_path / "cache")
+    assert abs(downloaded.edge_count - extract.edge_count) <= extract.edge_count // 100
+    kinds = {p.category for p in downloaded.places}
+    assert {"street", "address", "bus_stop", "hotel"} <= kinds
+    assert main(["route", "Casino de Monte-Carlo", "Boulevard Albert 1er", "--map", str(saved),
+                 "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["distance_m"] > 100
+
+
+def test_maps_import_of_a_place_that_is_not_there(overpass_from, capsys) -> None:
+    from app.cli import main
+
+    overpass_from(None)
+    assert main(["maps", "import", "--place", "Atlantis"]) == 1
+    assert "could not download 'Atlantis' (Nominatim found no 'Atlantis')" in \
+        capsys.readouterr().err
