@@ -23,6 +23,7 @@ from navigation.osm_extract import BUS_ONLY_HIGHWAYS, DRIVE_HIGHWAYS, POI_TAGS
 ROAD_TAGS = ["highway", "name", "oneway", "junction", "maxspeed", "access", "motor_vehicle",
              "motorcar", "bus", "psv", "service", "area", "lanes", "ref"]
 NODE_TAGS = ["highway", "traffic_signals:direction", "direction"]
+REVERSED_ONEWAY = {"-1", "reverse", "T"}  # osmnx's: one-way against the way's node order
 
 
 def download_place(place: str, target: Path) -> Path:
@@ -42,6 +43,9 @@ def download_place(place: str, target: Path) -> Path:
         graph = ox.graph_from_place(place, custom_filter=f'["highway"~"^({highways})$"]',
                                     simplify=False, retain_all=True)
         places = ox.features_from_place(place, wanted)
+        for _, _, road in graph.edges(data=True):
+            if road.get("oneway") in REVERSED_ONEWAY:  # osmnx put its nodes in driving order
+                road["oneway"] = "yes"
         target.parent.mkdir(parents=True, exist_ok=True)
         ox.io.save_graph_xml(graph, target)
     finally:
