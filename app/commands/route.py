@@ -6,10 +6,14 @@ import argparse
 import json
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from app.settings import SettingsStore, cache_dir, data_dir
 from app.topics import fill
 from app.units import Units
+
+if TYPE_CHECKING:
+    from navigation.roadmap import RoadMap
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -93,9 +97,16 @@ def _import(args: argparse.Namespace) -> int:
     except MapFileError as exc:
         print(f"volant maps import: {exc}", file=sys.stderr)
         return 1
-    print(f"{args.file}: {roadmap.node_count} nodes, {roadmap.edge_count} edges, "
-          f"{len(roadmap.places)} places; cached under {cache_dir() / 'maps'}")
+    print(f"{args.file}: {_contents(roadmap)}; cached under {cache_dir() / 'maps'}")
     return 0
+
+
+def _contents(roadmap: RoadMap) -> str:
+    """What a fleet engineer checks after an import, the driving side first among them: a
+    city extract cut without its country's boundary says right-hand (see driving_side)."""
+    side = "left" if roadmap.left_hand_traffic else "right"
+    return (f"{roadmap.node_count} nodes, {roadmap.edge_count} edges, {len(roadmap.places)} "
+            f"places, {len(roadmap.turn_bans)} banned turns, {side}-hand traffic")
 
 
 def _import_place(place: str, profile: str) -> int:
@@ -116,7 +127,6 @@ def _import_place(place: str, profile: str) -> int:
     except MapFileError as exc:
         print(f"volant maps import: {exc}", file=sys.stderr)
         return 1
-    print(f"{place}: {roadmap.node_count} nodes, {roadmap.edge_count} edges, "
-          f"{len(roadmap.places)} places; saved as {target} (use it with --map or the "
+    print(f"{place}: {_contents(roadmap)}; saved as {target} (use it with --map or the "
           f"map_file setting)")
     return 0

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+
+from navigation.roadmap import default_map_file, load_map
 
 
 def volant(*args: str, home: Path) -> subprocess.CompletedProcess:
@@ -94,6 +97,10 @@ def test_maps_import_and_broken_file(home: Path, shared_maps: Path, tmp_path: Pa
     done = volant("maps", "import", str(shared_maps / "paris_bss.osm.pbf"), home=home)
     assert done.returncode == 0, done.stderr
     assert "nodes" in done.stdout and list((home / "cache" / "volant" / "maps").glob("paris*"))
+    assert re.search(r"\d+ places, \d+ banned turns, right-hand traffic;", done.stdout)
+    helsinki = volant("maps", "import", str(default_map_file()), home=home)
+    banned = int(re.search(r"(\d+) banned turns", helsinki.stdout)[1])
+    assert banned == len(load_map(None, home / "cache" / "volant").turn_bans) > 0
     empty = tmp_path / "empty.osm.pbf"
     empty.write_bytes(b"")
     done = volant("maps", "import", str(empty), home=home)
@@ -136,12 +143,13 @@ def directed_roads(roadmap) -> set[tuple[float, ...]]:
 def test_maps_import_place_gives_a_map_file_to_route_on(overpass_from, shared_maps: Path,
                                                         tmp_path: Path, capsys) -> None:
     from app.cli import main
-    from navigation.roadmap import load_map
 
     overpass_from(shared_maps / "monaco.osm.gz")
     assert main(["maps", "import", "--place", "Monaco, Monaco"]) == 0
     saved = tmp_path / "data" / "volant" / "maps" / "Monaco_Monaco.osm"
-    assert f"saved as {saved}" in capsys.readouterr().out
+    said = capsys.readouterr().out
+    assert f"saved as {saved}" in said
+    assert "places, 0 banned turns, right-hand traffic" in said  # osmnx fetches no relations
     downloaded = load_map(saved, tmp_path / "cache")
     extract = load_map(shared_maps / "monaco.osm.gz", tmp_path / "cache")
     # The same roads, each one-way street driven the same way (oneway=-1 ones included).
