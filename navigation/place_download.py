@@ -11,6 +11,7 @@ setting).
 from __future__ import annotations
 
 import math
+import warnings
 from pathlib import Path
 from xml.sax.saxutils import quoteattr
 
@@ -47,7 +48,9 @@ def download_place(place: str, target: Path) -> Path:
             if road.get("oneway") in REVERSED_ONEWAY:  # osmnx put its nodes in driving order
                 road["oneway"] = "yes"
         target.parent.mkdir(parents=True, exist_ok=True)
-        ox.io.save_graph_xml(graph, target)
+        with warnings.catch_warnings():  # osmnx 2.1 fills missing oneway tags with a bool
+            warnings.filterwarnings("ignore", "'bool' is not supported as a fill value")
+            ox.io.save_graph_xml(graph, target)
     finally:
         ox.settings.all_oneway, ox.settings.useful_tags_way, ox.settings.useful_tags_node = saved
     _add_places(target, places)
