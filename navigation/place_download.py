@@ -20,8 +20,10 @@ import osmnx as ox
 
 from navigation.osm_extract import BUS_ONLY_HIGHWAYS, DRIVE_HIGHWAYS, POI_TAGS
 
-# What the import reads from a road and from a junction node.
-ROAD_TAGS = ["highway", "name", "oneway", "junction", "maxspeed", "access", "motor_vehicle",
+# What the import reads from a road and from a junction node. osmnx keeps only the tags it is
+# told; of the names, those a driver of the app's languages would say.
+ROAD_TAGS = ["highway", "name", "name:en", "name:fr", "name:ko", "alt_name", "official_name",
+             "short_name", "oneway", "junction", "maxspeed", "access", "motor_vehicle",
              "motorcar", "bus", "psv", "service", "area", "lanes", "ref"]
 NODE_TAGS = ["highway", "traffic_signals:direction", "direction"]
 REVERSED_ONEWAY = {"-1", "reverse", "T"}  # osmnx's: one-way against the way's node order
