@@ -69,6 +69,18 @@ def test_map_is_ready_only_once_routes_can_be_planned(map_cache: Path) -> None:
     assert all(not planned for fraction, _, planned in steps if fraction < 1.0)
 
 
+def test_service_routes_for_the_driving_side_it_is_given(map_cache: Path) -> None:
+    from navigation.service import NavigationService
+
+    bus = EventBus()
+    nav = NavigationService(default_map_file(), map_cache, driving_side="left")
+    nav.start(bus)
+    assert nav.ready.wait(60)
+    nav.stop()
+    bus.close()
+    assert nav.planner.router.map.left_hand_traffic  # Helsinki's file says right-hand
+
+
 def test_cache_is_keyed_by_content_and_profile(tmp_path: Path) -> None:
     copy = tmp_path / "helsinki.osm.pbf"
     shutil.copy(default_map_file(), copy)
