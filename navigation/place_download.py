@@ -19,6 +19,7 @@ import geopandas as gpd
 import osmnx as ox
 
 from navigation.osm_extract import BUS_ONLY_HIGHWAYS, DRIVE_HIGHWAYS, POI_TAGS
+from navigation.roadmap import Progress
 
 # What the import reads from a road and from a junction node. osmnx keeps only the tags it is
 # told; of the names, those a driver of the app's languages would say.
@@ -29,9 +30,14 @@ NODE_TAGS = ["highway", "traffic_signals:direction", "direction"]
 REVERSED_ONEWAY = {"-1", "reverse", "T"}  # osmnx's: one-way against the way's node order
 
 
-def download_place(place: str, target: Path) -> Path:
+def download_place(place: str, target: Path, progress: Progress | None = None) -> Path:
     """Download the drivable roads (both profiles') and the places of `place` into the OSM
-    XML file `target`; osmnx's errors (no such place, no network) propagate."""
+    XML file `target`; osmnx's errors (no such place, no network) propagate. A city's
+    download takes minutes, so each step is reported."""
+    def report(fraction: float, template: str) -> None:
+        if progress:
+            progress(fraction, template, place)
+
     highways = "|".join(sorted(DRIVE_HIGHWAYS | BUS_ONLY_HIGHWAYS))
     wanted: dict[str, bool | list[str]] = {"place": True, "addr:housenumber": True}
     for key, value in POI_TAGS:
@@ -43,8 +49,10 @@ def download_place(place: str, target: Path) -> Path:
     ox.settings.all_oneway = True
     ox.settings.useful_tags_way, ox.settings.useful_tags_node = ROAD_TAGS, NODE_TAGS
     try:
+        report(0.0, "Downloading the roads of %1")
         graph = ox.graph_from_place(place, custom_filter=f'["highway"~"^({highways})$"]',
                                     simplify=False, retain_all=True)
+        report(0.5, "Downloading the places of %1")
         places = ox.features_from_place(place, wanted)
         for _, _, road in graph.edges(data=True):
             if road.get("oneway") in REVERSED_ONEWAY:  # osmnx put its nodes in driving order
@@ -56,6 +64,7 @@ def download_place(place: str, target: Path) -> Path:
     finally:
         ox.settings.all_oneway, ox.settings.useful_tags_way, ox.settings.useful_tags_node = saved
     _add_places(target, places)
+    report(1.0, "Downloaded %1")
     return target
 
 

@@ -118,7 +118,7 @@ def _import_place(place: str, profile: str) -> int:
 
     target = data_dir() / "maps" / f"{'_'.join(place.replace(',', ' ').split())}.osm"
     try:
-        download_place(place, target)
+        download_place(place, target, _progress)
     except Exception as exc:  # osmnx raises many kinds for network and lookup failures
         print(f"volant maps import: could not download {place!r} ({exc})", file=sys.stderr)
         return 1

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from navigation.place_download import download_place
 from navigation.roadmap import default_map_file, load_map
 
 
@@ -159,6 +160,10 @@ def test_maps_import_place_gives_a_map_file_to_route_on(overpass_from, shared_ma
     assert main(["route", "Casino de Monte-Carlo", "Boulevard Albert 1er", "--map", str(saved),
                  "--json"]) == 0
     assert json.loads(capsys.readouterr().out)["distance_m"] > 100
+    steps: list[tuple[float, str]] = []
+    download_place("Monaco", tmp_path / "again.osm", lambda f, t, *v: steps.append((f, t)))
+    assert steps == [(0.0, "Downloading the roads of %1"), (0.5, "Downloading the places of %1"),
+                     (1.0, "Downloaded %1")]
 
 
 def test_maps_import_of_a_place_that_is_not_there(overpass_from, capsys) -> None:
