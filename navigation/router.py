@@ -115,6 +115,7 @@ class Router:
         self.turn_costs = turn_costs
         m = roadmap
         tails, heads = m.turns(restricted=turn_costs)
+        self._tails, self._heads = tails, heads
         self._cost = self._turn_cost(tails, heads)
         self.turn_graph = csr_matrix((self._cost, (tails, heads)),
                                      shape=(m.edge_count, m.edge_count))
@@ -215,10 +216,14 @@ class Router:
         result = self._query().run_multi(
             [(edge, tick(offset + shift)) for edge, (offset, _) in starts.items()],
             [(edge, tick(end.exit_s)) for edge, end in ends.items()])
-        found, path, arcs = result.distance is not None, result.node_path, result.arc_path
-        del result  # resets the query for the next run
-        if not found:
+        if result.distance is None:
+            del result
             return self._dijkstra(starts, ends)
+        # The edges follow from the turns; RoutingKit would unpack the path a second time.
+        arcs = result.arc_path
+        path = [int(self._tails[arcs[0]]), *self._heads[arcs].tolist()] if arcs \
+            else result.node_path
+        del result  # resets the query for the next run
         return path, starts[path[0]][0] + float(self._cost[arcs].sum()) + ends[path[-1]].exit_s
 
     def _dijkstra(self, starts: dict[int, tuple[float, float]],
