@@ -6,7 +6,9 @@ cannot take. A route from the road position starts where the vehicle is, on the 
 it is driving, and only turns round if that is worth a U-turn.
 
 Road segments are indexed by points at most SAMPLE_M apart along them, so a long straight road
-is found from its middle; the candidates near the fix are then projected onto exactly.
+is found from its middle; the candidates near the fix are then projected onto exactly. The two
+carriageways of a two-way road share their geometry, so only one of them is sampled and a
+candidate brings its twin along (half the points: 1M instead of 2M on the 100k grid).
 """
 
 from __future__ import annotations
@@ -50,11 +52,13 @@ class RoadIndex:
         self._scale = np.divide(roadmap.edge_length, poly, out=np.ones_like(poly),
                                 where=poly > 0)
         self._span = span
-        pieces = np.maximum(1, np.ceil(span / SAMPLE_M)).astype(np.int64)
-        self._sample_segment = np.repeat(np.arange(len(span)), pieces)
+        self._twin = _twin_segments(roadmap, xy, starts)
+        sampled = np.flatnonzero((self._twin < 0) | (self._twin > np.arange(len(span))))
+        pieces = np.maximum(1, np.ceil(span[sampled] / SAMPLE_M)).astype(np.int64)
+        self._sample_segment = np.repeat(sampled, pieces)
         within = np.arange(len(self._sample_segment)) - np.repeat(np.cumsum(pieces) - pieces,
                                                                    pieces)
-        t = (within + 0.5) / pieces[self._sample_segment]
+        t = (within + 0.5) / np.repeat(pieces, pieces)
         a, b = self._a[self._sample_segment], self._b[self._sample_segment]
         self._tree = cKDTree(a + (b - a) * t[:, None])
         self._street = {name: i for i, name in enumerate(roadmap.names)}
@@ -72,6 +76,7 @@ class RoadIndex:
             + (STREET_REACH_M if street else 0.0)
         samples = self._tree.query_ball_point(p, reach)
         segs = np.unique(self._sample_segment[samples])
+        segs = np.unique(np.concatenate([segs, self._twin[segs][self._twin[segs] >= 0]]))
         a, b = self._a[segs], self._b[segs]
         d = b - a
         span2 = np.einsum("ij,ij->i", d, d)
@@ -92,6 +97,39 @@ class RoadIndex:
         along = (self._before[seg] + t[best] * self._span[seg]) * self._scale[edge]
         return RoadPosition(edge, float(min(along, self.map.edge_length[edge])),
                             float(off[best]))
+
+
+def _twin_segments(roadmap: RoadMap, xy: np.ndarray, starts: np.ndarray) -> np.ndarray:
+    """Per segment, the same segment of the opposite carriageway (-1 when there is none): an
+    edge v -> u whose points are this edge's u -> v points in reverse."""
+    m = roadmap
+    offsets = m.geom_offsets
+    count = np.diff(offsets)
+    # The mean of an edge's points is the same either way along it: with the two ends and the
+    # number of points it pairs the carriageways; the points are then compared one by one.
+    mean = np.add.reduceat(xy, offsets[:-1]) / count[:, None]
+    lo, hi = np.minimum(m.edge_u, m.edge_v), np.maximum(m.edge_u, m.edge_v)
+    order = np.lexsort((m.edge_u > m.edge_v, np.round(mean[:, 1], 2), np.round(mean[:, 0], 2),
+                        count, hi, lo))
+    e, o = order[:-1], order[1:]
+    pair = (lo[e] == lo[o]) & (hi[e] == hi[o]) & (count[e] == count[o]) \
+        & (m.edge_u[e] == m.edge_v[o]) & (m.edge_v[e] == m.edge_u[o]) \
+        & (np.abs(mean[e] - mean[o]) < 0.01).all(axis=1)
+    e, o = e[pair], o[pair]
+    within = np.arange(count[e].sum()) - np.repeat(np.cumsum(count[e]) - count[e], count[e])
+    forward = np.repeat(offsets[e], count[e]) + within
+    backward = np.repeat(offsets[o] + count[o] - 1, count[o]) - within
+    same = np.logical_and.reduceat((np.abs(xy[forward] - xy[backward]) < 0.01).all(axis=1),
+                                   np.cumsum(count[e]) - count[e])
+    e, o = e[same], o[same]
+    # Segment k of an edge of n segments is segment n - 1 - k of its twin.
+    first = np.searchsorted(starts, offsets[:-1])
+    twin = np.full(len(starts), -1)
+    for a, b in ((e, o), (o, e)):
+        n = count[a] - 1
+        k = np.arange(n.sum()) - np.repeat(np.cumsum(n) - n, n)
+        twin[np.repeat(first[a], n) + k] = np.repeat(first[b] + n - 1, n) - k
+    return twin
 
 
 def points_from(roadmap: RoadMap, edge: int, from_m: float = 0.0,

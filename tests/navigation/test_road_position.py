@@ -69,6 +69,21 @@ def test_a_fix_lands_on_the_nearest_road(helsinki) -> None:
         assert near[on.edge] == pytest.approx(near.min(), abs=0.01)
 
 
+def test_each_two_way_road_is_sampled_once(helsinki) -> None:
+    """The carriageways of a two-way road are one line: one is sampled, each brings the
+    other along (the test above checks that no road is then missed)."""
+    index = RoadIndex(helsinki)
+    twin = index._twin
+    paired = np.flatnonzero(twin >= 0)
+    assert len(paired) > len(twin) / 2  # most of central Helsinki is two-way
+    assert (twin[twin[paired]] == paired).all()
+    assert np.allclose(index._a[paired], index._b[twin[paired]])
+    sampled = np.zeros(len(twin), bool)
+    sampled[index._sample_segment] = True
+    assert (sampled[paired] != sampled[twin[paired]]).all()
+    assert sampled[twin < 0].all()
+
+
 def test_a_fix_beside_a_street_lands_on_the_carriageway_it_faces(helsinki) -> None:
     index = RoadIndex(helsinki)
     tried = 0
