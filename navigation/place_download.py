@@ -10,7 +10,9 @@ setting).
 
 from __future__ import annotations
 
+import gzip
 import math
+import shutil
 import warnings
 from pathlib import Path
 from xml.sax.saxutils import quoteattr
@@ -31,9 +33,10 @@ REVERSED_ONEWAY = {"-1", "reverse", "T"}  # osmnx's: one-way against the way's n
 
 
 def download_place(place: str, target: Path, progress: Progress | None = None) -> Path:
-    """Download the drivable roads (both profiles') and the places of `place` into the OSM
-    XML file `target`; osmnx's errors (no such place, no network) propagate. A city's
-    download takes minutes, so each step is reported."""
+    """Download the drivable roads (both profiles') and the places of `place` into `target`,
+    a gzipped OSM XML file (.osm.gz) that appears only once whole; osmnx's errors (no such
+    place, no network) propagate. A city's download takes minutes, so each step is
+    reported."""
     def report(fraction: float, template: str) -> None:
         if progress:
             progress(fraction, template, place)
@@ -58,12 +61,20 @@ def download_place(place: str, target: Path, progress: Progress | None = None) -
             if road.get("oneway") in REVERSED_ONEWAY:  # osmnx put its nodes in driving order
                 road["oneway"] = "yes"
         target.parent.mkdir(parents=True, exist_ok=True)
+        xml = target.with_name(f"{target.name}.part.osm")
         with warnings.catch_warnings():  # osmnx 2.1 fills missing oneway tags with a bool
             warnings.filterwarnings("ignore", "'bool' is not supported as a fill value")
-            ox.io.save_graph_xml(graph, target)
+            ox.io.save_graph_xml(graph, xml)
     finally:
         ox.settings.all_oneway, ox.settings.useful_tags_way, ox.settings.useful_tags_node = saved
-    _add_places(target, places)
+    try:
+        _add_places(xml, places)
+        packed = target.with_name(f"{target.name}.part")
+        with xml.open("rb") as plain, gzip.open(packed, "wb") as out:
+            shutil.copyfileobj(plain, out)
+        packed.replace(target)
+    finally:
+        xml.unlink(missing_ok=True)
     report(1.0, "Downloaded %1")
     return target
 

@@ -116,7 +116,7 @@ def _import_place(place: str, profile: str) -> int:
     from navigation.place_download import download_place
     from navigation.roadmap import load_map
 
-    target = data_dir() / "maps" / f"{'_'.join(place.replace(',', ' ').split())}.osm"
+    target = data_dir() / "maps" / f"{'_'.join(place.replace(',', ' ').split())}.osm.gz"
     try:
         download_place(place, target, _progress)
     except Exception as exc:  # osmnx raises many kinds for network and lookup failures

@@ -147,9 +147,10 @@ def test_maps_import_place_gives_a_map_file_to_route_on(overpass_from, shared_ma
 
     overpass_from(shared_maps / "monaco.osm.gz")
     assert main(["maps", "import", "--place", "Monaco, Monaco"]) == 0
-    saved = tmp_path / "data" / "volant" / "maps" / "Monaco_Monaco.osm"
+    saved = tmp_path / "data" / "volant" / "maps" / "Monaco_Monaco.osm.gz"
     said = capsys.readouterr().out
     assert f"saved as {saved}" in said
+    assert [p.name for p in saved.parent.iterdir()] == [saved.name]  # no part left behind
     assert "places, 0 banned turns, right-hand traffic" in said  # osmnx fetches no relations
     downloaded = load_map(saved, tmp_path / "cache")
     extract = load_map(shared_maps / "monaco.osm.gz", tmp_path / "cache")
@@ -161,15 +162,17 @@ def test_maps_import_place_gives_a_map_file_to_route_on(overpass_from, shared_ma
                  "--json"]) == 0
     assert json.loads(capsys.readouterr().out)["distance_m"] > 100
     steps: list[tuple[float, str]] = []
-    download_place("Monaco", tmp_path / "again.osm", lambda f, t, *v: steps.append((f, t)))
+    download_place("Monaco", tmp_path / "again.osm.gz", lambda f, t, *v: steps.append((f, t)))
     assert steps == [(0.0, "Downloading the roads of %1"), (0.5, "Downloading the places of %1"),
                      (1.0, "Downloaded %1")]
 
 
-def test_maps_import_of_a_place_that_is_not_there(overpass_from, capsys) -> None:
+def test_maps_import_of_a_place_that_is_not_there(overpass_from, capsys,
+                                                  tmp_path: Path) -> None:
     from app.cli import main
 
     overpass_from(None)
     assert main(["maps", "import", "--place", "Atlantis"]) == 1
     assert "could not download 'Atlantis' (Nominatim found no 'Atlantis')" in \
         capsys.readouterr().err
+    assert not list((tmp_path / "data").rglob("*.osm*"))
