@@ -102,8 +102,8 @@ def _import(args: argparse.Namespace) -> int:
 
 
 def _contents(roadmap: RoadMap) -> str:
-    """What a fleet engineer checks after an import, the driving side first among them: a
-    city extract cut without its country's boundary says right-hand (see driving_side)."""
+    """What a fleet engineer checks after an import; the banned turns and the driving side
+    are what a city extract cut without its relations lacks (see the driving_side setting)."""
     side = "left" if roadmap.left_hand_traffic else "right"
     return (f"{roadmap.node_count} nodes, {roadmap.edge_count} edges, {len(roadmap.places)} "
             f"places, {len(roadmap.turn_bans)} banned turns, {side}-hand traffic")
