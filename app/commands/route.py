@@ -39,7 +39,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     source = imp.add_mutually_exclusive_group(required=True)
     source.add_argument("file", nargs="?", type=Path, help=".osm.pbf, .osm or .osm.gz file")
     source.add_argument("--place", help='download by place name with osmnx (needs internet), '
-                                        'e.g. "Paris, France"')
+                                        'e.g. "Paris, France"; saved as an OSM file in the '
+                                        'user data dir to use with --map or map_file')
     imp.add_argument("--profile", choices=("car", "bus"), default="car")
     imp.set_defaults(func=_import)
 
