@@ -13,25 +13,22 @@ says driving_side=left), plus 20 s for a U-turn; a bend where one road meets the
 nothing. A turn an OSM restriction forbids (no_left_turn, only_straight_on, ...) is no arc at
 all (`RoadMap.turn_bans`).
 
-Queries run on RoutingKit's CCH (routingkit-cch) over that graph, in the nested-dissection
-order the map computed when it was built (`RoadMap.turn_order`). Its multi-source/multi-target
-query takes exactly the sources and targets above, so no virtual vertices are needed. It sums
-integer weights, so costs are kept in ticks of 10 µs; the returned duration is the float sum
-along the route found. A route the 31-bit weights cannot hold (over ~6 h) or no route at all
-falls back to scipy's exact Dijkstra.
+Queries run on a perfectly customized contraction hierarchy (`navigation.hierarchy`) over that
+graph, in the nested-dissection order the map computed when it was built (`RoadMap.turn_order`).
+Its query takes exactly the sources and targets above, so no virtual vertices are needed, and
+prunes with the straight line to the other end at the map's top speed. It sums integer weights,
+so costs are kept in ticks of 10 µs; the returned duration is the float sum along the route.
 """
 
 from __future__ import annotations
 
-import math
 import threading
 from dataclasses import dataclass
 
 import numpy as np
-import routingkit_cch as rk
 from scipy.sparse import csr_matrix
-from scipy.sparse.csgraph import dijkstra
 
+from navigation.hierarchy import Hierarchy, Search, Terminals
 from navigation.road_position import RoadPosition
 from navigation.roadmap import RoadMap
 
@@ -40,7 +37,7 @@ TURN_BIAS = 1.075  # for right-hand traffic; a map that says driving_side=left i
 U_TURN_PENALTY_S = 20.0
 U_TURN_DEGREES = 170.0
 TICKS_PER_S = 100_000
-INF_TICKS = 2**31 - 1  # RoutingKit's inf_weight: an arc this heavy is no arc
+EARTH_RADIUS_M = 6_371_000.0
 
 
 class NoRoute(ValueError):
@@ -98,15 +95,28 @@ def u_turns(roadmap: RoadMap, src: np.ndarray, dst: np.ndarray) -> np.ndarray:
 
 
 def ticks(seconds: np.ndarray) -> np.ndarray:
-    return np.minimum(np.rint(seconds * TICKS_PER_S), INF_TICKS).astype(np.int64)
+    return np.rint(np.asarray(seconds) * TICKS_PER_S).astype(np.int64)
 
 
-def tick(seconds: float) -> int:
-    return min(round(seconds * TICKS_PER_S), INF_TICKS)
+def node_positions(roadmap: RoadMap) -> np.ndarray:
+    """(node, 3) metres on a sphere: the chord between two is never longer than a road."""
+    lat, lon = np.radians(roadmap.node_lat), np.radians(roadmap.node_lon)
+    return EARTH_RADIUS_M * np.column_stack(
+        [np.cos(lat) * np.cos(lon), np.cos(lat) * np.sin(lon), np.sin(lat)])
+
+
+def ticks_per_m(roadmap: RoadMap) -> float:
+    """No route is cheaper per metre of straight line than the fastest road (a margin for
+    the ticks' rounding); 0 where a road takes no time at all."""
+    timed = roadmap.edge_time > 0
+    if not timed.all() or not timed.any():
+        return 0.0
+    return 0.99 * TICKS_PER_S / float(np.max(roadmap.edge_length / roadmap.edge_time))
 
 
 class Router:
-    """Built once per map (the hierarchy takes ~0.1 s on a country extract); queries reuse it."""
+    """Built once per map (the hierarchy takes ~0.2 s on a country extract); queries reuse it,
+    from any number of threads."""
 
     def __init__(self, roadmap: RoadMap, turn_costs: bool = True) -> None:
         """`turn_costs=False`: the plain road graph as networkx sees it, with neither turn
@@ -119,13 +129,14 @@ class Router:
         self._cost = self._turn_cost(tails, heads)
         self.turn_graph = csr_matrix((self._cost, (tails, heads)),
                                      shape=(m.edge_count, m.edge_count))
-        cch = rk.CCH(m.turn_order.tolist(), tails.tolist(), heads.tolist(), False)
-        self._metric = rk.CCHMetric(cch, ticks(self._cost).tolist())
+        self._positions = node_positions(m)
+        self._hierarchy = Hierarchy.build(m.turn_order, tails, heads, ticks(self._cost),
+                                          self._positions[m.edge_u], ticks_per_m(m))
         every, onto = m.turns(restricted=False)  # a no_u_turn sign does not make it one-way
         back = u_turns(m, every, onto)
         self._opposite = np.full(m.edge_count, -1)  # the other carriageway of a two-way road
         self._opposite[every[back]] = onto[back]
-        self._local = threading.local()  # a CCHQuery may only be used by its own thread
+        self._local = threading.local()  # a Search is one thread's state
 
     def _turn_cost(self, src: np.ndarray, dst: np.ndarray) -> np.ndarray:
         m = self.map
@@ -138,10 +149,10 @@ class Router:
             cost[back] += U_TURN_PENALTY_S
         return cost
 
-    def _query(self) -> rk.CCHQuery:
+    def _query(self) -> Search:
         query = getattr(self._local, "query", None)
         if query is None:
-            query = self._local.query = rk.CCHQuery(self._metric)
+            query = self._local.query = Search(self._hierarchy)
         return query
 
     def route(self, origin: int | RoadPosition, destination: int | RoadPosition,
@@ -154,7 +165,7 @@ class Router:
             return Route((), 0.0, 0.0)
         starts = self._starts(origin, facing)
         ends = self._ends(destination, starts)
-        path, duration = self._search(starts, ends)
+        path, duration = self._search(origin, starts, destination, ends)
         m, end = self.map, ends[path[-1]]
         edges = (*path, end.then) if end.then >= 0 else tuple(path)
         skip = starts[path[0]][1]
@@ -207,46 +218,25 @@ class Router:
         length = float(self.map.edge_length[edge])
         return min(1.0, along_m / length) if length > 0 else 1.0
 
-    def _search(self, starts: dict[int, tuple[float, float]],
+    def _search(self, origin: int | RoadPosition, starts: dict[int, tuple[float, float]],
+                destination: int | RoadPosition,
                 ends: dict[int, End]) -> tuple[list[int], float]:
         """The cheapest path from a start edge to an end edge, and its seconds."""
         if not starts or not ends:
             raise NoRoute("the destination cannot be reached from here")
         shift = max(0.0, -min(offset for offset, _ in starts.values()))  # none below zero
-        result = self._query().run_multi(
-            [(edge, tick(offset + shift)) for edge, (offset, _) in starts.items()],
-            [(edge, tick(end.exit_s)) for edge, end in ends.items()])
-        if result.distance is None:
-            del result
-            return self._dijkstra(starts, ends)
-        # The edges follow from the turns; RoutingKit would unpack the path a second time.
-        arcs = result.arc_path
-        path = [int(self._tails[arcs[0]]), *self._heads[arcs].tolist()] if arcs \
-            else result.node_path
-        del result  # resets the query for the next run
-        return path, starts[path[0]][0] + float(self._cost[arcs].sum()) + ends[path[-1]].exit_s
-
-    def _dijkstra(self, starts: dict[int, tuple[float, float]],
-                  ends: dict[int, End]) -> tuple[list[int], float]:
-        """Exact one-to-all search: tells no route from one longer than the ticks can hold.
-        Starts with the same offset share one search (a node origin has one offset)."""
-        targets = np.array(list(ends))
-        exits = np.array([end.exit_s for end in ends.values()])
-        best: tuple[float, int, np.ndarray] = (math.inf, -1, np.empty(0))
-        for offset in {offset for offset, _ in starts.values()}:
-            sources = [edge for edge, (o, _) in starts.items() if o == offset]
-            dist, pred, _ = dijkstra(self.turn_graph, indices=sources, min_only=True,
-                                     return_predecessors=True)
-            totals = offset + dist[targets] + exits
-            i = int(np.argmin(totals))
-            if totals[i] < best[0]:
-                best = (float(totals[i]), int(targets[i]), pred)
-        total, edge, pred = best
-        if not math.isfinite(total):
+        found = self._query().run(
+            self._terminals(origin, list(starts), [offset + shift for offset, _ in
+                                                   starts.values()]),
+            self._terminals(destination, list(ends), [end.exit_s for end in ends.values()]))
+        if found is None:
             raise NoRoute("the destination cannot be reached from here")
-        path = [edge]
-        while pred[edge] >= 0:
-            edge = int(pred[edge])
-            path.append(edge)
-        path.reverse()
-        return path, total
+        _, source, arcs = found
+        path = [source, *self._heads[arcs].tolist()]
+        return path, starts[source][0] + float(self._cost[arcs].sum()) + ends[path[-1]].exit_s
+
+    def _terminals(self, end: int | RoadPosition, edges: list[int],
+                   seconds: list[float]) -> Terminals:
+        """Edges with their ticks, measured from the node or from the start of the edge."""
+        node = end if isinstance(end, int) else int(self.map.edge_u[end.edge])
+        return Terminals(np.array(edges), ticks(np.array(seconds)), self._positions[node])
