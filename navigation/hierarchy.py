@@ -215,12 +215,17 @@ def _climb(climb, other_mark, stamp, first, head, weight, dist, pred):
 
 
 @nb.njit(cache=True, nogil=True)
+def _gap(position, v, at):
+    """Metres in a straight line from vertex v to the point `at`."""
+    return np.sqrt((position[v, 0] - at[0]) ** 2 + (position[v, 1] - at[1]) ** 2
+                   + (position[v, 2] - at[2]) ** 2)
+
+
+@nb.njit(cache=True, nogil=True)
 def _bound(position, v, at, slack, per_m):
     """A lower bound on the ticks between vertex v and one side's terminals: the straight
     line to `at`, less the side's slack, at the top speed."""
-    gap = np.sqrt((position[v, 0] - at[0]) ** 2 + (position[v, 1] - at[1]) ** 2
-                  + (position[v, 2] - at[2]) ** 2)
-    return np.int64(max(0.0, gap - slack) * per_m)
+    return np.int64(max(0.0, _gap(position, v, at) - slack) * per_m)
 
 
 @nb.njit(cache=True, nogil=True)
@@ -232,62 +237,8 @@ def _slack(position, vertices, ticks, at, per_m):
     if per_m <= 0:
         return slack
     for i in range(len(vertices)):
-        v = vertices[i]
-        away = np.sqrt((position[v, 0] - at[0]) ** 2 + (position[v, 1] - at[1]) ** 2
-                       + (position[v, 2] - at[2]) ** 2)
-        slack = max(slack, away - ticks[i] / per_m)
+        slack = max(slack, _gap(position, vertices[i], at) - ticks[i] / per_m)
     return slack
-
-
-@nb.njit(cache=True, parallel=True)
-def _search(parent, ffirst, fhead, fweight, bfirst, bhead, bweight, position, per_m, sources,
-            source_ticks, source_at, targets, target_ticks, target_at, dist, pred, mark, stamp,
-            buf, parallel_from):
-    """Elimination-tree search. The sources' and the targets' own ancestors climb in two
-    threads; then the ancestors both share, in rank order, meet and relax their arcs unless
-    the distance so far plus the straight line to the other end cannot beat the best meeting
-    (then no path through them can)."""
-    climbs = [_ancestors(parent, sources, stamp, mark[0], buf[0]),
-              _ancestors(parent, targets, stamp, mark[1], buf[1])]
-    for side in range(2):
-        for v in climbs[side]:
-            dist[side, v], pred[side, v] = INF, -1
-    for s in range(len(sources)):
-        dist[0, sources[s]] = min(dist[0, sources[s]], source_ticks[s])
-    for t in range(len(targets)):
-        dist[1, targets[t]] = min(dist[1, targets[t]], target_ticks[t])
-    if len(climbs[0]) + len(climbs[1]) < parallel_from:
-        _climb(climbs[0], mark[1], stamp, ffirst, fhead, fweight, dist[0], pred[0])
-        _climb(climbs[1], mark[0], stamp, bfirst, bhead, bweight, dist[1], pred[1])
-    else:
-        for side in nb.prange(2):
-            if side == 0:
-                _climb(climbs[0], mark[1], stamp, ffirst, fhead, fweight, dist[0], pred[0])
-            else:
-                _climb(climbs[1], mark[0], stamp, bfirst, bhead, bweight, dist[1], pred[1])
-    source_slack = _slack(position, sources, source_ticks, source_at, per_m)
-    target_slack = _slack(position, targets, target_ticks, target_at, per_m)
-    common = climbs[0][mark[1][climbs[0]] == stamp]
-    best, meet = INF, -1
-    for v in common:  # a first meeting from what the own ancestors reached
-        if dist[0, v] + dist[1, v] < best:
-            best, meet = dist[0, v] + dist[1, v], v
-    for v in common:
-        if dist[0, v] + dist[1, v] < best:
-            best, meet = dist[0, v] + dist[1, v], v
-        d = dist[0, v]
-        if d < best and d + _bound(position, v, target_at, target_slack, per_m) < best:
-            for p in range(ffirst[v], ffirst[v + 1]):
-                x = fhead[p]
-                if d + fweight[p] < dist[0, x]:
-                    dist[0, x], pred[0, x] = d + fweight[p], v
-        d = dist[1, v]
-        if d < best and d + _bound(position, v, source_at, source_slack, per_m) < best:
-            for p in range(bfirst[v], bfirst[v + 1]):
-                x = bhead[p]
-                if d + bweight[p] < dist[1, x]:
-                    dist[1, x], pred[1, x] = d + bweight[p], v
-    return best, meet
 
 
 @nb.njit(cache=True)
@@ -339,6 +290,62 @@ def _path(first, heads, up_via, down_via, up_orig, down_orig, fpred, bpred, meet
                        size)
         v = bpred[v]
     return source, size
+
+
+@nb.njit(cache=True, parallel=True)
+def _search(parent, ffirst, fhead, fweight, bfirst, bhead, bweight, position, per_m, rank,
+            sources, source_ticks, source_at, targets, target_ticks, target_at, dist, pred, mark,
+            stamp, buf, parallel_from, unpacking, out):
+    """Elimination-tree search, then the path found: (ticks, source rank, arcs in `out`), or
+    INF. The sources' and the targets' own ancestors climb in two threads; then the ancestors
+    both share, in rank order, meet and relax their arcs unless the distance so far plus the
+    straight line to the other end cannot beat the best meeting (then no path through them
+    can)."""
+    sources, targets = rank[sources], rank[targets]
+    climbs = [_ancestors(parent, sources, stamp, mark[0], buf[0]),
+              _ancestors(parent, targets, stamp, mark[1], buf[1])]
+    for side in range(2):
+        for v in climbs[side]:
+            dist[side, v], pred[side, v] = INF, -1
+    for s in range(len(sources)):
+        dist[0, sources[s]] = min(dist[0, sources[s]], source_ticks[s])
+    for t in range(len(targets)):
+        dist[1, targets[t]] = min(dist[1, targets[t]], target_ticks[t])
+    if len(climbs[0]) + len(climbs[1]) < parallel_from:
+        _climb(climbs[0], mark[1], stamp, ffirst, fhead, fweight, dist[0], pred[0])
+        _climb(climbs[1], mark[0], stamp, bfirst, bhead, bweight, dist[1], pred[1])
+    else:
+        for side in nb.prange(2):
+            if side == 0:
+                _climb(climbs[0], mark[1], stamp, ffirst, fhead, fweight, dist[0], pred[0])
+            else:
+                _climb(climbs[1], mark[0], stamp, bfirst, bhead, bweight, dist[1], pred[1])
+    source_slack = _slack(position, sources, source_ticks, source_at, per_m)
+    target_slack = _slack(position, targets, target_ticks, target_at, per_m)
+    common = climbs[0][mark[1][climbs[0]] == stamp]
+    best, meet = INF, -1
+    for v in common:  # a first meeting from what the own ancestors reached
+        if dist[0, v] + dist[1, v] < best:
+            best, meet = dist[0, v] + dist[1, v], v
+    for v in common:
+        if dist[0, v] + dist[1, v] < best:
+            best, meet = dist[0, v] + dist[1, v], v
+        d = dist[0, v]
+        if d < best and d + _bound(position, v, target_at, target_slack, per_m) < best:
+            for p in range(ffirst[v], ffirst[v + 1]):
+                x = fhead[p]
+                if d + fweight[p] < dist[0, x]:
+                    dist[0, x], pred[0, x] = d + fweight[p], v
+        d = dist[1, v]
+        if d < best and d + _bound(position, v, source_at, source_slack, per_m) < best:
+            for p in range(bfirst[v], bfirst[v + 1]):
+                x = bhead[p]
+                if d + bweight[p] < dist[1, x]:
+                    dist[1, x], pred[1, x] = d + bweight[p], v
+    if meet < 0 or best >= INF:
+        return INF, -1, 0
+    source, size = _path(*unpacking, pred[0], pred[1], meet, buf[0], out)
+    return best, source, size
 
 
 class Terminals(NamedTuple):
@@ -409,6 +416,8 @@ class Search:
         self._stamp = 0
         self._buf = np.empty((2, n), np.int64)
         self._out = np.empty(n, np.int64)
+        h = hierarchy
+        self._unpacking = (h.first, h.heads, h.up_via, h.down_via, h.up_orig, h.down_orig)
 
     def run(self, sources: Terminals, targets: Terminals) -> tuple[int, int, np.ndarray] | None:
         """Shortest path from any source (starting at its ticks) to any target (adding its
@@ -416,14 +425,11 @@ class Search:
         no target is reachable."""
         h = self.h
         self._stamp += 1
-        ends = [(h.rank[side.vertices], np.asarray(side.ticks, np.int64),
-                 np.asarray(side.at, np.float64)) for side in (sources, targets)]
         with _ONE_PARALLEL_SEARCH:
-            best, meet = _search(h.parent, *h.forward, *h.backward, h.position, h.ticks_per_m,
-                                 *ends[0], *ends[1], self._dist, self._pred, self._mark,
-                                 self._stamp, self._buf, self.parallel_from)
-        if meet < 0 or best >= INF:
+            best, source, size = _search(
+                h.parent, *h.forward, *h.backward, h.position, h.ticks_per_m, h.rank,
+                *sources, *targets, self._dist, self._pred, self._mark, self._stamp, self._buf,
+                self.parallel_from, self._unpacking, self._out)
+        if best >= INF:
             return None
-        source, size = _path(h.first, h.heads, h.up_via, h.down_via, h.up_orig, h.down_orig,
-                             self._pred[0], self._pred[1], meet, self._buf[0], self._out)
         return int(best), int(h.order[source]), self._out[:size].copy()
