@@ -125,7 +125,7 @@ class Router:
         self.turn_costs = turn_costs
         m = roadmap
         tails, heads = m.turns(restricted=turn_costs)
-        self._tails, self._heads = tails, heads
+        self._heads = heads
         self._cost = self._turn_cost(tails, heads)
         self.turn_graph = csr_matrix((self._cost, (tails, heads)),
                                      shape=(m.edge_count, m.edge_count))
