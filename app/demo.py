@@ -22,11 +22,11 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from app import topics
-from app.bus import EventBus, Message
-from app.recorder import Recorder
-from app.settings import cache_dir
-from app.topics import DriverControl, MediaCommand, Notice, SimSetting
+from kernel import topics
+from kernel.event_bus import EventBus, Message
+from kernel.recording import Recorder
+from kernel.settings import cache_dir
+from kernel.topics import DriverControl, MediaCommand, Notice, SimSetting
 
 log = logging.getLogger(__name__)
 START = (60.1650, 24.9400)  # Bulevardi, Helsinki: a few turns from the chargers up north
@@ -76,11 +76,11 @@ class Demo:
 
     # -- the modules -----------------------------------------------------------------------
     def modules(self, data: Path) -> list:
-        from app.ux_restrictions import UxRestrictionsService
-        from app.vehicle.preset import load_preset
-        from app.vehicle.simulation import VehicleSimulation
         from media.service import MediaService
         from navigation.service import BusLine, NavigationService
+        from vehicle.driving_state import UxRestrictionsService
+        from vehicle.preset import load_preset
+        from vehicle.simulation import VehicleSimulation
         from voice.service import VoiceService
         from voice.tts import TtsService
 
@@ -171,7 +171,7 @@ def run_demo(out: Path, speed: float = 10.0, offscreen: bool = False,
     os.environ.setdefault("QT_QUICK_CONTROLS_STYLE", "Basic")
     from PySide6.QtWidgets import QApplication
 
-    from app.settings import Settings, SettingsStore
+    from kernel.settings import Settings, SettingsStore
     from ui.shell import Shell
 
     out.mkdir(parents=True, exist_ok=True)
@@ -215,7 +215,7 @@ def run_demo(out: Path, speed: float = 10.0, offscreen: bool = False,
             # Quitting and stopping the modules take seconds; if they hang, say where and exit.
             faulthandler.dump_traceback_later(SHUTDOWN_TIMEOUT_S, exit=True)
 
-    from app.qt_dispatch import QtDispatcher
+    from kernel.qt_dispatch import QtDispatcher
 
     shell_dispatcher = QtDispatcher()
     with tempfile.TemporaryDirectory() as tmp:

@@ -10,9 +10,9 @@ import time
 from logging.handlers import RotatingFileHandler
 from pathlib import Path
 
-from app import topics
-from app.bus import EventBus, Message
-from app.settings import SettingsStore, state_dir
+from kernel import topics
+from kernel.event_bus import EventBus, Message
+from kernel.settings import SettingsStore, state_dir
 
 log = logging.getLogger("volant")
 
@@ -57,7 +57,7 @@ def run_app(args: argparse.Namespace) -> int:
     from PySide6.QtWidgets import QApplication
 
     from app.modules import create_modules
-    from app.recorder import Player, Recorder
+    from kernel.recording import Player, Recorder
     from ui.shell import Shell
 
     qapp = QApplication.instance() or QApplication(sys.argv[:1])

@@ -12,8 +12,8 @@ from typing import Protocol
 
 from platformdirs import user_music_dir
 
-from app.bus import EventBus
-from app.settings import Settings, cache_dir, data_dir
+from kernel.event_bus import EventBus
+from kernel.settings import Settings, cache_dir, data_dir
 
 
 class Module(Protocol):
@@ -24,11 +24,11 @@ class Module(Protocol):
 
 def create_modules(settings: Settings, *, offscreen: bool = False) -> list[Module]:
     """Every module, configured; `offscreen` means no display, sound card or microphone."""
-    from app.ux_restrictions import UxRestrictionsService
-    from app.vehicle.preset import load_preset
-    from app.vehicle.simulation import VehicleSimulation
     from media.service import MediaService
     from navigation.service import NavigationService
+    from vehicle.driving_state import UxRestrictionsService
+    from vehicle.preset import load_preset
+    from vehicle.simulation import VehicleSimulation
     from voice.service import VoiceService
     from voice.tts import TtsService
 

@@ -24,9 +24,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from app import topics
-from app.bus import EventBus, Message
-from app.codec import PayloadError, from_json, to_json
+from kernel import topics
+from kernel.codec import PayloadError, from_json, to_json
+from kernel.event_bus import EventBus, Message
 
 DEFAULT_TIMEOUT_S = 30.0
 STEP_KINDS = ("publish", "say", "wait", "expect", "forbid")

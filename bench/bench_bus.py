@@ -18,9 +18,9 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 import blinker
 from PySide6.QtCore import QCoreApplication, QObject, QThread, Signal, Slot
 
-from app import topics
-from app.bus import EventBus
-from app.topics import VssFloat
+from kernel import topics
+from kernel.event_bus import EventBus
+from kernel.topics import VssFloat
 
 N = 200_000
 PINGS = 3_000
@@ -73,7 +73,7 @@ def bus_latency(on: str) -> list[float]:
 
 def bus_gui(count: int, paced: bool) -> tuple[float, list[float]]:
     """Publisher thread -> subscriber on the Qt GUI thread (the view models' path)."""
-    from app.qt_dispatch import QtDispatcher
+    from kernel.qt_dispatch import QtDispatcher
 
     app = QCoreApplication.instance()
     bus = EventBus()

@@ -14,8 +14,8 @@ from __future__ import annotations
 
 import time
 
-from app.vehicle.model import VehicleModel
-from app.vehicle.preset import load_preset
+from vehicle.model import VehicleModel
+from vehicle.preset import load_preset
 
 DT = 0.1
 

@@ -17,10 +17,10 @@ os.environ.setdefault("QT_QUICK_BACKEND", "software")
 
 from PySide6.QtWidgets import QApplication
 
-from app import topics
-from app.bus import EventBus
-from app.settings import SettingsStore
-from app.topics import VssFloat
+from kernel import topics
+from kernel.event_bus import EventBus
+from kernel.settings import SettingsStore
+from kernel.topics import VssFloat
 from ui.shell import Shell
 
 SECONDS = 10.0

@@ -24,9 +24,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from mutagen.id3 import TALB, TCON, TIT2, TPE1
 from mutagen.wave import WAVE
 
-from app import topics
-from app.bus import EventBus
-from app.topics import MediaCommand
+from kernel import topics
+from kernel.event_bus import EventBus
+from kernel.topics import MediaCommand
 from media.demo import write_track
 from media.library import Library
 

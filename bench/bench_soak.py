@@ -19,15 +19,15 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 from PySide6.QtWidgets import QApplication
 
-from app import topics
-from app.bus import EventBus, Message
-from app.settings import cache_dir
-from app.topics import MediaCommand, RouteRequest, Utterance
-from app.ux_restrictions import UxRestrictionsService
-from app.vehicle.preset import load_preset
-from app.vehicle.simulation import VehicleSimulation
+from kernel import topics
+from kernel.event_bus import EventBus, Message
+from kernel.settings import cache_dir
+from kernel.topics import MediaCommand, RouteRequest, Utterance
 from media.service import MediaService
 from navigation.service import NavigationService
+from vehicle.driving_state import UxRestrictionsService
+from vehicle.preset import load_preset
+from vehicle.simulation import VehicleSimulation
 from voice.service import VoiceService
 from voice.tts import TtsService
 

@@ -27,8 +27,8 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from app import topics
-from app.bus import EventBus
+from kernel import topics
+from kernel.event_bus import EventBus
 from voice import audio, engines, intents
 from voice.engines import SphinxRecognizer, create_recognizer
 from voice.service import VoiceService

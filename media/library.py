@@ -17,7 +17,7 @@ from pathlib import Path
 import mutagen
 from mutagen import MutagenError
 
-from app.topics import MediaLibrary, PlaylistInfo, SkippedFile, TrackInfo
+from kernel.topics import MediaLibrary, PlaylistInfo, SkippedFile, TrackInfo
 
 AUDIO_EXTENSIONS = frozenset({".mp3", ".flac", ".ogg", ".oga", ".opus", ".m4a", ".wav", ".aac"})
 PLAYLIST_EXTENSIONS = frozenset({".m3u", ".m3u8"})

@@ -2,7 +2,7 @@
 
 Threading: QMediaPlayer must live on a thread with a Qt event loop, so the service keeps it on
 the thread that calls `start()` (the app's GUI thread). Bus handlers run inline on whatever thread
-published and only *post* the work into that event loop (app.qt_dispatch), so a
+published and only *post* the work into that event loop (kernel.qt_dispatch), so a
 publisher never waits for the player and the UI never waits for disk: the library scan runs on
 its own thread and posts its result back the same way.
 
@@ -23,10 +23,10 @@ from PySide6.QtCore import QCoreApplication, QUrl
 from PySide6.QtMultimedia import QAudioOutput, QMediaDevices, QMediaPlayer
 from rapidfuzz import fuzz, process
 
-from app import topics
-from app.bus import EventBus, Message, Subscription
-from app.qt_dispatch import QtDispatcher
-from app.topics import (
+from kernel import topics
+from kernel.event_bus import EventBus, Message, Subscription
+from kernel.qt_dispatch import QtDispatcher
+from kernel.topics import (
     AudioFocus,
     MediaCommand,
     MediaLibrary,

@@ -11,7 +11,7 @@ import itertools
 import math
 from dataclasses import dataclass, field
 
-from app.units import Units
+from kernel.units import Units
 from navigation.maneuvers import CASELESS, TEXT, Maneuver
 
 OFF_ROUTE_M = 40.0

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import math
 
-from app.topics import StreetLabel
+from kernel.topics import StreetLabel
 from navigation.roadmap import RoadMap
 
 STRAIGHT_DEG = 12.0  # a run ends where the road turns more than this from its start

@@ -15,9 +15,9 @@ import tomllib
 from dataclasses import replace
 from pathlib import Path
 
-from app import topics
-from app.bus import EventBus, Message, Subscription, WorkerThread
-from app.topics import (
+from kernel import topics
+from kernel.event_bus import EventBus, Message, Subscription, WorkerThread
+from kernel.topics import (
     Announcement,
     EnergyWarning,
     GuidanceEvent,
@@ -30,7 +30,7 @@ from app.topics import (
     Say,
     Vocabulary,
 )
-from app.units import Units
+from kernel.units import Units
 from navigation.geocode import Geocoder, Location
 from navigation.guidance import Guidance
 from navigation.labels import street_labels

@@ -12,7 +12,7 @@ import pytest
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("QT_QUICK_BACKEND", "software")
 
-from app.bus import EventBus
+from kernel.event_bus import EventBus
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"
@@ -28,7 +28,7 @@ def bus() -> Iterator[EventBus]:
 @pytest.fixture
 def gui_bus(qapp) -> Iterator[EventBus]:
     """A bus whose `on="gui"` subscribers run in the Qt event loop (use qtbot.waitUntil)."""
-    from app.qt_dispatch import QtDispatcher
+    from kernel.qt_dispatch import QtDispatcher
 
     b = EventBus()
     b.install_gui_dispatcher(QtDispatcher())

@@ -16,10 +16,10 @@ from PySide6.QtGui import QImage
 from PySide6.QtQml import QQmlApplicationEngine, qmlRegisterType
 from PySide6.QtQuick import QQuickWindow
 
-from app import topics, units
-from app.bus import EventBus, Message
-from app.qt_dispatch import QtDispatcher
-from app.settings import Settings, SettingsStore
+from kernel import topics, units
+from kernel.event_bus import EventBus, Message
+from kernel.qt_dispatch import QtDispatcher
+from kernel.settings import Settings, SettingsStore
 from ui.i18n import Catalog, CatalogError, catalog_for
 from ui.theme import Theme
 from ui.viewmodels.settings import SettingsViewModel

@@ -25,9 +25,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app import topics
-from app.bus import EventBus, Message
-from app.topics import (
+from kernel import topics
+from kernel.event_bus import EventBus, Message
+from kernel.topics import (
     AudioFile,
     DriverControl,
     PushToTalk,

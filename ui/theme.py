@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from PySide6.QtCore import Property, QObject, Signal, Slot
 
-from app import topics
-from app.bus import EventBus, Message
+from kernel import topics
+from kernel.event_bus import EventBus, Message
 
 _DAY = {
     "background": "#eef1f5", "surface": "#ffffff", "text": "#101418", "muted": "#5a6470",

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from app import topics
-from app.bus import EventBus
-from app.units import Units
+from kernel import topics
+from kernel.event_bus import EventBus
+from kernel.units import Units
 from voice.intents import IntentSet, Match
 
 VOLUME_STEP = 10

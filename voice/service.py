@@ -19,8 +19,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import NamedTuple
 
-from app import topics
-from app.bus import EventBus, Message, Subscription
+from kernel import topics
+from kernel.event_bus import EventBus, Message, Subscription
 from voice import audio, intents
 from voice.dialogue import Dialogue
 from voice.engines import Recognizer, create_recognizer

@@ -20,8 +20,8 @@ import wave
 from collections.abc import Callable
 from pathlib import Path
 
-from app import topics
-from app.bus import EventBus, Message, Subscription
+from kernel import topics
+from kernel.event_bus import EventBus, Message, Subscription
 from voice.speaker import Speaker
 
 log = logging.getLogger(__name__)

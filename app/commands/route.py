@@ -8,9 +8,9 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from app.settings import SettingsStore, cache_dir, data_dir
-from app.topics import fill
-from app.units import Units
+from kernel.settings import SettingsStore, cache_dir, data_dir
+from kernel.topics import fill
+from kernel.units import Units
 
 if TYPE_CHECKING:
     from navigation.roadmap import RoadMap

@@ -32,7 +32,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def _recognize(args: argparse.Namespace) -> int:
-    from app.settings import SettingsStore, data_dir
+    from kernel.settings import SettingsStore, data_dir
     from voice import audio, intents
     from voice.engines import create_recognizer
 
@@ -79,7 +79,7 @@ def _recognize(args: argparse.Namespace) -> int:
 
 
 def _models(args: argparse.Namespace) -> int:
-    from app.settings import data_dir
+    from kernel.settings import data_dir
     from voice import models
 
     if args.download:

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from app.bus import EventBus
-from app.settings import SettingsStore
+from kernel.event_bus import EventBus
+from kernel.settings import SettingsStore
 from ui.shell import Shell
 
 

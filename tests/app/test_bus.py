@@ -8,9 +8,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from app import topics
-from app.bus import BusClosed, EventBus, Message, topic_matches, validate_pattern
-from app.topics import Notice, VssFloat, VssString
+from kernel import topics
+from kernel.event_bus import BusClosed, EventBus, Message, topic_matches, validate_pattern
+from kernel.topics import Notice, VssFloat, VssString
 
 
 def collect(bus: EventBus, pattern: str, on: str = "inline") -> list[Message]:

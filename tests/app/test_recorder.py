@@ -6,10 +6,10 @@ import json
 import threading
 from pathlib import Path
 
-from app import topics
-from app.bus import EventBus, Message
-from app.recorder import Player, Recorder
-from app.topics import Notice, RoutePath, VssFloat, VssString
+from kernel import topics
+from kernel.event_bus import EventBus, Message
+from kernel.recording import Player, Recorder
+from kernel.topics import Notice, RoutePath, VssFloat, VssString
 
 
 def record_some(path: Path) -> list[tuple[str, object]]:

@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from app import topics
-from app.bus import EventBus, Message
 from app.scenario import ScenarioError, load, matches, run
-from app.topics import VehicleWarning, VehicleWarnings
+from kernel import topics
+from kernel.event_bus import EventBus, Message
+from kernel.topics import VehicleWarning, VehicleWarnings
 
 
 def write(tmp_path: Path, text: str) -> Path:
@@ -27,7 +27,7 @@ def test_matches_fields_substrings_and_lists() -> None:
 
 
 def test_steps_run_in_order_and_expectations_are_ordered(tmp_path: Path, bus: EventBus) -> None:
-    # A warning monitor of the kind app/vehicle provides: SoC below 10 % raises a warning.
+    # A warning monitor of the kind vehicle provides: SoC below 10 % raises a warning.
     def monitor(msg: Message) -> None:
         low = msg.payload.value < 10
         items = (VehicleWarning("low_battery", "critical", "Battery low"),) if low else ()

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from app.settings import Settings, SettingsStore, settings_path
+from kernel.settings import Settings, SettingsStore, settings_path
 
 
 def test_defaults_when_no_file(tmp_path: Path) -> None:

@@ -10,9 +10,9 @@ import pytest
 from PySide6.QtCore import QPoint
 from PySide6.QtGui import QImage
 
-from app import topics
-from app.settings import Settings, SettingsStore
-from app.topics import Notice, Progress, VssFloat, VssString
+from kernel import topics
+from kernel.settings import Settings, SettingsStore
+from kernel.topics import Notice, Progress, VssFloat, VssString
 from ui.shell import SCREENS
 
 SIZES = [(1280, 720), (800, 480)]

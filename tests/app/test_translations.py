@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from app import topics
+from kernel import topics
 from ui import i18n
 from ui.i18n import CatalogError, load_catalog
 from ui.shell import Shell
@@ -34,7 +34,7 @@ def marked_texts() -> set[str]:
         texts |= set(re.findall(r'qsTr\("((?:[^"\\]|\\.)*)"\)', path.read_text(encoding="utf-8")))
     for path in UI.rglob("*.py"):
         texts |= set(re.findall(r'\btr\("((?:[^"\\]|\\.)*)"', path.read_text(encoding="utf-8")))
-    for package in ("app", "navigation", "voice", "media"):
+    for package in ("kernel", "app", "vehicle", "navigation", "voice", "media"):
         for path in (UI.parent / package).rglob("*.py"):
             code = path.read_text(encoding="utf-8")
             for pattern in SERVICE_TEMPLATES:

@@ -7,11 +7,11 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import Qt
 
-from app import topics, units
-from app.bus import EventBus
-from app.settings import SettingsStore
-from app.topics import GuidanceProgress, VssFloat
-from app.units import Units
+from kernel import topics, units
+from kernel.event_bus import EventBus
+from kernel.settings import SettingsStore
+from kernel.topics import GuidanceProgress, VssFloat
+from kernel.units import Units
 
 METRIC, IMPERIAL = Units.of("metric"), Units.of("imperial")
 

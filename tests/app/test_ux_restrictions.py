@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from app import topics
-from app.bus import EventBus
-from app.topics import VssFloat, VssInt
-from app.ux_restrictions import USE_VOICE, UxRestrictionsService
+from kernel import topics
+from kernel.event_bus import EventBus
+from kernel.topics import VssFloat, VssInt
+from vehicle.driving_state import USE_VOICE, UxRestrictionsService
 
 
 @pytest.fixture

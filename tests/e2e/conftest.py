@@ -9,14 +9,14 @@ from pathlib import Path
 
 import pytest
 
-from app.bus import EventBus
 from app.scenario import Outcome, Scenario, run
-from app.ux_restrictions import UxRestrictionsService
-from app.vehicle.preset import load_preset
-from app.vehicle.simulation import VehicleSimulation
+from kernel.event_bus import EventBus
 from media.service import MediaService
 from navigation.roadmap import default_map_file, load_map
 from navigation.service import NavigationService
+from vehicle.driving_state import UxRestrictionsService
+from vehicle.preset import load_preset
+from vehicle.simulation import VehicleSimulation
 from voice.service import VoiceService
 from voice.tts import TtsService
 

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from PySide6.QtGui import QImage
 
-from app.recorder import Player
+from kernel.recording import Player
 
 
 @pytest.mark.parametrize("variant", [[], ["--bus"]], ids=["car", "bus"])
@@ -43,7 +43,7 @@ def test_demo_drive(tmp_path: Path, variant: list[str]) -> None:
         assert (image.width(), image.height()) == (1280, 720)
     assert len(list((out / "screenshots").glob("*.png"))) >= 7
     player = Player(out / "drive.jsonl", speed=0)  # the recording replays cleanly
-    from app.bus import EventBus
+    from kernel.event_bus import EventBus
 
     bus = EventBus()
     player.play(bus)

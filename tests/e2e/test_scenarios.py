@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from app import topics
 from app.scenario import load
+from kernel import topics
 
 SCENARIOS = sorted((Path(__file__).parent / "scenarios").glob("*.toml"))
 

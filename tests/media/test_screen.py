@@ -8,8 +8,8 @@ import pytest
 from PySide6.QtCore import QObject, QUrl
 from PySide6.QtQuick import QQuickItem, QQuickView
 
-from app import topics
-from app.topics import UxRestrictions
+from kernel import topics
+from kernel.topics import UxRestrictions
 from media.demo import write_track
 from media.service import MediaService
 from ui.theme import Theme

@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 from PySide6.QtMultimedia import QMediaDevices
 
-from app import topics
-from app.bus import EventBus
-from app.topics import AudioFocus, MediaCommand, MediaState, TtsState, VssInt
+from kernel import topics
+from kernel.event_bus import EventBus
+from kernel.topics import AudioFocus, MediaCommand, MediaState, TtsState, VssInt
 from media.service import MediaService
 
 WAIT_MS = 15000

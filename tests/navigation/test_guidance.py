@@ -9,14 +9,14 @@ from pathlib import Path
 
 import pytest
 
-from app import topics
-from app.bus import EventBus, Message
-from app.topics import RouteRequest, SimSetting, VssFloat, VssString
-from app.vehicle.preset import load_preset
-from app.vehicle.simulation import VehicleSimulation
+from kernel import topics
+from kernel.event_bus import EventBus, Message
+from kernel.topics import RouteRequest, SimSetting, VssFloat, VssString
 from navigation.geocode import distance_m
 from navigation.maneuvers import Maneuver
 from navigation.service import BusLine, NavigationService
+from vehicle.preset import load_preset
+from vehicle.simulation import VehicleSimulation
 
 START = (60.1650, 24.9400)  # Bulevardi, south of the centre
 

@@ -7,14 +7,14 @@ from pathlib import Path
 import pytest
 from PySide6.QtGui import QColor
 
-from app import topics
-from app.bus import EventBus
-from app.settings import SettingsStore
-from app.topics import RouteRequest
-from app.vehicle.preset import load_preset
-from app.vehicle.simulation import VehicleSimulation
+from kernel import topics
+from kernel.event_bus import EventBus
+from kernel.settings import SettingsStore
+from kernel.topics import RouteRequest
 from navigation.service import NavigationService
 from ui.shell import Shell
+from vehicle.preset import load_preset
+from vehicle.simulation import VehicleSimulation
 
 
 @pytest.fixture

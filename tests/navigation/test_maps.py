@@ -9,8 +9,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from app import topics
-from app.bus import EventBus
+from kernel import topics
+from kernel.event_bus import EventBus
 from navigation.osm_extract import MapFileError
 from navigation.roadmap import cache_key, default_map_file, load_map
 

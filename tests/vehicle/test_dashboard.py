@@ -6,13 +6,13 @@ from pathlib import Path
 
 import pytest
 
-from app import topics
-from app.bus import EventBus
-from app.settings import SettingsStore
-from app.topics import DriverControl, NextStop, SimFault, VssFloat
-from app.vehicle.preset import load_preset
-from app.vehicle.simulation import VehicleSimulation
+from kernel import topics
+from kernel.event_bus import EventBus
+from kernel.settings import SettingsStore
+from kernel.topics import DriverControl, NextStop, SimFault, VssFloat
 from ui.shell import Shell
+from vehicle.preset import load_preset
+from vehicle.simulation import VehicleSimulation
 
 
 @pytest.fixture

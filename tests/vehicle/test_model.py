@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from app.vehicle.model import VehicleModel
-from app.vehicle.preset import load_preset
-from app.vehicle.range_estimate import RangeEstimator
+from vehicle.model import VehicleModel
+from vehicle.preset import load_preset
+from vehicle.range_estimate import RangeEstimator
 
 DT = 0.1
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from app.vehicle.preset import PRESETS_FILE, PresetError, load_preset, load_presets
+from vehicle.preset import PRESETS_FILE, PresetError, load_preset, load_presets
 
 
 def test_shipped_presets_load() -> None:

@@ -8,13 +8,13 @@ import re
 
 import pytest
 
-from app import topics, units
-from app.bus import EventBus, Message
-from app.codec import to_json
-from app.topics import DriverControl, RoutePath, SimFault, SimSetting
-from app.vehicle.preset import load_preset
-from app.vehicle.route import distance_m
-from app.vehicle.simulation import SPEED_SENSOR_FAULT_KMH, VehicleSimulation
+from kernel import topics, units
+from kernel.codec import to_json
+from kernel.event_bus import EventBus, Message
+from kernel.topics import DriverControl, RoutePath, SimFault, SimSetting
+from vehicle.preset import load_preset
+from vehicle.route import distance_m
+from vehicle.simulation import SPEED_SENSOR_FAULT_KMH, VehicleSimulation
 
 # A real street corner in central Helsinki: along Mannerheimintie, then right onto Kaivokatu.
 ROUTE = RoutePath(points=((60.1686, 24.9380), (60.1700, 24.9385), (60.1712, 24.9393),

@@ -6,11 +6,11 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QCheckBox, QPushButton, QRadioButton
 
-from app import topics
-from app.bus import EventBus, Message
-from app.vehicle.preset import load_preset
-from app.vehicle.simulation import VehicleSimulation
+from kernel import topics
+from kernel.event_bus import EventBus, Message
 from ui.simulator import SimulatorWindow
+from vehicle.preset import load_preset
+from vehicle.simulation import VehicleSimulation
 
 
 @pytest.fixture

@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 from scipy.signal import resample_poly
 
-from app.bus import EventBus, Message
+from kernel.event_bus import EventBus, Message
 from voice import audio
 
 TESTDATA = Path("/usr/share/pocketsphinx/test/data")

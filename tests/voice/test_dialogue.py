@@ -7,7 +7,7 @@ import threading
 
 import pytest
 
-from app import topics
+from kernel import topics
 from voice.service import VoiceService
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pyttsx3
 
-from app import topics
+from kernel import topics
 from ui.i18n import catalog_for
 from voice.service import VoiceService
 from voice.tts import TtsService

@@ -9,7 +9,7 @@ import pytest
 from PySide6.QtCore import QObject, QPointF, Qt, QUrl
 from PySide6.QtQuick import QQuickView
 
-from app import topics
+from kernel import topics
 from ui.theme import Theme
 from ui.viewmodels.voice import VoiceViewModel
 

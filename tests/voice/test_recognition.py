@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from app import topics
+from kernel import topics
 from voice import audio, intents
 from voice.service import VoiceService
 

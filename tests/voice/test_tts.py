@@ -8,7 +8,7 @@ import wave
 
 import pytest
 
-from app import topics
+from kernel import topics
 from voice import audio
 from voice.service import VoiceService
 from voice.tts import TtsService, _wait_until_complete

@@ -11,7 +11,7 @@ from collections.abc import Callable
 import numpy as np
 import pytest
 
-from app import topics
+from kernel import topics
 from voice import audio
 from voice.service import VoiceService
 from voice.wake import Endpointer

@@ -11,9 +11,9 @@ import math
 from PySide6.QtCore import Property, QObject, QPointF, Signal, Slot
 from PySide6.QtGui import QPainterPath
 
-from app import topics
-from app.bus import EventBus, Message
-from app.units import Units
+from kernel import topics
+from kernel.event_bus import EventBus, Message
+from kernel.units import Units
 from ui.i18n import screen_language, tr
 
 M_PER_DEG = 111_195.0

@@ -11,9 +11,9 @@ from pathlib import Path
 
 from PySide6.QtCore import Property, QObject, QUrl, Signal, Slot
 
-from app import topics
-from app.bus import EventBus, Message
-from app.topics import MediaCommand, MediaLibrary, MediaState
+from kernel import topics
+from kernel.event_bus import EventBus, Message
+from kernel.topics import MediaCommand, MediaLibrary, MediaState
 from ui.i18n import tr
 
 BROWSE_MODES = ("artist", "album", "playlist")

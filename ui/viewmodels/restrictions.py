@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from PySide6.QtCore import Property, QObject, Signal
 
-from app import topics
-from app.bus import EventBus, Message
+from kernel import topics
+from kernel.event_bus import EventBus, Message
 
 
 class RestrictionsViewModel(QObject):

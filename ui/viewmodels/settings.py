@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from PySide6.QtCore import Property, QObject, Signal, Slot
 
-from app import topics, units
-from app.bus import EventBus
-from app.settings import Settings, SettingsStore
+from kernel import topics, units
+from kernel.event_bus import EventBus
+from kernel.settings import Settings, SettingsStore
 
 
 class SettingsViewModel(QObject):

@@ -7,9 +7,9 @@ import time
 
 from PySide6.QtCore import Property, QObject, QTimer, Signal
 
-from app import topics
-from app.bus import EventBus, Message
-from app.units import Units
+from kernel import topics
+from kernel.event_bus import EventBus, Message
+from kernel.units import Units
 from ui.i18n import screen_language, tr
 
 NOTICE_SECONDS = 6

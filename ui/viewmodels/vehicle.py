@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from PySide6.QtCore import Property, QObject, Signal
 
-from app import topics
-from app.bus import EventBus, Message
-from app.units import Units
+from kernel import topics
+from kernel.event_bus import EventBus, Message
+from kernel.units import Units
 from ui.i18n import screen_language, tr
 
 SPEED_RANGE_KMH = (0.0, 250.0)

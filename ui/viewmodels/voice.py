@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from PySide6.QtCore import Property, QObject, Signal, Slot
 
-from app import topics
-from app.bus import EventBus, Message
+from kernel import topics
+from kernel.event_bus import EventBus, Message
 from ui.i18n import tr
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from app.vehicle.preset import VehiclePreset
+from vehicle.preset import VehiclePreset
 
 HEATER_HYSTERESIS_C = 4.0
 COLD_RAMP_C = 30.0  # below cold_limit - this, the pack gives only MIN_COLD_FACTOR of its power

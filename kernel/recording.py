@@ -13,9 +13,9 @@ import time
 from pathlib import Path
 from typing import IO
 
-from app import topics
-from app.bus import EventBus, Message, Subscription
-from app.codec import PayloadError, from_json, to_json
+from kernel import topics
+from kernel.codec import PayloadError, from_json, to_json
+from kernel.event_bus import EventBus, Message, Subscription
 
 FORMAT = "volant-bus"
 

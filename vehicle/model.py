@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from app.vehicle.battery import LmpBattery
-from app.vehicle.preset import VehiclePreset
+from vehicle.battery import LmpBattery
+from vehicle.preset import VehiclePreset
 
 AIR_DENSITY = 1.2  # kg/m³ at about 20 °C
 GRAVITY = 9.81

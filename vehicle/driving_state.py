@@ -7,9 +7,9 @@ UI says "use voice". A hysteresis keeps the lockout from flickering around the t
 
 from __future__ import annotations
 
-from app import topics
-from app.bus import EventBus, Message, Subscription
-from app.topics import UxRestrictions
+from kernel import topics
+from kernel.event_bus import EventBus, Message, Subscription
+from kernel.topics import UxRestrictions
 
 WALKING_KMH = 5.0
 HYSTERESIS_KMH = 1.0

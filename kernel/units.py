@@ -15,8 +15,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from app import topics
-from app.bus import EventBus
+from kernel import topics
+from kernel.event_bus import EventBus
 
 M_PER_MILE = 1609.344
 M_PER_FOOT = 0.3048

@@ -13,9 +13,9 @@ import threading
 import time
 from queue import Empty, SimpleQueue
 
-from app import topics
-from app.bus import EventBus, Message, Subscription
-from app.topics import (
+from kernel import topics
+from kernel.event_bus import EventBus, Message, Subscription
+from kernel.topics import (
     DriverControl,
     SimFault,
     SimSetting,
@@ -27,11 +27,11 @@ from app.topics import (
     VssInt,
     VssString,
 )
-from app.units import Units
-from app.vehicle.model import VehicleModel
-from app.vehicle.preset import VehiclePreset
-from app.vehicle.range_estimate import RangeEstimator
-from app.vehicle.route import EARTH_RADIUS_M, RouteFollower, distance_m
+from kernel.units import Units
+from vehicle.model import VehicleModel
+from vehicle.preset import VehiclePreset
+from vehicle.range_estimate import RangeEstimator
+from vehicle.route import EARTH_RADIUS_M, RouteFollower, distance_m
 
 TICK_S = 0.1
 MAX_TIME_FACTOR = 50

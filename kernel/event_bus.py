@@ -1,6 +1,6 @@
 """The in-process event bus: every module, the UI and the simulator speak only through it.
 
-Pure Python, no Qt. Topics are declared once in app.topics; publishing checks the payload type
+Pure Python, no Qt. Topics are declared once in kernel.topics; publishing checks the payload type
 at the publisher so mistakes surface where they are made. Delivery happens on the executor each
 subscriber chose (inline, a worker thread, or the GUI thread via an installed dispatcher), so a
 slow or crashing handler never blocks the publisher or the other subscribers.
@@ -24,8 +24,8 @@ from functools import partial
 from queue import SimpleQueue
 from typing import Any, Protocol
 
-from app import topics as catalogue
-from app.topics import BusError, TopicSpec
+from kernel import topics as catalogue
+from kernel.topics import BusError, TopicSpec
 
 
 class BusClosed(RuntimeError):
@@ -166,14 +166,14 @@ class EventBus:
         try:
             return self._specs[topic]
         except KeyError:
-            raise KeyError(f"topic {topic!r} is not declared in app/topics.py") from None
+            raise KeyError(f"topic {topic!r} is not declared in kernel/topics.py") from None
 
     # -- publishing ----------------------------------------------------------------------
     def publish(self, topic: str, payload: Any) -> None:
         """Publish from any thread. Raises at the publisher for undeclared topics or bad types."""
         spec = self._specs.get(topic)
         if spec is None:
-            raise KeyError(f"publish to undeclared topic {topic!r}: declare it in app/topics.py")
+            raise KeyError(f"publish to undeclared topic {topic!r}: declare it in kernel/topics.py")
         if type(payload) is not spec.payload:
             raise TypeError(
                 f"topic {topic!r} expects payload {spec.payload.__name__}, "

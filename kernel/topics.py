@@ -2,7 +2,7 @@
 
 Vehicle signals use COVESA VSS names pinned to VSS 4.0 and carry a typed `value`; commands and
 module events use short lower-case namespaces. Payloads are frozen dataclasses so a message can
-be shared across threads and written to a recording as JSON (see app.codec).
+be shared across threads and written to a recording as JSON (see kernel.codec).
 
 Each module owns a section below; add a topic to your own section and nowhere else.
 """
@@ -167,7 +167,7 @@ APP_PROGRESS = declare("app.progress", Progress)
 UX_RESTRICTIONS = declare("ui.restrictions", UxRestrictions, retained=True)
 
 # ---------------------------------------------------------------------------------------------
-# vehicle (app/vehicle) and simulator
+# vehicle (vehicle) and simulator
 # ---------------------------------------------------------------------------------------------
 @dataclass(frozen=True, slots=True)
 class VehicleWarning:
