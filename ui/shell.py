@@ -19,7 +19,7 @@ from PySide6.QtQuick import QQuickWindow
 from kernel import topics, units
 from kernel.event_bus import EventBus, Message
 from kernel.qt_dispatch import QtDispatcher
-from kernel.settings import Settings, SettingsStore
+from kernel.settings import Settings, SettingsStore, cache_dir
 from ui.i18n import Catalog, CatalogError, catalog_for
 from ui.theme import Theme
 from ui.viewmodels.settings import SettingsViewModel
@@ -116,17 +116,18 @@ class Shell:
     def _use_language(self, language: str) -> None:
         """Install the language's screen texts; a broken catalog leaves the screens in English."""
         try:
-            catalog = catalog_for(language)
+            catalog = catalog_for(language, cache_dir() / "translations")
         except CatalogError as exc:
             log.error("%s", exc)
             self.bus.publish(topics.UI_NOTICE,
                              topics.Notice(f"{exc}; the screens stay in English", "error"))
-            catalog, language = Catalog({}), "en"
+            catalog, language = None, "en"
         QLocale.setDefault(QLocale(language))  # numbers as the language writes them: 1,5 km
         app = QCoreApplication.instance()
         if self.catalog is not None:
             app.removeTranslator(self.catalog)
-        app.installTranslator(catalog)
+        if catalog is not None:
+            app.installTranslator(catalog)
         self.catalog = catalog
 
     def _on_language(self, msg: Message) -> None:

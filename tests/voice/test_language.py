@@ -30,7 +30,7 @@ def test_voice_follows_the_language_chosen_in_settings(bus, recorder, tmp_path, 
         assert "no 'fr' voice model" in state.reason
         assert "volant voice models download fr" in state.reason
         assert state.reason_values == ("fr",)  # one template, so the screens say it in French
-        assert catalog_for("fr").translate("Volant", state.reason_template).startswith(
+        assert catalog_for("fr", tmp_path).translate("Volant", state.reason_template).startswith(
             "pas de modèle vocal «\u00a0%1\u00a0»")
         bus.publish(topics.VOICE_UTTERANCE, topics.Utterance("pause"))  # typed still works
         assert recorder.wait(topics.MEDIA_COMMAND, lambda c: c.action == "pause")
