@@ -54,14 +54,14 @@ def run_app(args: argparse.Namespace) -> int:
     os.environ.setdefault("QT_QUICK_CONTROLS_STYLE", "Basic")
     setup_logging()
 
-    from PySide6.QtWidgets import QApplication
-
-    from app.modules import create_modules
+    from app.composition import Overrides, compose
+    from kernel.qt_dispatch import QtDispatcher
     from kernel.recording import Player, Recorder
+    from kernel.supervision import Supervisor
+    from ui.application import application
     from ui.shell import Shell
 
-    qapp = QApplication.instance() or QApplication(sys.argv[:1])
-    qapp.setApplicationName("Volant")
+    qapp = application()
     bus = EventBus()
     bus.subscribe(topics.BUS_ERROR, _log_bus_error, name="log")
     store = SettingsStore()
@@ -79,9 +79,9 @@ def run_app(args: argparse.Namespace) -> int:
     _next_frame(shell)  # the driver sees the screen before the modules load
     if store.problem:
         bus.publish(topics.UI_NOTICE, topics.Notice(store.problem, "warning"))
-    modules = [] if replay else create_modules(settings, offscreen=offscreen)
-    for module in modules:
-        module.start(bus)
+    modules = [] if replay else compose(settings, Overrides(offscreen=offscreen))
+    supervisor = Supervisor(bus, modules, post=QtDispatcher().dispatch)
+    supervisor.start()
     player = Player(Path(replay), speed=args.speed) if replay else None
     if player:
         player.start(bus)
@@ -104,8 +104,7 @@ def run_app(args: argparse.Namespace) -> int:
         shell.close()
         if simulator:
             simulator.close()
-        for module in reversed(modules):
-            module.stop()
+        supervisor.stop()
         dropped = bus.close()
         if recorder:
             recorder.stop()

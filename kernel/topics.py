@@ -160,7 +160,19 @@ class Language:
     code: str
 
 
+@dataclass(frozen=True, slots=True)
+class ModuleState:
+    """A module's life under the supervisor: starting, running, restarting (after a crash, with
+    its reason), failed (given up after repeated crashes) or stopped."""
+
+    name: str
+    state: str
+    reason: str = ""
+    failures: int = 0
+
+
 BUS_ERROR = declare("bus.error", BusError)
+APP_MODULE = declare("app.module", ModuleState)
 UI_NOTICE = declare("ui.notice", Notice)
 UI_LANGUAGE = declare("ui.language", Language, retained=True)
 APP_PROGRESS = declare("app.progress", Progress)

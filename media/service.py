@@ -48,6 +48,9 @@ POSITION_STEP_MS = 500  # media.state is republished at most this often while pl
 class MediaService:
     """Scans the music folders (plus demo tracks in `demo_dir`), plays, ducks, resumes."""
 
+    name = "media"  # the supervisor's name for it; its threads are named after it
+    tasks: tuple[str, ...] = ("media",)  # its app.progress tasks
+
     def __init__(self, folders: list[Path], *, demo_dir: Path | None, state_file: Path,
                  cover_dir: Path | None = None, volume: int = 60, duck_level: int = 20) -> None:
         self.demo_dir = demo_dir

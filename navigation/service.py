@@ -94,6 +94,9 @@ class BusLine:
 
 
 class NavigationService:
+    name = "navigation"  # the supervisor's name for it; its threads are named after it
+    tasks: tuple[str, ...] = ("map",)  # its app.progress tasks
+
     def __init__(self, map_file: Path | None, cache_dir: Path, *, profile: str = "car",
                  favourites: dict[str, str] | None = None, language: str = "en",
                  line: BusLine | None = None, driving_side: str = "auto") -> None:

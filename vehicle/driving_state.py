@@ -21,6 +21,9 @@ USE_VOICE = "Use voice while driving"
 class UxRestrictionsService:
     """Publishes `ui.restrictions` (retained) whenever the driving state changes."""
 
+    name = "driving-state"  # the supervisor's name for it; its threads are named after it
+    tasks: tuple[str, ...] = ()  # its app.progress tasks
+
     def __init__(self) -> None:
         self._bus: EventBus | None = None
         self._subs: list[Subscription] = []

@@ -46,6 +46,9 @@ CONNECT_TO_START_M = 250.0  # else it drives straight to a start this near
 
 
 class VehicleSimulation:
+    name = "vehicle"  # the supervisor's name for it; its threads are named after it
+    tasks: tuple[str, ...] = ()  # its app.progress tasks
+
     def __init__(self, preset: VehiclePreset, *, seed: int = 0,
                  start: tuple[float, float] = HELSINKI_CENTRE, soc_percent: float = 80.0,
                  pack_c: float = 65.0, outside_c: float = 5.0, time_factor: float = 1.0) -> None:

@@ -46,6 +46,9 @@ MicrophoneFactory = Callable[[Callable[[bytes], None]], audio.Microphone]
 
 
 class VoiceService:
+    name = "voice"  # the supervisor's name for it; its threads are named after it
+    tasks: tuple[str, ...] = ("speech model",)  # its app.progress tasks
+
     def __init__(self, language: str = "en", *, data_dir: Path | None = None,
                  model_paths: dict[str, str] | None = None,
                  favourites: dict[str, str] | None = None, intents_file: str | None = None,

@@ -33,6 +33,9 @@ FILE_ATTEMPTS = 3
 
 
 class TtsService:
+    name = "tts"  # the supervisor's name for it; its threads are named after it
+    tasks: tuple[str, ...] = ()  # its app.progress tasks
+
     def __init__(self, language: str = "en", *, output_dir: Path | None = None,
                  rate_wpm: int = 170, speaker: Callable[[], Speaker] = Speaker) -> None:
         """`output_dir` set = offscreen: write utterance-0001.wav... there instead of speaking.

@@ -19,7 +19,7 @@ LANGUAGES = ("fr", "ko")
 SERVICE_TEMPLATES = (  # the English template of texts that services send for the screens
     r'VehicleWarning\.of\(\s*"[^"]*",\s*"[^"]*",\s*"([^"]*)"',  # (code, level, template
     r'Notice\.of\(\s*"[^"]*",\s*"([^"]*)"',  # (level, template
-    r'Progress\.of\(\s*"[^"]*",\s*[^"]+?,\s*"([^"]*)"',  # (task, fraction, template
+    r'Progress\.of\(\s*(?:"[^"]*"|\w+),\s*[^"]+?,\s*"([^"]*)"',  # (task, fraction, template
     r'\b(?:progress|report)\(\s*[\d.]+(?: \* f)?,\s*"([^"]*)"',  # the map build's steps
     r'self\._notice\(\s*"([^"]*)"',  # media's notices
     r'\bWhy\(\s*"([^"]*)"',  # voice's reasons

@@ -49,7 +49,10 @@ class MapViewModel(QObject):
         self._remaining: tuple[float, float] | None = None  # metres, seconds to go
         self._units = Units.on(bus)
         self._banner = ("", "info")
+        self._no_map: tuple[str, str] | tuple[()] = ()  # why there is no map: kind, detail
         self._subs = [
+            bus.subscribe(topics.APP_PROGRESS, self._on_loading, on="gui"),
+            bus.subscribe(topics.APP_MODULE, self._on_module, on="gui"),
             bus.subscribe(topics.NAV_MAP, self._on_map, on="gui"),
             bus.subscribe(topics.NAV_ROUTE, self._on_route, on="gui"),
             bus.subscribe(topics.LATITUDE, self._on_lat, on="gui"),
@@ -148,6 +151,32 @@ class MapViewModel(QObject):
         self._banner = (msg.payload.text, "warning")
         self.guidanceChanged.emit()
 
+    def _on_loading(self, msg: Message) -> None:
+        """A map load that ended without a map ends "Loading the map…" with its outcome."""
+        p = msg.payload
+        if p.task == "map" and p.fraction >= 1.0 and self.roads.isEmpty():
+            self._no_map = ("load", tr(p.template, *p.values) if p.template else p.text)
+            self.geometryChanged.emit()
+
+    def _on_module(self, msg: Message) -> None:
+        state = msg.payload
+        if state.name == "navigation" and self.roads.isEmpty():
+            self._no_map = (state.state, state.reason) if state.state in (
+                "restarting", "failed") else ()
+            self.geometryChanged.emit()
+
+    def _map_status(self) -> str:
+        kind, detail = self._no_map or ("", "")
+        if not self.roads.isEmpty():
+            return ""
+        if kind == "load":
+            return tr("No map: %1. Check the map file in the settings.", detail)
+        if kind == "restarting":
+            return tr("Navigation failed (%1); starting it again…", detail)
+        if kind == "failed":
+            return tr("Navigation stopped: %1. Restart Volant.", detail)
+        return tr("Loading the map…")
+
     def _on_error(self, msg: Message) -> None:
         self._banner = (tr("No route to %1: %2", msg.payload.query, msg.payload.reason), "warning")
         self.guidanceChanged.emit()
@@ -207,6 +236,7 @@ class MapViewModel(QObject):
 
     mapName = Property(str, lambda self: self._name, notify=geometryChanged)
     hasMap = Property(bool, lambda self: not self.roads.isEmpty(), notify=geometryChanged)
+    mapStatus = Property(str, _map_status, notify=geometryChanged)
     hasRoute = Property(bool, lambda self: not self.route.isEmpty(), notify=geometryChanged)
     follow = Property(bool, lambda self: self._follow, notify=viewChanged)
     nextArrow = Property(str, _arrow, notify=guidanceChanged)

@@ -31,7 +31,10 @@ Item {
     Text {
         visible: !mapView.hasMap
         anchors.centerIn: parent
-        text: qsTr("Loading the map…")
+        width: parent.width * 0.8
+        horizontalAlignment: Text.AlignHCenter
+        wrapMode: Text.Wrap
+        text: mapView.mapStatus
         color: theme.muted
         font.pixelSize: 32 * page.s
     }

@@ -1,0 +1,79 @@
+"""The one way to build Volant: every module, configured from the settings, in start order.
+
+The app, the demo, the scenario suite, the end-to-end tests and the benches all call `compose`;
+what differs between them (a start position, the state of charge, where files go, no
+microphone, a bus line) is an `Overrides`. This is the only place that knows the modules; they
+take plain values from here, never the settings object itself.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from platformdirs import user_music_dir
+
+from kernel.settings import Settings, cache_dir, data_dir
+from kernel.supervision import Module
+from media.service import MediaService
+from navigation.service import BusLine, NavigationService
+from vehicle.driving_state import UxRestrictionsService
+from vehicle.preset import load_preset
+from vehicle.simulation import HELSINKI_CENTRE, VehicleSimulation
+from voice.service import VoiceService
+from voice.tts import TtsService
+
+
+@dataclass(frozen=True)
+class Overrides:
+    """What a run changes from the settings' defaults. `root` set: every file the modules write
+    (speech, music state, covers, voice data) goes under it instead of the user's folders, and
+    speech is written to WAV files there (no speakers)."""
+
+    root: Path | None = None
+    map_cache: Path | None = None
+    offscreen: bool = False  # no display, sound card or microphone
+    start: tuple[float, float] = HELSINKI_CENTRE
+    soc_percent: float = 80.0
+    pack_c: float = 65.0
+    outside_c: float = 5.0
+    time_factor: float = 1.0
+    line: BusLine | None = None
+    voice: bool | None = None  # None: as the settings say
+
+
+def compose(settings: Settings, overrides: Overrides = Overrides()) -> list[Module]:
+    """Every module, configured, in start order."""
+    o = overrides
+    data = o.root or data_dir()
+    speech = o.root / "prompts" if o.root else (cache_dir() / "speech" if o.offscreen else None)
+    music = [Path(d) for d in settings.music_dirs]
+    modules: list[Module] = [
+        UxRestrictionsService(),
+        VehicleSimulation(load_preset(settings.vehicle_preset), start=o.start,
+                          soc_percent=o.soc_percent, pack_c=o.pack_c, outside_c=o.outside_c,
+                          time_factor=o.time_factor),
+        NavigationService(Path(settings.map_file) if settings.map_file else None,
+                          o.map_cache or cache_dir(), profile=settings.profile,
+                          favourites=settings.favourites, language=settings.language,
+                          line=o.line, driving_side=settings.driving_side),
+        TtsService(settings.language, output_dir=speech),
+        MediaService(music or ([] if o.root else [Path(user_music_dir())]),
+                     demo_dir=None if music else data / "demo-music",
+                     state_file=data / "media" / "player.json",
+                     cover_dir=(o.root or cache_dir()) / "covers", volume=settings.volume,
+                     duck_level=settings.duck_level),
+    ]
+    if settings.voice_enabled if o.voice is None else o.voice:
+        modules.append(VoiceService(settings.language, data_dir=data / "voice" if o.root else data,
+                                    model_paths=settings.vosk_models or None,
+                                    favourites=settings.favourites,
+                                    intents_file=settings.voice_intents or None,
+                                    microphone=not (o.offscreen or o.root),
+                                    wake=settings.wake_phrase))
+    return modules
+
+
+def find(modules: list[Module], kind: type) -> object:
+    """The module of that class (for a test or bench that watches one)."""
+    return next(m for m in modules if isinstance(m, kind))
