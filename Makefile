@@ -31,7 +31,7 @@ bench: $(STAMP)
 screenshot: $(STAMP)
 	mkdir -p screenshots
 	for size in 1280x720 800x480; do \
-		for screen in home dashboard map media voice settings; do \
+		for screen in $$($(PY) -c 'from ui.screens import SCREENS; print(*SCREENS)'); do \
 			$(PY) -m app --offscreen --no-simulator --screen $$screen --size $$size \
 				--screenshot screenshots/$$screen-$$size.png || exit 1; \
 		done; \

@@ -7,6 +7,8 @@ import argparse
 import importlib
 import sys
 
+from ui.screens import SCREENS
+
 # Each sub-command module defines `register(subparsers)`, setting `func=<callable(args) -> int>`.
 COMMAND_MODULES = [
     "app.commands.record",
@@ -16,7 +18,6 @@ COMMAND_MODULES = [
 ]
 
 
-SCREENS = ("home", "dashboard", "map", "media", "voice", "settings")
 
 
 def add_app_options(parser: argparse.ArgumentParser, *, in_subcommand: bool = False) -> None:

@@ -31,6 +31,7 @@ class Overrides:
     speech is written to WAV files there (no speakers)."""
 
     root: Path | None = None
+    speech_dir: Path | None = None  # spoken prompts as WAV files here (default: under root)
     map_cache: Path | None = None
     offscreen: bool = False  # no display, sound card or microphone
     start: tuple[float, float] = HELSINKI_CENTRE
@@ -46,7 +47,8 @@ def compose(settings: Settings, overrides: Overrides = Overrides()) -> list[Modu
     """Every module, configured, in start order."""
     o = overrides
     data = o.root or data_dir()
-    speech = o.root / "prompts" if o.root else (cache_dir() / "speech" if o.offscreen else None)
+    speech = o.speech_dir or (o.root / "prompts" if o.root else
+                              (cache_dir() / "speech" if o.offscreen else None))
     music = [Path(d) for d in settings.music_dirs]
     modules: list[Module] = [
         UxRestrictionsService(),

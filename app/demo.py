@@ -23,10 +23,11 @@ from collections.abc import Callable
 from pathlib import Path
 
 from kernel import topics
-from kernel.event_bus import EventBus, Message
+from kernel.event_bus import EventBus
 from kernel.recording import Recorder
 from kernel.settings import cache_dir
 from kernel.topics import DriverControl, MediaCommand, Notice, SimSetting
+from kernel.watch import BusLog
 
 log = logging.getLogger(__name__)
 START = (60.1650, 24.9400)  # Bulevardi, Helsinki: a few turns from the chargers up north
@@ -46,57 +47,30 @@ class Demo:
         self.speed = speed
         self.bus_variant = bus_variant
         self.bus = EventBus()
-        self.seen: list[Message] = []
-        self._arrived = threading.Condition()
-        self.bus.subscribe("#", self._record)
+        self.log = BusLog(self.bus, name="demo")
         self.shots: list[Path] = []
         self.summary: dict = {}
-
-    def _record(self, msg: Message) -> None:
-        with self._arrived:
-            self.seen.append(msg)
-            self._arrived.notify_all()
 
     def wait_for(self, topic: str, test: Callable[[object], bool] = lambda _p: True,
                  what: str = "", timeout: float = STEP_TIMEOUT_S, since: int = 0) -> object:
         """The first message on `topic` (from index `since`) whose payload passes `test`."""
-        deadline = time.monotonic() + timeout
-        index = since
-        with self._arrived:
-            while True:
-                while index < len(self.seen):
-                    msg = self.seen[index]
-                    index += 1
-                    if msg.topic == topic and test(msg.payload):
-                        return msg.payload
-                left = deadline - time.monotonic()
-                if left <= 0:
-                    raise DemoFailed(f"no {what or topic} within {timeout:.0f} s")
-                self._arrived.wait(left)
+        try:
+            return self.log.wait(topic, test, timeout, since, what)
+        except TimeoutError as exc:
+            raise DemoFailed(str(exc)) from None
 
     # -- the modules -----------------------------------------------------------------------
     def modules(self, data: Path) -> list:
-        from media.service import MediaService
-        from navigation.service import BusLine, NavigationService
-        from vehicle.driving_state import UxRestrictionsService
-        from vehicle.preset import load_preset
-        from vehicle.simulation import VehicleSimulation
-        from voice.service import VoiceService
-        from voice.tts import TtsService
+        from app.composition import Overrides, compose
+        from kernel.settings import Settings
+        from navigation.service import BusLine
 
-        preset = "bus_12m" if self.bus_variant else "city_car"
-        line = BusLine("Demo 1", BUS_STOPS) if self.bus_variant else None
-        return [
-            UxRestrictionsService(),
-            VehicleSimulation(load_preset(preset), start=START, soc_percent=62.0, pack_c=66.0,
-                              outside_c=4.0),
-            NavigationService(None, cache_dir(), profile="bus" if self.bus_variant else "car",
-                              line=line),
-            TtsService("en", output_dir=self.out / "prompts"),
-            MediaService([], demo_dir=data / "demo-music", state_file=data / "player.json",
-                         cover_dir=data / "covers"),
-            VoiceService("en", data_dir=data, microphone=False),
-        ]
+        settings = Settings(vehicle_preset="bus_12m" if self.bus_variant else "city_car",
+                            profile="bus" if self.bus_variant else "car", language="en")
+        return compose(settings, Overrides(
+            root=data, map_cache=cache_dir(), start=START, soc_percent=62.0, pack_c=66.0,
+            outside_c=4.0, line=BusLine("Demo 1", BUS_STOPS) if self.bus_variant else None,
+            voice=True, speech_dir=self.out / "prompts"))
 
     # -- the script ------------------------------------------------------------------------
     def script(self, shoot: Callable[[str, str], Path]) -> None:
@@ -114,7 +88,7 @@ class Demo:
         else:
             wav = self.out / "driver-says.wav"
             speak(UTTERANCE, wav)
-            mark = len(self.seen)
+            mark = len(self.log)
             bus.publish(topics.VOICE_AUDIO_FILE, topics.AudioFile(str(wav)))
             intent = self.wait_for(topics.VOICE_INTENT, what="the driver's command understood",
                                    since=mark)
@@ -137,20 +111,19 @@ class Demo:
         arrived = self.wait_for(topics.NAV_EVENT, lambda p: p.kind == "arrived",
                                 what="arrival", timeout=drive_s)
         self.wait_for(topics.TTS_STATE, lambda p: not p.speaking, what="the last prompt",
-                      since=len(self.seen) - 1)
+                      since=len(self.log) - 1)
         shoot("dashboard", "07-dashboard-arrived")
         shoot("map", "08-map-arrived")
-        prompts = [m.payload.text for m in self.seen if m.topic == topics.NAV_ANNOUNCEMENT]
-        volumes = [m.payload.output_volume for m in self.seen if m.topic == topics.MEDIA_STATE
-                   and m.payload.status == "playing"]
+        prompts = [p.text for p in self.log.payloads(topics.NAV_ANNOUNCEMENT)]
+        volumes = [p.output_volume for p in self.log.payloads(topics.MEDIA_STATE)
+                   if p.status == "playing"]
         self.summary.update({
             "first_prompt": first.text, "prompts": prompts, "arrival": arrived.text,
             "soc_start": soc_start, "soc_end": bus.retained(topics.SOC).value,
             "odometer_km": bus.retained(topics.TRAVELED_DISTANCE).value,
             "music_volume_min_max": [min(volumes), max(volumes)] if volumes else [],
-            "next_stops": [m.payload.name for m in self.seen
-                           if m.topic == topics.NAV_BUS_NEXT_STOP and m.payload.distance_m == 0
-                           and m.payload.name],
+            "next_stops": [p.name for p in self.log.payloads(topics.NAV_BUS_NEXT_STOP)
+                           if p.distance_m == 0 and p.name],
         })
 
 
@@ -169,13 +142,12 @@ def run_demo(out: Path, speed: float = 10.0, offscreen: bool = False,
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
         os.environ.setdefault("QT_QUICK_BACKEND", "software")
     os.environ.setdefault("QT_QUICK_CONTROLS_STYLE", "Basic")
-    from PySide6.QtWidgets import QApplication
-
     from kernel.settings import Settings, SettingsStore
+    from ui.application import application
     from ui.shell import Shell
 
     out.mkdir(parents=True, exist_ok=True)
-    qapp = QApplication.instance() or QApplication([])
+    qapp = application()
     demo = Demo(out, speed, bus_variant)
     recorder = Recorder(out / "drive.jsonl")
     recorder.start(demo.bus)

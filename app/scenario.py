@@ -17,7 +17,6 @@ any element matches.
 
 from __future__ import annotations
 
-import threading
 import time
 import tomllib
 from dataclasses import dataclass, field
@@ -27,6 +26,7 @@ from typing import Any
 from kernel import topics
 from kernel.codec import PayloadError, from_json, to_json
 from kernel.event_bus import EventBus, Message
+from kernel.watch import BusLog
 
 DEFAULT_TIMEOUT_S = 30.0
 STEP_KINDS = ("publish", "say", "wait", "expect", "forbid")
@@ -128,15 +128,7 @@ def _path_matches(data: Any, path: list[str], want: Any) -> bool:
 
 def run(scenario: Scenario, bus: EventBus) -> Outcome:
     """Play the steps on `bus` (whose modules are already started) and check the outcomes."""
-    seen: list[Message] = []
-    arrived = threading.Condition()
-
-    def record(msg: Message) -> None:
-        with arrived:
-            seen.append(msg)
-            arrived.notify_all()
-
-    sub = bus.subscribe("#", record, name="scenario")
+    log = BusLog(bus, name="scenario")
     failures: list[str] = []
     cursor = 0
     try:
@@ -146,34 +138,19 @@ def run(scenario: Scenario, bus: EventBus) -> Outcome:
             elif step.kind == "wait":
                 time.sleep(step.seconds)
             elif step.kind == "expect":
-                found = _await(seen, arrived, cursor, step)
+                found = log.find(step.topic, lambda p, step=step: matches(p, step.where),
+                                 step.seconds, cursor)
                 if found is None:
                     failures.append(f"step {number}: no {step.topic} matching {step.where} "
                                     f"within {step.seconds:g} s")
                     break
                 cursor = found + 1
     finally:
-        sub.unsubscribe()
+        log.close()
+    seen = log.messages
     for number, step in enumerate(scenario.steps, start=1):
         if step.kind == "forbid":
             bad = [m for m in seen if m.topic == step.topic and matches(m.payload, step.where)]
             if bad:
                 failures.append(f"step {number}: forbidden {step.topic} {to_json(bad[0].payload)}")
     return Outcome(not failures, failures, seen)
-
-
-def _await(seen: list[Message], arrived: threading.Condition, start: int,
-           step: Step) -> int | None:
-    deadline = time.monotonic() + step.seconds
-    index = start
-    with arrived:
-        while True:
-            while index < len(seen):
-                msg = seen[index]
-                if msg.topic == step.topic and matches(msg.payload, step.where):
-                    return index
-                index += 1
-            left = deadline - time.monotonic()
-            if left <= 0:
-                return None
-            arrived.wait(left)

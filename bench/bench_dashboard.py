@@ -15,12 +15,12 @@ from pathlib import Path
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("QT_QUICK_BACKEND", "software")
 
-from PySide6.QtWidgets import QApplication
 
 from kernel import topics
 from kernel.event_bus import EventBus
 from kernel.settings import SettingsStore
 from kernel.topics import VssFloat
+from ui.application import application
 from ui.shell import Shell
 
 SECONDS = 10.0
@@ -31,7 +31,7 @@ SIGNALS = (topics.SPEED, topics.SOC, topics.RANGE, topics.PACK_TEMPERATURE, topi
 
 
 def run(size: tuple[int, int]) -> tuple[float, float, float]:
-    app = QApplication.instance() or QApplication([])
+    app = application()
     bus = EventBus()
     store = SettingsStore(Path(tempfile.mkdtemp()) / "settings.toml")
     shell = Shell(bus, store.load(), store, screen="dashboard", size=size)

@@ -17,19 +17,16 @@ from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from PySide6.QtWidgets import QApplication
 
+from app.composition import Overrides, compose, find
 from kernel import topics
 from kernel.event_bus import EventBus, Message
-from kernel.settings import cache_dir
+from kernel.settings import Settings, cache_dir
 from kernel.topics import MediaCommand, RouteRequest, Utterance
 from media.service import MediaService
 from navigation.service import NavigationService
-from vehicle.driving_state import UxRestrictionsService
-from vehicle.preset import load_preset
+from ui.application import application
 from vehicle.simulation import VehicleSimulation
-from voice.service import VoiceService
-from voice.tts import TtsService
 
 SIM_SECONDS = 3600
 FACTOR = 20
@@ -46,7 +43,7 @@ def rss_mb() -> float:
 
 def main() -> None:
     minutes = float(sys.argv[1]) if len(sys.argv) > 1 else SIM_SECONDS / 60
-    app = QApplication([])
+    app = application()
     bus = EventBus()
     counts = {"published": 0, "delivered": 0, "errors": 0, "arrivals": 0}
     lock = threading.Lock()
@@ -66,12 +63,11 @@ def main() -> None:
     bus.subscribe("#", delivered, on="worker", name="count delivered")
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
-        nav = NavigationService(None, cache_dir())
-        media = MediaService([], demo_dir=root / "music", state_file=root / "player.json")
-        sim = VehicleSimulation(load_preset("city_car"), start=(60.1650, 24.9400),
-                                soc_percent=95.0, time_factor=FACTOR)
-        modules = [UxRestrictionsService(), sim, nav, TtsService("en", output_dir=root / "tts"),
-                   media, VoiceService("en", data_dir=root / "voice", microphone=False)]
+        modules = compose(Settings(language="en"), Overrides(
+            root=root, map_cache=cache_dir(), start=(60.1650, 24.9400), soc_percent=95.0,
+            time_factor=FACTOR, voice=True))
+        nav, media = find(modules, NavigationService), find(modules, MediaService)
+        sim = find(modules, VehicleSimulation)
         for module in modules:
             module.start(bus)
         while not (nav.ready.is_set() and media.loaded.is_set()):

@@ -162,6 +162,21 @@ class EventBus:
         """ui/ calls this once so subscribers can ask for delivery on the GUI thread."""
         self._gui = dispatcher
 
+    def remove_gui_dispatcher(self) -> int:
+        """ui/ calls this when its windows close: every subscription delivered on the GUI
+        thread (the screens') is released; returns how many."""
+        with self._lock:
+            gui, self._gui = self._gui, None
+            subs = [s for s in self._subs if gui is not None and s.dispatcher is gui]
+        for sub in subs:
+            sub.unsubscribe()
+        return len(subs)
+
+    def subscriptions(self) -> tuple[Subscription, ...]:
+        """The subscriptions in force now (for tests and diagnostics)."""
+        with self._lock:
+            return tuple(self._subs)
+
     def spec(self, topic: str) -> TopicSpec:
         try:
             return self._specs[topic]

@@ -21,13 +21,13 @@ from kernel.event_bus import EventBus, Message
 from kernel.qt_dispatch import QtDispatcher
 from kernel.settings import Settings, SettingsStore, cache_dir
 from ui.i18n import Catalog, CatalogError, catalog_for
+from ui.screens import SCREENS
 from ui.theme import Theme
 from ui.viewmodels.settings import SettingsViewModel
 from ui.viewmodels.status import StatusViewModel
 
 log = logging.getLogger(__name__)
 QML_DIR = Path(__file__).parent / "qml"
-SCREENS = ("home", "dashboard", "map", "media", "voice", "settings")
 
 VIEW_MODELS: dict[str, str] = {
     "restrictions": "ui.viewmodels.restrictions:RestrictionsViewModel",
@@ -111,7 +111,7 @@ class Shell:
             raise RuntimeError(f"could not load {QML_DIR / 'Main.qml'} (see the Qt warnings)")
         self.window: QQuickWindow = roots[0]
         self.theme.fitTo(*size)
-        self._language = bus.subscribe(topics.UI_LANGUAGE, self._on_language, on="gui")
+        bus.subscribe(topics.UI_LANGUAGE, self._on_language, on="gui")
 
     def _use_language(self, language: str) -> None:
         """Install the language's screen texts; a broken catalog leaves the screens in English."""
@@ -142,8 +142,9 @@ class Shell:
         return self.window.grabWindow()
 
     def close(self) -> None:
-        """Destroy the QML scene before the view models it binds to."""
-        self._language.unsubscribe()
+        """Destroy the QML scene before the view models it binds to, and release every
+        subscription the screens made."""
+        self.bus.remove_gui_dispatcher()
         if self.catalog is not None:
             QCoreApplication.instance().removeTranslator(self.catalog)
         self.window.close()

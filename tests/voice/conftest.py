@@ -4,8 +4,6 @@ the noise floor a real microphone has), and the Korean Vosk model loaded once pe
 from __future__ import annotations
 
 import subprocess
-import threading
-import time
 from math import gcd
 from pathlib import Path
 
@@ -13,41 +11,22 @@ import numpy as np
 import pytest
 from scipy.signal import resample_poly
 
-from kernel.event_bus import EventBus, Message
+from kernel.event_bus import EventBus
+from kernel.watch import BusLog
 from voice import audio
 
 TESTDATA = Path("/usr/share/pocketsphinx/test/data")
 
 
-class Recorder:
+class Recorder(BusLog):
     """Every message on the bus, in order; `wait` blocks until one satisfies a predicate."""
 
-    def __init__(self, bus: EventBus) -> None:
-        self.messages: list[Message] = []
-        self._cond = threading.Condition()
-        bus.subscribe("#", self._on)
-
-    def _on(self, msg: Message) -> None:
-        with self._cond:
-            self.messages.append(msg)
-            self._cond.notify_all()
-
-    def payloads(self, topic: str) -> list:
-        with self._cond:
-            return [m.payload for m in self.messages if m.topic == topic]
-
     def wait(self, topic: str, predicate=lambda p: True, timeout: float = 60.0):
-        deadline = time.monotonic() + timeout
-        with self._cond:
-            while True:
-                for m in self.messages:
-                    if m.topic == topic and predicate(m.payload):
-                        return m.payload
-                left = deadline - time.monotonic()
-                if left <= 0:
-                    seen = [m.payload for m in self.messages if m.topic == topic]
-                    raise AssertionError(f"no {topic} message matched; got: {seen}")
-                self._cond.wait(left)
+        try:
+            return super().wait(topic, predicate, timeout)
+        except TimeoutError:
+            raise AssertionError(f"no {topic} message matched; got: {self.payloads(topic)}") \
+                from None
 
 
 @pytest.fixture
