@@ -58,7 +58,7 @@ def run_app(args: argparse.Namespace) -> int:
     from kernel.qt_dispatch import QtDispatcher
     from kernel.recording import Player, Recorder
     from kernel.supervision import Supervisor
-    from ui.application import application
+    from ui.application import application, run
     from ui.shell import Shell
 
     qapp = application()
@@ -97,7 +97,7 @@ def run_app(args: argparse.Namespace) -> int:
         if args.screenshot:
             code = _screenshot(qapp, shell, Path(args.screenshot), started)
         else:
-            code = qapp.exec()
+            code = run(qapp)
     finally:
         if player:
             player.stop()

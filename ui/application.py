@@ -43,5 +43,15 @@ def _quit_on_signals(app: QApplication) -> None:
 
     notifier.activated.connect(drain)
     for number in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(number, lambda _n, _f: app.quit())
+        signal.signal(number, lambda _n, _f: _quit(app))
     app._signal_socket = (reader, writer, notifier)  # kept alive with the application
+
+
+def _quit(app: QApplication) -> None:
+    app.setProperty("quitRequested", True)  # a signal before exec() must end it at once
+    app.quit()
+
+
+def run(app: QApplication) -> int:
+    """Run the event loop, unless a signal asked to quit while the app was starting."""
+    return 0 if app.property("quitRequested") else app.exec()

@@ -22,3 +22,17 @@ def test_signal_emit_keeps_python_bool_refcounts(qapp) -> None:
         emitter.fired.emit(1.0)
     assert len(received) == 50
     assert (sys.getrefcount(True), sys.getrefcount(False)) == before
+
+
+def test_the_desktop_window_plugin_finds_every_library_it_needs() -> None:
+    """A fresh desktop with the README's packages (debian-packages.txt) must open a window:
+    Qt's xcb plugin aborted the start when libxcb-icccm4 / libxcb-keysyms1 were missing."""
+    import subprocess
+    from pathlib import Path
+
+    import PySide6
+
+    plugin = Path(PySide6.__file__).parent / "Qt" / "plugins" / "platforms" / "libqxcb.so"
+    linked = subprocess.run(["ldd", str(plugin)], capture_output=True, text=True, check=True)
+    missing = [line.split()[0] for line in linked.stdout.splitlines() if "not found" in line]
+    assert missing == [], f"add their packages to debian-packages.txt: {missing}"
