@@ -146,6 +146,7 @@ def _screenshot(qapp, shell, path: Path, started: float) -> int:
     while time.monotonic() < deadline and (status.loading or time.monotonic() < settle):
         qapp.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 50)
         time.sleep(0.01)
+    log.info("modules loaded after %.0f ms", (time.monotonic() - started) * 1e3)
     _next_frame(shell)
     image = shell.grab()
     path.parent.mkdir(parents=True, exist_ok=True)
