@@ -3,12 +3,18 @@
 from __future__ import annotations
 
 import json
+import math
+import sys
 import threading
 from pathlib import Path
 
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from kernel import topics
 from kernel.event_bus import EventBus, Message
-from kernel.recording import Player, Recorder
+from kernel.recording import MAX_GAP_S, MAX_LINE_BYTES, MAX_T_S, Pace, Player, Recorder
 from kernel.topics import Notice, RoutePath, VssFloat, VssString
 
 
@@ -121,3 +127,177 @@ def test_player_can_be_stopped_mid_file(tmp_path: Path) -> None:
     player.stop()
     assert player.published < 100
     bus.close()
+
+
+# -- the replay door (issue 17): hostile lines refused with line and field, the next one plays --
+SPEED_LINE = '{{"t": {t}, "topic": "Vehicle.Speed", "payload": {{"value": {v}}}}}'
+
+
+def test_hostile_lines_are_refused_with_line_and_field(tmp_path: Path) -> None:
+    lines = [
+        '{"format": "volant-bus", "version": 1}',
+        SPEED_LINE.format(t=0.0, v=10.0),
+        '{"t": 0.1, "topic": "Vehicle.Speed", "payload": ' + "[" * 1000 + "]" * 1000 + "}",
+        SPEED_LINE.format(t=0.1, v="9" * 400),
+        SPEED_LINE.format(t="Infinity", v=1.0),
+        SPEED_LINE.format(t="NaN", v=1.0),
+        SPEED_LINE.format(t=-0.5, v=1.0),
+        SPEED_LINE.format(t=1e9, v=1.0),
+        SPEED_LINE.format(t=0.2, v="NaN"),
+        SPEED_LINE.format(t=0.2, v="-Infinity"),
+        SPEED_LINE.format(t=0.2, v=1e308),
+        SPEED_LINE.format(t=0.2, v=-1e308),
+        '{"t": 0.3, "topic": "ui.language", "payload": {"code": "../../../../tmp/x"}}',
+        SPEED_LINE.format(t=0.3, v=1.0) + "\r" + SPEED_LINE.format(t=0.3, v=2.0),
+        '{"t": 0.3, "topic": "Vehicle.Speed", "payload": {"value": 1.0}, "extra": 1}',
+        SPEED_LINE.format(t=0.4, v=20.0),
+    ]
+    path = tmp_path / "hostile.jsonl"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    got, errors, player = replay(path)
+    assert [m.payload.value for m in got] == [10.0, 20.0]
+    reports = {e.payload.line: e.payload.message for e in errors}
+    assert sorted(reports) == list(range(3, 16))
+    expected = {3: "nested deeper than 32", 4: "payload.value: 9999", 5: "Infinity is not",
+                6: "NaN is not", 7: "field 't' must be seconds", 8: "field 't' must be seconds",
+                9: "NaN is not", 10: "-Infinity is not", 11: "payload.value: 1e+308 is not",
+                12: "payload.value: -1e+308 is not", 13: "payload.code: '../../../../tmp/x' does",
+                14: "not JSON (Extra data", 15: "unknown field(s) ['extra']"}
+    for number, words in expected.items():
+        assert words in reports[number], (number, reports[number])
+    assert player.errors == 13 and not player.failed
+
+
+def test_bytes_a_text_reader_would_mangle_keep_their_line_numbers(tmp_path: Path) -> None:
+    path = tmp_path / "bytes.jsonl"
+    path.write_bytes(b"\n".join([
+        SPEED_LINE.format(t=0.0, v=1.0).encode(),
+        b'{"t": 0.0, "topic": "ui.notice", "payload": {"text": "caf\xe9"}}',  # Latin-1 byte
+        b"\r\r\r",  # bare CRs: one blank line, not three
+        b"\xef\xbb\xbf" + SPEED_LINE.format(t=0.0, v=2.0).encode(),  # a BOM is not JSON
+        SPEED_LINE.format(t=0.0, v=3.0).encode() + b"\r",  # CRLF is fine
+    ]) + b"\n")
+    got, errors, _ = replay(path)
+    assert [m.payload.value for m in got] == [1.0, 3.0]
+    assert [(e.payload.line, e.payload.message[:25]) for e in errors] == \
+        [(2, "line 2: not UTF-8 text (b"), (4, "line 4: not JSON (Unexpec")]
+
+
+def test_a_line_over_the_limit_is_refused_without_reading_it_whole(tmp_path: Path) -> None:
+    path = tmp_path / "long.jsonl"
+    notice = '{"t": 0, "topic": "ui.notice", "payload": {"text": "' + "x" * MAX_LINE_BYTES + '"}}'
+    path.write_text(SPEED_LINE.format(t=0, v=1.0) + "\n" + notice + "\n"
+                    + SPEED_LINE.format(t=0, v=2.0) + "\n", encoding="utf-8")
+    got, errors, _ = replay(path)
+    assert [m.payload.value for m in got] == [1.0, 2.0]
+    assert [(e.payload.line, e.payload.message) for e in errors] == \
+        [(2, f"line 2: longer than {MAX_LINE_BYTES} bytes")]
+
+
+def test_a_torn_last_line_is_reported_as_such(tmp_path: Path) -> None:
+    path = tmp_path / "torn.jsonl"
+    path.write_text(SPEED_LINE.format(t=0, v=1.0) + "\n" + '{"t": 0.1, "topic": "Vehicle.Sp',
+                    encoding="utf-8")
+    got, errors, _ = replay(path)
+    assert [m.payload.value for m in got] == [1.0]
+    assert "incomplete last line" in errors[0].payload.message and errors[0].payload.line == 2
+
+
+def test_a_long_silence_is_shortened_and_said(tmp_path: Path) -> None:
+    path = tmp_path / "silence.jsonl"
+    path.write_text(SPEED_LINE.format(t=0, v=1.0) + "\n" + SPEED_LINE.format(t=7200, v=2.0)
+                    + "\n", encoding="utf-8")
+    got, errors, _ = replay(path, speed=1e4)  # 7200 s would be 0.72 s, 60 s is 6 ms
+    assert [m.payload.value for m in got] == [1.0, 2.0]
+    assert [e.payload.message for e in errors] == \
+        ["line 2: a pause of 7200 s is replayed as 60 s"]
+
+
+def test_pace_keeps_gaps_and_caps_silences() -> None:
+    pace = Pace(2.0, start=100.0)
+    assert pace.due(0.0) == (100.0, 0.0)
+    assert pace.due(10.0) == (105.0, 0.0)
+    assert pace.due(1000.0) == (135.0, 990.0)  # 60 s at 2x
+    assert pace.due(999.0) == (134.5, 0.0)  # a step back plays at once
+    assert pace.due(1001.0) == (135.5, 0.0)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.floats(min_value=0, max_value=MAX_T_S), max_size=30),
+       st.floats(min_value=1e-3, max_value=1e3))
+def test_no_line_of_a_valid_file_waits_longer_than_the_cap(times, speed) -> None:
+    pace = Pace(speed, start=0.0)
+    latest = 0.0
+    for t in times:
+        due, _ = pace.due(t)
+        assert due - latest <= MAX_GAP_S / speed * (1 + 1e-9) + 1e-9
+        latest = max(latest, due)
+
+
+@pytest.mark.parametrize("speed", [-5.0, math.nan, math.inf])
+def test_a_speed_that_is_not_a_number_of_times_is_refused(speed: float) -> None:
+    with pytest.raises(ValueError, match="speed must be a number >= 0"):
+        Player(Path("x.jsonl"), speed=speed)
+
+
+def test_the_replay_thread_never_dies_silently(tmp_path: Path) -> None:
+    path = tmp_path / "drive.jsonl"
+    path.write_text(SPEED_LINE.format(t=0, v=1.0) + "\n", encoding="utf-8")
+    bus = EventBus()
+    errors: list[Message] = []
+    bus.subscribe(topics.BUS_ERROR, errors.append)
+    bus.subscribe(topics.SPEED, lambda m: sys.exit(3))  # inline: it reaches the player thread
+    player = Player(path, speed=0)
+    player.start(bus)
+    assert player.done.wait(10)
+    assert "SystemExit" in player.failed
+    assert [e.payload.message for e in errors] == [player.failed]
+    bus.close()
+
+
+def test_loop_plays_again_until_stopped(tmp_path: Path) -> None:
+    path = tmp_path / "drive.jsonl"
+    path.write_text(SPEED_LINE.format(t=0, v=1.0) + "\n" + SPEED_LINE.format(t=0.001, v=2.0)
+                    + "\n", encoding="utf-8")
+    bus = EventBus()
+    seen = collect_values(bus)
+    player = Player(path, speed=1.0, loop=True)
+    player.start(bus)
+    wait_until(lambda: len(seen) >= 6)
+    player.stop()
+    assert seen[:6] == [1.0, 2.0] * 3 and player.done.is_set()
+    bus.close()
+
+
+def test_a_recording_that_cannot_be_written_fails_at_start_or_says_why(tmp_path: Path) -> None:
+    bus = EventBus()
+    with pytest.raises(FileNotFoundError):
+        Recorder(tmp_path / "no-such-dir" / "x.jsonl").start(bus)
+    with pytest.raises(IsADirectoryError):
+        Recorder(tmp_path).start(bus)
+    errors: list[Message] = []
+    bus.subscribe(topics.BUS_ERROR, errors.append)
+    recorder = Recorder(Path("/dev/full"))  # every write fails: disk full
+    recorder.FLUSH_EVERY_S = -1.0
+    recorder.start(bus)
+    bus.publish(topics.SPEED, VssFloat(1.0))
+    wait_until(lambda: recorder.failed)
+    bus.close()
+    recorder.stop()
+    assert "No space left on device" in recorder.failed
+    assert [e.payload.source for e in errors] == ["recorder"]
+
+
+def collect_values(bus: EventBus) -> list[float]:
+    seen: list[float] = []
+    bus.subscribe(topics.SPEED, lambda m: seen.append(m.payload.value))
+    return seen
+
+
+def wait_until(predicate, timeout: float = 10.0) -> None:
+    event = threading.Event()
+    for _ in range(int(timeout / 0.01)):
+        if predicate():
+            return
+        event.wait(0.01)
+    raise AssertionError("condition not met in time")
