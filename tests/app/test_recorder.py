@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import math
+import os
+import subprocess
 import sys
 import threading
 from pathlib import Path
@@ -12,6 +14,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from app.cli import build_parser
 from kernel import topics
 from kernel.event_bus import EventBus, Message
 from kernel.recording import MAX_GAP_S, MAX_LINE_BYTES, MAX_T_S, Pace, Player, Recorder
@@ -301,3 +304,45 @@ def wait_until(predicate, timeout: float = 10.0) -> None:
             return
         event.wait(0.01)
     raise AssertionError("condition not met in time")
+
+
+# -- the CLI: ends with the file, one line and a non-zero exit on failure --------------------
+def volant(*args: str, tmp_path: Path) -> subprocess.CompletedProcess:
+    env = {**os.environ, "XDG_CONFIG_HOME": str(tmp_path / "config"),
+           "XDG_STATE_HOME": str(tmp_path / "state"), "XDG_DATA_HOME": str(tmp_path / "data")}
+    return subprocess.run([sys.executable, "-m", "app", *args], capture_output=True, text=True,
+                          env=env, timeout=300)
+
+
+def test_replay_exits_at_the_end_of_the_file(tmp_path: Path) -> None:
+    path = tmp_path / "drive.jsonl"
+    path.write_text(SPEED_LINE.format(t=0, v=1.0) + "\n" + SPEED_LINE.format(t=0.2, v=2.0)
+                    + "\n", encoding="utf-8")
+    done = volant("replay", str(path), "--speed", "0", "--offscreen", tmp_path=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert "Traceback" not in done.stderr
+
+
+@pytest.mark.parametrize("argv, words, code", [
+    (["replay", "{rec}", "--speed", "-5"], "--speed must be a number >= 0", 2),
+    (["replay", "{rec}", "--speed", "nan"], "--speed must be a number >= 0", 2),
+    (["replay", "{dir}"], "is a folder, not a recording", 1),
+    (["replay", "{dir}/missing.jsonl"], "cannot read", 1),
+    (["record", "{dir}/no-such-dir/x.jsonl"], "folder {dir}/no-such-dir does not exist", 1),
+    (["record", "{dir}"], "is a folder; give a file name", 1),
+])
+def test_a_record_or_replay_that_cannot_run_says_why_in_one_line(tmp_path: Path, argv, words,
+                                                                code) -> None:
+    rec = tmp_path / "drive.jsonl"
+    rec.write_text(SPEED_LINE.format(t=0, v=1.0) + "\n", encoding="utf-8")
+    argv = [a.format(rec=rec, dir=tmp_path) for a in argv]
+    done = volant(*argv, "--offscreen", tmp_path=tmp_path)
+    assert done.returncode == code
+    assert done.stderr.count("\n") == 1 and words.format(dir=tmp_path) in done.stderr, \
+        done.stderr
+    assert not (tmp_path / "no-such-dir").exists()
+
+
+def test_loop_is_an_option_of_replay() -> None:
+    args = build_parser().parse_args(["replay", "drive.jsonl", "--loop"])
+    assert args.loop and build_parser().parse_args(["replay", "drive.jsonl"]).loop is False
