@@ -11,7 +11,7 @@ import threading
 from pathlib import Path
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from app.cli import build_parser
@@ -346,3 +346,127 @@ def test_a_record_or_replay_that_cannot_run_says_why_in_one_line(tmp_path: Path,
 def test_loop_is_an_option_of_replay() -> None:
     args = build_parser().parse_args(["replay", "drive.jsonl", "--loop"])
     assert args.loop and build_parser().parse_args(["replay", "drive.jsonl"]).loop is False
+
+
+# -- fuzz: random and mutated recording lines (issue 17, item 7) -----------------------------
+JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=8),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(
+        st.sampled_from(["t", "topic", "payload", "value", "code", "text", "x"]), inner,
+        max_size=3),
+    max_leaves=6)
+TOPIC_NAMES = st.sampled_from(sorted(topics.CATALOGUE))
+
+
+def record_line(t, topic, payload) -> bytes:
+    return json.dumps({"t": t, "topic": topic, "payload": payload}).encode()
+
+
+VALID_LINES = st.one_of(
+    st.builds(lambda t, v: record_line(t, topics.SPEED, {"value": v}),
+              st.floats(0, 100), st.floats(-300, 300)),
+    st.builds(lambda t, text: record_line(t, topics.UI_NOTICE, {"text": text, "level": "info"}),
+              st.floats(0, 100), st.text(max_size=20)),
+    st.builds(lambda t, code: record_line(t, topics.UI_LANGUAGE, {"code": code}),
+              st.floats(0, 100), st.from_regex(r"[a-z]{2,3}", fullmatch=True)),
+)
+RANDOM_LINES = st.one_of(
+    st.builds(record_line, JSON_VALUES, TOPIC_NAMES | st.text(max_size=10), JSON_VALUES),
+    JSON_VALUES.map(lambda v: json.dumps(v).encode()),
+    st.binary(max_size=40),
+)
+
+
+@st.composite
+def mutated(draw, lines=VALID_LINES) -> bytes:
+    line = bytearray(draw(lines))
+    for _ in range(draw(st.integers(1, 3))):
+        at = draw(st.integers(0, len(line)))
+        kind = draw(st.sampled_from(["cut", "insert", "flip", "nest", "number", "truncate"]))
+        if kind == "cut":
+            del line[at:at + draw(st.integers(1, 5))]
+        elif kind == "insert":
+            line[at:at] = draw(st.binary(min_size=1, max_size=4))
+        elif kind == "flip" and at < len(line):
+            line[at] = draw(st.integers(0, 255))
+        elif kind == "nest":
+            depth = draw(st.sampled_from([31, 40, 1000, 5000]))
+            line[at:at] = b"[" * depth + b"]" * depth
+        elif kind == "number":
+            line[at:at] = draw(st.sampled_from([b"NaN", b"-Infinity", b"1e308", b"9" * 400,
+                                                b"1e999", b"-0", b"1e9"]))
+        else:
+            del line[at:]
+    return bytes(line)
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=list(HealthCheck))
+@given(st.lists(st.one_of(VALID_LINES, RANDOM_LINES, mutated()), min_size=1, max_size=8),
+       st.booleans())
+def test_fuzzed_recordings_play_every_line_or_report_it_and_never_die(tmp_path_factory, lines,
+                                                                      torn) -> None:
+    lines = [line.replace(b"\n", b" ") for line in lines]
+    lines = [line if line.strip() else b"x" for line in lines]
+    path = tmp_path_factory.mktemp("fuzz") / "fuzz.jsonl"
+    path.write_bytes(b"\n".join(lines) + (b"" if torn else b"\n"))
+    bus = EventBus()
+    errors = collect_errors(bus)
+    player = Player(path, speed=0)
+    player.start(bus)
+    assert player.done.wait(60), "the replay hangs"
+    assert not player.failed
+    assert player.published + player.errors == len(lines)
+    event("some lines played" if player.published else "no line played")
+    event("some lines refused" if player.errors else "no line refused")
+    assert len(errors) == player.errors
+    assert {e.payload.line for e in errors} <= set(range(1, len(lines) + 1))
+    bus.close()
+
+
+def collect_errors(bus: EventBus) -> list[Message]:
+    errors: list[Message] = []
+    bus.subscribe(topics.BUS_ERROR, errors.append)
+    return errors
+
+
+WRITER = """
+import sys
+from pathlib import Path
+from kernel import topics
+from kernel.event_bus import EventBus
+from kernel.recording import Recorder
+from kernel.topics import Notice, VssFloat
+
+bus = EventBus()
+recorder = Recorder(Path(sys.argv[1]))
+recorder.FLUSH_EVERY_S = 0.0  # write as often as possible: the kill lands mid-write
+recorder.start(bus)
+i = 0
+while True:
+    bus.publish(topics.SPEED, VssFloat(float(i % 300)))
+    bus.publish(topics.UI_NOTICE, Notice("ä" * (i * 7919 % 20000)))  # lines over the buffer
+    i += 1
+    if i % 50 == 0:
+        while recorder.count < 2 * i - 100:  # keep the queue short
+            pass
+"""
+
+
+def test_a_recording_killed_mid_write_replays(tmp_path: Path) -> None:
+    path = tmp_path / "killed.jsonl"
+    writer = subprocess.Popen([sys.executable, "-c", WRITER, str(path)],
+                              env={**os.environ, "PYTHONPATH": os.getcwd()})
+    try:
+        wait_until(lambda: path.exists() and path.stat().st_size > 2_000_000, timeout=120)
+    finally:
+        writer.kill()  # SIGKILL: no flush, no close
+        writer.wait()
+    data = path.read_bytes()
+    whole = data.count(b"\n") - 1  # minus the header
+    got, errors, _ = replay(path)
+    assert len(got) == whole > 0
+    if data.endswith(b"\n"):
+        assert errors == []
+    else:
+        assert len(errors) == 1 and errors[0].payload.line == whole + 2
+        assert "incomplete last line" in errors[0].payload.message
