@@ -2,7 +2,8 @@
 JSON from outside the process (recordings, replays, bridges) and for payloads at publish.
 
 Rules every payload obeys, whichever door it comes through: each field has its declared type
-(an int is accepted where a float is declared, a bool never is), a float is finite and within
+(an int is accepted where a float is declared, a bool never is; subclasses of int and float
+such as numpy's float64 are numbers too), a float is finite and within
 ±MAX_FLOAT, an int within ±MAX_INT, and a field declared `Annotated[..., Pattern(...)]` or
 `Annotated[..., Range(...)]` (see kernel.topics) matches it. Anything else is refused with the
 field path and what was expected.
@@ -75,7 +76,7 @@ Check = Callable[[Any], None]
 
 # -- checks of Python values (publish) ------------------------------------------------------
 def _check_float(v: Any) -> None:
-    if type(v) is float or type(v) is int:
+    if type(v) is float or type(v) is int or _number(v, float):
         if -MAX_FLOAT <= v <= MAX_FLOAT:  # NaN fails every comparison
             return
         _fail(FieldValueError, f"{v!r} is not a finite number within ±{MAX_FLOAT:g}")
@@ -83,11 +84,16 @@ def _check_float(v: Any) -> None:
 
 
 def _check_int(v: Any) -> None:
-    if type(v) is int:
+    if type(v) is int or _number(v, int):
         if -MAX_INT <= v <= MAX_INT:
             return
         _fail(FieldValueError, f"integer beyond ±2**53 ({len(str(abs(v)))} digits)")
     _fail(FieldTypeError, f"expected int, got {type(v).__name__} {_short(v)}")
+
+
+def _number(v: Any, kind: type) -> bool:
+    """Subclasses (numpy's float64, an IntEnum) are numbers JSON writes as such; bool is not."""
+    return isinstance(v, kind) and not isinstance(v, bool)
 
 
 def _exact(tp: type) -> Check:
