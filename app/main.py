@@ -82,9 +82,10 @@ def run_app(args: argparse.Namespace) -> int:
     modules = [] if replay else compose(settings, Overrides(offscreen=offscreen))
     supervisor = Supervisor(bus, modules, post=QtDispatcher().dispatch)
     supervisor.start()
-    player = Player(Path(replay), speed=args.speed) if replay else None
+    player = Player(Path(replay), speed=args.speed, loop=args.loop) if replay else None
     if player:
         player.start(bus)
+        _quit_when_done(qapp, player)
 
     simulator = None
     if not (args.no_simulator or args.screenshot or replay):
@@ -110,7 +111,20 @@ def run_app(args: argparse.Namespace) -> int:
             recorder.stop()
         if dropped:
             log.warning("bus shutdown dropped %d queued messages", dropped)
+    for failure in (recorder.failed if recorder else "", player.failed if player else ""):
+        if failure:
+            print(f"volant: {failure}", file=sys.stderr)
+            code = code or 1
     return code
+
+
+def _quit_when_done(qapp, player) -> None:
+    """`volant replay` ends with its file (with --loop, when the file cannot be read)."""
+    from PySide6.QtCore import QTimer
+
+    timer = QTimer(qapp)
+    timer.timeout.connect(lambda: player.done.is_set() and qapp.quit())
+    timer.start(100)
 
 
 def _next_frame(shell) -> None:

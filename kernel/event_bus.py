@@ -1,45 +1,56 @@
 """The in-process event bus: every module, the UI and the simulator speak only through it.
 
-Pure Python, no Qt. Topics are declared once in kernel.topics; publishing checks the payload type
-at the publisher so mistakes surface where they are made. Delivery happens on the executor each
-subscriber chose (inline, a worker thread, or the GUI thread via an installed dispatcher), so a
-slow or crashing handler never blocks the publisher or the other subscribers.
+Pure Python, no Qt. Topics are declared once in kernel.topics; publishing checks the payload
+class and every field (kernel.codec's schema of the class, derived once) at the publisher, so
+mistakes surface where they are made and every delivered payload is well-typed. Delivery
+happens on the executor each subscriber chose (inline, a worker thread, or the GUI thread via an
+installed dispatcher), so a slow or crashing handler never blocks the publisher or the other
+subscribers.
 
 Shutdown policy: `close()` stops accepting publishes, then *drains* — every message already
 queued to a worker is delivered before its thread exits (bounded by a timeout, after which the
 remainder is dropped and counted in `dropped`). Nothing published before `close()` is lost
-silently.
+silently, and `close()` never raises.
+
+A worker thread survives any exception of a handler it runs, SystemExit and KeyboardInterrupt
+included (a handler has no business ending its thread): the exception goes to `bus.error` and
+the next message is delivered.
 """
 
 from __future__ import annotations
 
 import contextlib
 import itertools
+import logging
 import threading
 import time
 import traceback
 from collections.abc import Callable
-from dataclasses import dataclass
-from functools import partial
-from queue import SimpleQueue
-from typing import Any, Protocol
+from queue import Empty, SimpleQueue
+from typing import Any, NamedTuple, Protocol
 
 from kernel import topics as catalogue
+from kernel.codec import checker
 from kernel.topics import BusError, TopicSpec
+
+log = logging.getLogger(__name__)
 
 
 class BusClosed(RuntimeError):
     """Raised when publishing on a bus that has been closed."""
 
 
-@dataclass(frozen=True, slots=True)
-class Message:
-    """One delivered message: `time` is `time.monotonic()` at publish."""
+class Message(NamedTuple):
+    """One delivered message: `time` is `time.monotonic()` at publish. A named tuple: immutable
+    like the payloads, and built at C speed on the publish path."""
 
     topic: str
     payload: Any
     time: float
     seq: int
+
+
+_new_message = tuple.__new__
 
 
 Handler = Callable[[Message], None]
@@ -86,7 +97,12 @@ _STOP = object()
 
 
 class WorkerThread:
-    """A daemon thread running queued calls in order: per-subscriber FIFO across threads."""
+    """A daemon thread running queued calls in order: per-subscriber FIFO across threads.
+
+    Calls are `(function, argument)` pairs; a call that raises anything goes to
+    `threading.excepthook` (where the supervisor learns which module's work failed) and the
+    thread goes on (the bus's subscriptions report their handlers' errors on `bus.error`
+    themselves, so this is the last resort)."""
 
     def __init__(self, name: str) -> None:
         self._queue: SimpleQueue[Any] = SimpleQueue()
@@ -94,23 +110,49 @@ class WorkerThread:
         self._thread.start()
 
     def dispatch(self, call: Callable[[], None]) -> None:
-        self._queue.put(call)
+        self._queue.put((_call_it, call))
+
+    def post(self, function: Callable[[Any], None], argument: Any) -> None:
+        """Queue `function(argument)`: the bus's hot path (no closure per message)."""
+        self._queue.put((function, argument))
+
+    @property
+    def alive(self) -> bool:
+        return self._thread.is_alive()
 
     def _run(self) -> None:
         get = self._queue.get
-        while (call := get()) is not _STOP:
-            call()
+        while (item := get()) is not _STOP:
+            try:
+                item[0](item[1])
+            except BaseException as exc:  # the thread outlives any call; its owner hears of it
+                threading.excepthook(threading.ExceptHookArgs(
+                    (type(exc), exc, exc.__traceback__, self._thread)))
 
-    def stop(self, timeout: float) -> int:
-        """Drain queued calls, then stop; return how many were left undelivered."""
+    def stop(self, timeout: float | None) -> int:
+        """Drain queued calls (at most `timeout` s, None = no limit), then stop; return how
+        many calls were left undelivered. From the worker's own thread (a handler stopping
+        its subscription) it only asks the thread to end after the current call."""
         self._queue.put(_STOP)
+        if threading.current_thread() is self._thread:
+            return 0
         self._thread.join(timeout)
-        left = 0
-        if self._thread.is_alive():
-            while not self._queue.empty():
-                self._queue.get_nowait()
+        if not self._thread.is_alive():
+            return 0
+        left = 0  # still busy: take back what is queued; each call is either run or counted
+        while True:
+            try:
+                item = self._queue.get_nowait()
+            except Empty:
+                break
+            if item is not _STOP:
                 left += 1
+        self._queue.put(_STOP)  # the thread ends when its current call returns
         return left
+
+
+def _call_it(call: Callable[[], None]) -> None:
+    call()
 
 
 class Subscription:
@@ -126,16 +168,28 @@ class Subscription:
         self.active = True
         if dispatcher is INLINE:
             self.deliver = self._call  # skip the dispatcher hop on the hot path
+        elif isinstance(dispatcher, WorkerThread):
+            post, call = dispatcher.post, self._call_on_worker
+            self.deliver = lambda msg: post(call, msg)
 
     def deliver(self, msg: Message) -> None:
-        self.dispatcher.dispatch(partial(self._call, msg))
+        self.dispatcher.dispatch(lambda: self._call(msg))
 
     def _call(self, msg: Message) -> None:
+        """Inline and GUI delivery: SystemExit and KeyboardInterrupt stay the caller's."""
         if not self.active:
             return
         try:
             self.handler(msg)
         except Exception as exc:  # a handler's bug must not break the bus or its peers
+            self.bus.report_handler_error(self, msg, exc)
+
+    def _call_on_worker(self, msg: Message) -> None:
+        if not self.active:
+            return
+        try:
+            self.handler(msg)
+        except BaseException as exc:  # nothing ends a worker thread
             self.bus.report_handler_error(self, msg, exc)
 
     def unsubscribe(self) -> None:
@@ -147,6 +201,7 @@ class EventBus:
 
     def __init__(self, specs: dict[str, TopicSpec] | None = None) -> None:
         self._specs = specs if specs is not None else catalogue.CATALOGUE
+        self._checks: dict[str, tuple[type, Callable[[Any, str], None], bool]] = {}
         self._lock = threading.RLock()
         self._subs: list[Subscription] = []
         self._routes: dict[str, tuple[Subscription, ...]] = {}
@@ -185,26 +240,40 @@ class EventBus:
 
     # -- publishing ----------------------------------------------------------------------
     def publish(self, topic: str, payload: Any) -> None:
-        """Publish from any thread. Raises at the publisher for undeclared topics or bad types."""
-        spec = self._specs.get(topic)
-        if spec is None:
-            raise KeyError(f"publish to undeclared topic {topic!r}: declare it in kernel/topics.py")
-        if type(payload) is not spec.payload:
+        """Publish from any thread. Raises at the publisher: KeyError for an undeclared topic,
+        TypeError for a payload or field of the wrong type, ValueError for a field out of its
+        bounds (non-finite, too large, not matching its pattern)."""
+        check = self._checks.get(topic)
+        if check is None:
+            check = self._checker(topic)
+        if type(payload) is not check[0]:
             raise TypeError(
-                f"topic {topic!r} expects payload {spec.payload.__name__}, "
+                f"topic {topic!r} expects payload {check[0].__name__}, "
                 f"got {type(payload).__name__}"
             )
+        try:
+            check[1](payload, "payload")
+        except (TypeError, ValueError) as exc:
+            raise type(exc)(f"topic {topic!r}, {check[0].__name__} {exc}") from None
         if self._closed:
             raise BusClosed(f"bus is closed; cannot publish {topic!r}")
-        msg = Message(topic, payload, time.monotonic(), next(self._seq))
+        msg = _new_message(Message, (topic, payload, time.monotonic(), next(self._seq)))
         routes = self._routes.get(topic)
-        if routes is None or spec.retained:
+        if routes is None or check[2]:
             with self._lock:
-                if spec.retained:
+                if check[2]:
                     self._retained[topic] = msg
                 routes = self._route(topic)
         for sub in routes:
             sub.deliver(msg)
+
+    def _checker(self, topic: str) -> tuple[type, Callable[[Any, str], None], bool]:
+        spec = self._specs.get(topic)
+        if spec is None:
+            raise KeyError(f"publish to undeclared topic {topic!r}: declare it in kernel/topics.py")
+        entry = (spec.payload, checker(spec.payload), spec.retained)
+        self._checks[topic] = entry
+        return entry
 
     def _route(self, topic: str) -> tuple[Subscription, ...]:
         routes = self._routes.get(topic)
@@ -254,14 +323,17 @@ class EventBus:
         return on
 
     def unsubscribe(self, sub: Subscription) -> None:
+        """Stop delivery to `sub`; its own worker thread ends (also from inside its handler)."""
         with self._lock:
             sub.active = False
             if sub in self._subs:
                 self._subs.remove(sub)
                 self._routes.clear()
-            if isinstance(sub.dispatcher, WorkerThread) and sub.dispatcher in self._workers:
-                self._workers.remove(sub.dispatcher)
-                sub.dispatcher.stop(timeout=0)
+            worker = sub.dispatcher
+            if not (isinstance(worker, WorkerThread) and worker in self._workers):
+                return
+            self._workers.remove(worker)
+        worker.stop(timeout=0)  # queued messages of an inactive subscription are not delivered
 
     # -- errors and shutdown -------------------------------------------------------------
     def report(self, source: str, message: str, topic: str = "", line: int = 0) -> None:
@@ -270,27 +342,32 @@ class EventBus:
             self.publish("bus.error", BusError(source=source, message=message, topic=topic,
                                                line=line))
 
-    def report_handler_error(self, sub: Subscription, msg: Message, exc: Exception) -> None:
-        where = traceback.extract_tb(exc.__traceback__)[-1]
-        text = f"{type(exc).__name__}: {exc} (at {where.filename}:{where.lineno})"
+    def report_handler_error(self, sub: Subscription, msg: Message, exc: BaseException) -> None:
         if msg.topic == "bus.error":  # never loop on a crashing error handler
             return
-        self.report(f"handler {sub.name}", text, topic=msg.topic)
+        frames = traceback.extract_tb(exc.__traceback__)
+        where = f" (at {frames[-1].filename}:{frames[-1].lineno})" if frames else ""
+        self.report(f"handler {sub.name}", f"{type(exc).__name__}: {exc}{where}", topic=msg.topic)
 
     @property
     def closed(self) -> bool:
         return self._closed
 
-    def close(self, timeout: float = 2.0) -> int:
-        """Stop accepting publishes, drain worker queues, stop workers; return messages dropped."""
+    def close(self, timeout: float | None = 2.0) -> int:
+        """Stop accepting publishes, drain worker queues (within `timeout` s in all, None = no
+        limit), stop workers; return the messages dropped. Never raises."""
         with self._lock:
             if self._closed:
                 return self.dropped
             self._closed = True
             workers, self._workers = self._workers, []
-        deadline = time.monotonic() + timeout
+        deadline = None if timeout is None else time.monotonic() + max(0.0, timeout)
         for worker in workers:
-            self.dropped += worker.stop(max(0.0, deadline - time.monotonic()))
+            left = None if deadline is None else max(0.0, deadline - time.monotonic())
+            try:
+                self.dropped += worker.stop(left)
+            except Exception:  # shutting down goes on
+                log.exception("bus close: stopping a worker failed")
         with self._lock:
             for sub in self._subs:
                 sub.active = False

@@ -11,8 +11,15 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Annotated
+
+from kernel.codec import Pattern
 
 VSS_RELEASE = "4.0"
+
+# A language code (ISO 639, e.g. "en"), never a path: screens and voice load files named by it.
+LanguageCode = Annotated[str, Pattern(r"[a-z]{2,3}")]
+MaybeLanguageCode = Annotated[str, Pattern(r"([a-z]{2,3})?")]  # "" = the current language
 
 
 @dataclass(frozen=True, slots=True)
@@ -157,7 +164,7 @@ class UxRestrictions:
 class Language:
     """The driver's language, changed in settings: voice commands, replies and prompts follow."""
 
-    code: str
+    code: LanguageCode
 
 
 @dataclass(frozen=True, slots=True)
@@ -401,7 +408,7 @@ class Utterance:
     """Text as if the driver said it (typed, injected by the simulator or a test)."""
 
     text: str
-    language: str = ""
+    language: MaybeLanguageCode = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -411,7 +418,7 @@ class VoiceState:
     commands of the language's templates to suggest to the driver."""
 
     state: str
-    language: str = ""
+    language: MaybeLanguageCode = ""
     reason: str = ""  # English; reason_template and reason_values as in Notice
     wake_phrase: str = ""
     examples: tuple[str, ...] = ()
@@ -424,7 +431,7 @@ class Intent:
     name: str
     slots: tuple[tuple[str, str], ...] = ()
     transcript: str = ""
-    language: str = ""
+    language: MaybeLanguageCode = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -432,7 +439,7 @@ class Say:
     """Text to speak and show. kind: reply or prompt (navigation prompts interrupt replies)."""
 
     text: str
-    language: str = ""
+    language: MaybeLanguageCode = ""
     kind: str = "reply"
 
 
@@ -458,7 +465,7 @@ class VoiceTranscript:
     text: str
     final: bool = False
     accepted: bool = False
-    language: str = ""
+    language: MaybeLanguageCode = ""
 
 
 @dataclass(frozen=True, slots=True)

@@ -147,3 +147,31 @@ def test_the_map_screen_ends_loading_with_the_reason(gui_bus: EventBus, qtbot) -
         qtbot.waitUntil(lambda: "Navigation stopped: EOFError: cache truncated" in view.mapStatus)
     finally:
         supervisor.stop()
+
+
+def test_work_queued_on_a_module_worker_that_raises_is_a_crash_of_that_module(bus) -> None:
+    from kernel.event_bus import WorkerThread
+
+    class Loader:
+        name, tasks = "navigation", ("map",)
+
+        def __init__(self) -> None:
+            self.starts = 0
+            self.worker: WorkerThread | None = None
+
+        def start(self, bus: EventBus) -> None:
+            self.starts += 1
+            self.worker = WorkerThread("navigation")
+            if self.starts == 1:
+                self.worker.dispatch(lambda: [][1])  # the map load's IndexError
+
+        def stop(self) -> None:
+            self.worker.stop(timeout=1)
+
+    module = Loader()
+    supervisor = Supervisor(bus, [module], backoff_s=(0.01,))
+    supervisor.start()
+    try:
+        wait_until(lambda: module.starts == 2 and supervisor.states["navigation"] == "running")
+    finally:
+        supervisor.stop()
