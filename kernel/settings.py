@@ -97,7 +97,7 @@ class Settings(SettingsSection):
         return tomli_w.dumps(self.model_dump())
 
 
-def describe(exc: SchemaError, text: str = "") -> list[str]:
+def describe(exc: SchemaError, text: str = "", unknown: str = "unknown setting") -> list[str]:
     """One line per schema error: the field (with its line in `text` if found) and the rule."""
     problems = []
     for error in exc.errors():
@@ -107,7 +107,7 @@ def describe(exc: SchemaError, text: str = "") -> list[str]:
         where = _line_of(text, str(loc[0])) if loc else 0
         prefix = f"line {where}, {field}" if where else field
         if error["type"] == "extra_forbidden":
-            problems.append(f"{prefix}: unknown setting")
+            problems.append(f"{prefix}: {unknown}")
             continue
         shown = repr(error["input"])
         shown = shown if len(shown) <= 60 else shown[:57] + "..."

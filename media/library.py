@@ -195,9 +195,10 @@ def _walk(top: Path, seen: set[tuple[int, int]], folder_problems: list[SkippedFi
         except FileNotFoundError:
             folder_problems.append(SkippedFile(str(folder), "music folder not found"))
             continue
-        except OSError as exc:
-            folder_problems.append(SkippedFile(str(folder), f"folder unreadable: "
-                                               f"{exc.strerror or exc}"))
+        except (OSError, ValueError) as exc:  # ValueError: a NUL in the name
+            reason = getattr(exc, "strerror", None) or str(exc)
+            folder_problems.append(SkippedFile(shown_path(folder.as_posix().replace("\0", "")),
+                                               f"folder unreadable: {reason}"))
             continue
         subfolders = []
         for entry in entries:

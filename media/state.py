@@ -47,7 +47,7 @@ def load_state(path: Path) -> tuple[PlayerState | None, str]:
             raise ValueError(f"larger than {MAX_STATE_BYTES} bytes")
         return PlayerState.model_validate_json(raw), ""
     except ValidationError as exc:
-        reason = "; ".join(describe(exc))
+        reason = "; ".join(describe(exc, unknown="unknown field"))
     except (OSError, ValueError) as exc:
         reason = getattr(exc, "strerror", None) or str(exc)
     problem = f"{path}: ignored, expected the saved player state as JSON ({reason})"
