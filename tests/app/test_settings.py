@@ -248,3 +248,41 @@ def test_settings_screen_tells_the_driver_when_a_change_cannot_be_saved(qapp,
     assert "read-only: the change was not saved" in notices[0].text
     assert notices[1].text.startswith("language: input should be 'en', 'fr' or 'ko'")
     assert path.read_text(encoding="utf-8") == "units = 'metric'\n"
+
+
+KILL_ROUNDS = 12
+WRITER = """
+import itertools, sys
+from pathlib import Path
+from kernel.settings import Settings, SettingsStore
+store = SettingsStore(Path(sys.argv[1]))
+places = {f"place {i}": f"{i}.25,{i}.75" for i in range(1000)}  # a 30 KB file
+store.save(Settings(favourites=places))
+print("writing", flush=True)
+for n in itertools.count():
+    store.save(Settings(volume=n % 101, favourites=places))
+"""
+
+
+def test_kill_9_while_saving_leaves_the_old_file_or_the_new(tmp_path: Path) -> None:
+    """A writer process saves in a loop and is killed at a random moment, twelve times; each
+    next start loads a whole file, never a part."""
+    import random
+    import signal
+    import time
+
+    rng = random.Random(9)
+    path = tmp_path / "settings.toml"
+    places = {f"place {i}": f"{i}.25,{i}.75" for i in range(1000)}
+    for _ in range(KILL_ROUNDS):
+        writer = subprocess.Popen([sys.executable, "-c", WRITER, str(path)], cwd=ROOT,
+                                  stdout=subprocess.PIPE, text=True)
+        assert writer.stdout is not None and writer.stdout.readline() == "writing\n"
+        time.sleep(rng.uniform(0.0, 0.05))
+        writer.send_signal(signal.SIGKILL)
+        writer.wait()
+        store = SettingsStore(path)
+        settings = store.load()
+        assert store.problem == ""
+        assert settings.favourites == places
+        assert set(os.listdir(tmp_path)) <= {"settings.toml", ".settings.toml.tmp"}

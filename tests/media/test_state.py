@@ -52,3 +52,40 @@ def test_a_folder_in_place_of_the_file_is_moved_aside(tmp_path: Path) -> None:
     assert state is None and "a folder, expected a file" in problem
     save_state(tmp_path / "player.json", PlayerState())
     assert load_state(tmp_path / "player.json") == (PlayerState(), "")
+
+
+KILL_ROUNDS = 12
+WRITER = """
+import itertools, sys
+from pathlib import Path
+from media.state import PlayerState, save_state
+for n in itertools.count():
+    save_state(Path(sys.argv[1]), PlayerState(path="/music/" + "x" * 4000, position_ms=n,
+                                              volume=n % 101))
+    if n == 0:
+        print("writing", flush=True)
+"""
+
+
+def test_kill_9_while_saving_leaves_the_old_state_or_the_new(tmp_path: Path) -> None:
+    """A writer process saves in a loop and is killed at a random moment, twelve times; each
+    next start loads a whole state, never a part."""
+    import random
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    rng = random.Random(9)
+    path = tmp_path / "player.json"
+    for _ in range(KILL_ROUNDS):
+        writer = subprocess.Popen([sys.executable, "-c", WRITER, str(path)],
+                                  cwd=Path(__file__).resolve().parents[2],
+                                  stdout=subprocess.PIPE, text=True)
+        assert writer.stdout is not None and writer.stdout.readline() == "writing\n"
+        time.sleep(rng.uniform(0.0, 0.05))
+        writer.send_signal(signal.SIGKILL)
+        writer.wait()
+        state, problem = load_state(path)
+        assert problem == ""
+        assert state is not None and state.path == "/music/" + "x" * 4000
