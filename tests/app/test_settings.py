@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import pwd
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -12,6 +13,10 @@ import tomllib
 from pathlib import Path
 
 import pytest
+import tomli_w
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hsettings
+from hypothesis import strategies as st
 
 from kernel import topics
 from kernel.event_bus import EventBus
@@ -286,3 +291,95 @@ def test_kill_9_while_saving_leaves_the_old_file_or_the_new(tmp_path: Path) -> N
         assert store.problem == ""
         assert settings.favourites == places
         assert set(os.listdir(tmp_path)) <= {"settings.toml", ".settings.toml.tmp"}
+
+
+# -- property tests: whatever a settings file holds, the door returns Settings or names why ----
+
+FIELDS = tuple(Settings.model_fields)
+FUZZ = hsettings(max_examples=200, deadline=None,
+                 suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+scalars = (st.integers() | st.floats() | st.text(max_size=30) | st.booleans() | st.dates()
+           | st.datetimes() | st.times())
+values = st.recursive(scalars, lambda inner: st.lists(inner, max_size=4)
+                      | st.dictionaries(st.text(max_size=10), inner, max_size=4), max_leaves=12)
+keys = st.sampled_from(FIELDS) | st.text(max_size=12)
+
+
+def load_text(content: bytes) -> tuple[Settings, str, Path]:
+    """Load `content` as a settings file in a fresh folder; the settings, problem and folder."""
+    folder = Path(tempfile.mkdtemp(prefix="volant-fuzz-"))
+    (folder / "settings.toml").write_bytes(content)
+    store = SettingsStore(folder / "settings.toml")
+    return store.load(), store.problem, folder
+
+
+def assert_refused_and_moved_aside(problem: str, folder: Path) -> None:
+    assert problem.startswith(f"settings file {folder / 'settings.toml'} is invalid (")
+    assert len(list(folder.glob("settings.toml.broken-*"))) == 1
+
+
+@FUZZ
+@given(st.dictionaries(keys, values, max_size=6))
+def test_any_toml_document_gives_settings_or_a_named_field(data: dict) -> None:
+    loaded, problem, folder = load_text(tomli_w.dumps(data).encode("utf-8"))
+    try:
+        assert isinstance(loaded, Settings) and loaded.validate() == []
+        if problem:
+            assert_refused_and_moved_aside(problem, folder)
+            assert loaded == Settings()
+            assert any(f"{key}:" in problem or f"{key}." in problem or f"{key}[" in problem
+                       for key in data), problem  # the field at fault is named
+        else:
+            assert loaded == Settings.model_validate(data)
+    finally:
+        shutil.rmtree(folder)
+
+
+@FUZZ
+@given(st.text(max_size=300) | st.binary(max_size=300).map(lambda b: b.decode("latin-1")))
+def test_any_text_gives_settings_or_a_reason(text: str) -> None:
+    loaded, problem, folder = load_text(text.encode("utf-8", "surrogatepass"))
+    try:
+        assert isinstance(loaded, Settings)
+        assert problem == "" or problem.startswith(f"settings file {folder / 'settings.toml'}")
+    finally:
+        shutil.rmtree(folder)
+
+
+@FUZZ
+@given(st.binary(max_size=300))
+def test_any_bytes_give_settings_or_a_reason(content: bytes) -> None:
+    loaded, problem, folder = load_text(content)
+    try:
+        assert isinstance(loaded, Settings)
+        assert problem == "" or problem.startswith(f"settings file {folder / 'settings.toml'}")
+    finally:
+        shutil.rmtree(folder)
+
+
+paths = st.text(st.characters(blacklist_characters="\0"), min_size=1, max_size=40)
+valid = st.fixed_dictionaries({}, optional={
+    "language": st.sampled_from(["en", "fr", "ko"]),
+    "units": st.sampled_from(["metric", "imperial"]),
+    "vehicle_preset": st.sampled_from(VEHICLE_PRESETS),
+    "voice_enabled": st.booleans(),
+    "volume": st.integers(0, 100),
+    "duck_level": st.integers(0, 100),
+    "map_file": paths | st.just(""),
+    "music_dirs": st.lists(paths, max_size=5),
+    "favourites": st.dictionaries(st.text(min_size=1, max_size=100),
+                                  st.text(min_size=1, max_size=200), max_size=5),
+    "vosk_models": st.dictionaries(st.sampled_from(["en", "fr", "ko"]), paths),
+})
+
+
+@FUZZ
+@given(valid)
+def test_every_valid_document_is_accepted_and_round_trips(data: dict) -> None:
+    loaded, problem, folder = load_text(tomli_w.dumps(data).encode("utf-8"))
+    try:
+        assert problem == "" and loaded == Settings(**data)
+        store = SettingsStore(folder / "again.toml")
+        assert store.save(loaded) and store.load() == loaded
+    finally:
+        shutil.rmtree(folder)
