@@ -88,7 +88,7 @@ def read_track(path: Path, cover_dir: Path | None = None) -> Track:
     if not os.access(path, os.R_OK):
         raise ValueError("permission denied")
     try:
-        info, picture = _parse(path)
+        info, picture = _parse(path, st.st_size)
     except Unusable:
         raise
     except PermissionError as exc:
@@ -111,7 +111,7 @@ def read_track(path: Path, cover_dir: Path | None = None) -> Track:
     return Track(info, (st.st_mtime_ns, st.st_size), cover)
 
 
-def _parse(path: Path) -> tuple[TrackInfo, bytes]:
+def _parse(path: Path, size: int) -> tuple[TrackInfo, bytes]:
     """The tags and the cover picture of an audio file, through mutagen."""
     audio = mutagen.File(path)
     if audio is None or audio.info is None:
@@ -119,14 +119,14 @@ def _parse(path: Path) -> tuple[TrackInfo, bytes]:
     length = float(getattr(audio.info, "length", 0.0) or 0.0)
     if not 0.001 <= length < 1e7:  # NaN, infinite and absurd durations too
         raise Unusable("no audio frames (duration 0)" if length < 0.001
-                         else f"impossible duration ({length} s)")
-    if not 0 < getattr(audio.info, "sample_rate", 1) <= MAX_SAMPLE_RATE:
-        raise Unusable(f"impossible sample rate ({audio.info.sample_rate} Hz)")
+                       else f"impossible duration ({length} s)")
+    rate = getattr(audio.info, "sample_rate", 0) or 0  # 0: a container that does not say
+    if rate > MAX_SAMPLE_RATE:
+        raise Unusable(f"impossible sample rate ({rate} Hz)")
     if isinstance(audio, WAVE | AIFF):  # uncompressed: the header tells the size to expect
         expected = length * audio.info.bitrate / 8
-        if path.stat().st_size < expected / 2:
-            share = path.stat().st_size / expected
-            raise Unusable(f"truncated: holds {share:.0%} of its {length:.1f} s of audio")
+        if size < expected / 2:
+            raise Unusable(f"truncated: holds {size / expected:.0%} of its {length:.1f} s of audio")
     tags = audio.tags
     info = TrackInfo(
         path=str(path),

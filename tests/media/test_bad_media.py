@@ -60,6 +60,7 @@ def bad_files(real: dict[str, bytes]) -> dict[str, bytes]:
         "m4a-garbage.m4a": b"\x00\x00\x00\x18ftypM4A \x00\x00\x02\x00" + rng.randbytes(500),
         "adts-garbage.aac": b"\xff\xf1" + rng.randbytes(500),
         "wav-huge-rate.wav": real["wav"][:24] + struct.pack("<I", 2**31 - 1) + real["wav"][28:],
+        "wav-1mhz.wav": real["wav"][:24] + struct.pack("<I", 1_000_000) + real["wav"][28:],
     })
     # real audio under another container's extension: indexed if mutagen knows it, else skipped
     files.update({"wav-named.mp3": real["wav"], "flac-named.ogg": real["flac"],
@@ -127,6 +128,7 @@ def test_fifty_kinds_of_bad_files_are_skipped_by_name_and_the_scan_ends(music, r
     assert skipped[str(bad / "fifo.mp3")] == "not a regular file"
     assert skipped[str(bad / "zero-device.wav")] == "not a regular file"
     assert skipped[str(bad / "cut100.wav")] == "truncated: holds 0% of its 2.0 s of audio"
+    assert skipped[str(bad / "wav-1mhz.wav")] == "impossible sample rate (1000000 Hz)"
     assert skipped[str(bad / "huge.m3u8")] == "playlist larger than 1000000 bytes"
     assert skipped[shown_path(raw + b"/\xff\xfe latin.wav")].startswith("name is not UTF-8")
     assert all(s.path.encode("utf-8") and "\n" not in s.reason for s in library.skipped)
