@@ -174,37 +174,37 @@ def shown_path(path: str | bytes | os.PathLike[str]) -> str:
 
 
 def _walk(top: Path, seen: set[tuple[int, int]], folder_problems: list[SkippedFile],
-          skipped: list[SkippedFile]) -> Iterator[Path]:
+          skipped: list[SkippedFile]) -> Iterator[str]:
     """The files under `top` in name order, depth first, with a stack instead of recursion.
 
     Linked folders are followed once (`seen` holds every folder's device and inode, so a link
     loop ends); a folder that cannot be opened, lies deeper than MAX_DEPTH, or is seen again
-    goes to `folder_problems`; a name that is not UTF-8 goes to `skipped`."""
-    stack = [(top, 0)]
+    goes to `folder_problems`; a name that is not UTF-8 goes to `skipped`. Paths stay strings
+    here: a rescan is mostly this loop and a stat per file."""
+    stack = [(str(top), 0)]
     while stack:
         folder, depth = stack.pop()
         try:
-            st = folder.stat()
+            st = os.stat(folder)
             if (st.st_dev, st.st_ino) in seen:
-                folder_problems.append(SkippedFile(str(folder), "folder already scanned "
+                folder_problems.append(SkippedFile(folder, "folder already scanned "
                                                    "(a link back to it)"))
                 continue
             seen.add((st.st_dev, st.st_ino))
             with os.scandir(folder) as listing:
                 entries = sorted(listing, key=lambda e: e.name)
         except FileNotFoundError:
-            folder_problems.append(SkippedFile(str(folder), "music folder not found"))
+            folder_problems.append(SkippedFile(folder, "music folder not found"))
             continue
         except (OSError, ValueError) as exc:  # ValueError: a NUL in the name
             reason = getattr(exc, "strerror", None) or str(exc)
-            folder_problems.append(SkippedFile(shown_path(folder.as_posix().replace("\0", "")),
+            folder_problems.append(SkippedFile(shown_path(folder.replace("\0", "")),
                                                f"folder unreadable: {reason}"))
             continue
         subfolders = []
         for entry in entries:
-            path = Path(entry.path)
-            if entry.name != shown_path(entry.name):
-                skipped.append(SkippedFile(shown_path(path), "name is not UTF-8 text: "
+            if not entry.name.isascii() and entry.name != shown_path(entry.name):
+                skipped.append(SkippedFile(shown_path(entry.path), "name is not UTF-8 text: "
                                            "rename it to play it"))
                 continue
             try:
@@ -212,11 +212,11 @@ def _walk(top: Path, seen: set[tuple[int, int]], folder_problems: list[SkippedFi
             except OSError:
                 is_folder = False
             if not is_folder:
-                yield path
+                yield entry.path
             elif depth < MAX_DEPTH:
-                subfolders.append(path)
+                subfolders.append(entry.path)
             else:
-                folder_problems.append(SkippedFile(str(path), f"folder deeper than {MAX_DEPTH} "
+                folder_problems.append(SkippedFile(entry.path, f"folder deeper than {MAX_DEPTH} "
                                                    "levels: not scanned"))
         stack.extend((sub, depth + 1) for sub in reversed(subfolders))
 
@@ -245,9 +245,9 @@ class Library:
             for path in _walk(folder, seen, folder_problems, skipped):
                 if cancel is not None and cancel.is_set():
                     return False
-                ext = path.suffix.lower()
+                ext = os.path.splitext(path)[1].lower()
                 if ext in PLAYLIST_EXTENSIONS:
-                    playlist_files.append(path)
+                    playlist_files.append(Path(path))
                 elif ext in AUDIO_EXTENSIONS:
                     self._scan_file(path, found, skipped)
         self.tracks = found
@@ -267,12 +267,11 @@ class Library:
         self.skipped = folder_problems + skipped
         return True
 
-    def _scan_file(self, path: Path, found: dict[str, Track], skipped: list[SkippedFile]) -> None:
-        key = str(path)
+    def _scan_file(self, key: str, found: dict[str, Track], skipped: list[SkippedFile]) -> None:
         old = self.tracks.get(key)
         if old is not None:
             try:
-                st = path.stat()
+                st = os.stat(key)
             except OSError:
                 st = None
             if st is not None and (st.st_mtime_ns, st.st_size) == old.stamp:
@@ -280,7 +279,7 @@ class Library:
                 return
         self.reads += 1
         try:
-            found[key] = read_track(path, self.cover_dir)
+            found[key] = read_track(Path(key), self.cover_dir)
         except ValueError as exc:
             skipped.append(SkippedFile(key, str(exc)))
 
