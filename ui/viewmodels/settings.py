@@ -19,18 +19,19 @@ class SettingsViewModel(QObject):
         self._settings = settings
 
     def _set(self, name: str, value: object) -> bool:
-        """True when the value changed and was saved."""
+        """True when the value changed (the schema refuses a bad one); a save that fails is
+        told to the driver and the change holds for this session."""
         if getattr(self._settings, name) == value:
             return False
-        setattr(self._settings, name, value)
-        problems = self._settings.validate()
+        problems = self._settings.assign(name, value)
         if problems:
             self._bus.publish(topics.UI_NOTICE, topics.Notice("; ".join(problems), "error"))
-            self._settings = self._store.load()
-        else:
-            self._store.save(self._settings)
+            self.changed.emit()
+            return False
+        if not self._store.save(self._settings):
+            self._bus.publish(topics.UI_NOTICE, topics.Notice(self._store.problem, "error"))
         self.changed.emit()
-        return not problems
+        return True
 
     @Slot(str)
     def setLanguage(self, value: str) -> None:
