@@ -29,6 +29,8 @@ import tomli_w
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 from pydantic import ValidationError as SchemaError
 
+from kernel.languages import CODES
+
 APP_NAME = "volant"
 MAX_FILE_BYTES = 1_000_000  # a settings file is a few hundred bytes; more is not settings
 VEHICLE_PRESETS = ("city_car", "bus_12m")  # the tables of vehicle/presets.toml (a test checks)
@@ -46,7 +48,7 @@ def _path_text(value: str) -> str:
 
 PathText = Annotated[str, AfterValidator(_path_text)]  # "" = the default where allowed
 FolderText = Annotated[str, StringConstraints(min_length=1), AfterValidator(_path_text)]
-Language = Literal["en", "fr", "ko"]  # a code, never a path (it names catalogs and models)
+Language = Literal[CODES]  # type: ignore[valid-type]  # a code, never a path (it names files)
 Percent = Annotated[int, Field(ge=0, le=100)]
 Name = Annotated[str, StringConstraints(min_length=1, max_length=100)]
 Place = Annotated[str, StringConstraints(min_length=1, max_length=200)]
