@@ -60,7 +60,7 @@ def compose(settings: Settings, overrides: Overrides = Overrides()) -> list[Modu
                           favourites=settings.favourites, language=settings.language,
                           line=o.line, driving_side=settings.driving_side),
         TtsService(settings.language, output_dir=speech),
-        MediaService(music or ([] if o.root else [Path(user_music_dir())]),
+        MediaService(music or _default_music(o.root),
                      demo_dir=None if music else data / "demo-music",
                      state_file=data / "media" / "player.json",
                      cover_dir=(o.root or cache_dir()) / "covers", volume=settings.volume,
@@ -74,6 +74,13 @@ def compose(settings: Settings, overrides: Overrides = Overrides()) -> list[Modu
                                     microphone=not (o.offscreen or o.root),
                                     wake=settings.wake_phrase))
     return modules
+
+
+def _default_music(root: Path | None) -> list[Path]:
+    """The user's Music folder when it exists: a fresh desktop without one just gets the demo
+    tracks, with no warning about a folder the driver never chose."""
+    folder = Path(user_music_dir())
+    return [folder] if root is None and folder.is_dir() else []
 
 
 def find(modules: list[Module], kind: type) -> object:
