@@ -92,6 +92,7 @@ def run_app(args: argparse.Namespace) -> int:
         from ui.simulator import SimulatorWindow
 
         simulator = SimulatorWindow(bus)
+        simulator.place_beside(shell.window)
         simulator.show()
 
     try:
