@@ -12,6 +12,7 @@ import logging
 import threading
 import time
 import tomllib
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
@@ -36,7 +37,7 @@ from navigation.guidance import Guidance
 from navigation.labels import street_labels
 from navigation.osm_extract import MapFileError
 from navigation.planner import ENERGY_MARGIN, Plan, PlanError, Planner, flat_roads
-from navigation.roadmap import RoadMap, load_map
+from navigation.roadmap import RoadMap, invalid_node_list, load_map
 from navigation.router import Route
 
 log = logging.getLogger(__name__)
@@ -166,32 +167,45 @@ class NavigationService:
                           Progress.of("map", min(fraction, 0.95), template, *values))
 
         try:
-            roadmap = load_map(self.map_file, self.cache_dir, self.profile, progress,
-                               self.driving_side)
-        except (MapFileError, OSError, ValueError) as exc:
-            self._publish(topics.APP_PROGRESS, Progress.of("map", 1.0, "Map failed"))
-            self._publish(topics.UI_NOTICE, topics.Notice.of("error", "Map not loaded: %1",
-                                                             str(exc)))
-            if self._bus is not None:
-                self._bus.report("navigation", f"map not loaded: {exc}")
+            self._prepare(load_map(self.map_file, self.cache_dir, self.profile, progress,
+                                   self.driving_side), progress)
+        except Exception as exc:  # whatever it is, the driver must see it, not "Loading…"
+            self._map_failed(exc)
             return
-        self.map = roadmap
+        if self.line is not None:
+            self._start_line(self.line)
+
+    def _prepare(self, roadmap: RoadMap, progress: Callable[..., None]) -> None:
+        """The router, the screen's map, the voice's place names; then ready."""
         name = Path(roadmap.source).name
         progress(0.95, "Preparing routes")
-        self.planner = Planner(roadmap, Geocoder(roadmap.places, self.favourites,
-                                                 roadmap.bounds()))
-        self._publish(topics.APP_PROGRESS, Progress.of("map", 1.0, "Map %1 ready", name))
+        planner = Planner(roadmap, Geocoder(roadmap.places, self.favourites, roadmap.bounds()))
         south, west, north, east = roadmap.bounds()
-        self._publish(topics.NAV_MAP, MapData(name, south, west, north, east,
-                                              flat_roads(roadmap), street_labels(roadmap)))
-        names = self.planner.geocoder.names(("street", "charging_station", "station",
-                                             "bus_stop", "place"))
+        map_data = MapData(name, south, west, north, east, flat_roads(roadmap),
+                           street_labels(roadmap))
+        names = planner.geocoder.names(("street", "charging_station", "station", "bus_stop",
+                                        "place"))
+        self.map, self.planner = roadmap, planner
+        self._publish(topics.APP_PROGRESS, Progress.of("map", 1.0, "Map %1 ready", name))
+        if roadmap.invalid_nodes:
+            self._publish(topics.UI_NOTICE, topics.Notice.of(
+                "warning", "Map %1: %2 nodes with invalid coordinates left out (%3)", name,
+                str(len(roadmap.invalid_nodes)), invalid_node_list(roadmap.invalid_nodes)))
+        self._publish(topics.NAV_MAP, map_data)
         self._publish(topics.VOICE_VOCABULARY, Vocabulary("place", tuple(names)))
         self.ready.set()
         log.info("map %s: %d nodes, %d edges, %d places", name, roadmap.node_count,
                  roadmap.edge_count, len(roadmap.places))
-        if self.line is not None:
-            self._start_line(self.line)
+
+    def _map_failed(self, exc: Exception) -> None:
+        """Loading ends visibly: the progress stops at "Map failed" and a notice says why."""
+        reason = str(exc) if isinstance(exc, (MapFileError, OSError, ValueError)) \
+            else f"{type(exc).__name__}: {exc}"
+        log.error("map not loaded: %s", reason, exc_info=not isinstance(exc, MapFileError))
+        self._publish(topics.APP_PROGRESS, Progress.of("map", 1.0, "Map failed"))
+        self._publish(topics.UI_NOTICE, topics.Notice.of("error", "Map not loaded: %1", reason))
+        if self._bus is not None and not self._bus.closed:
+            self._bus.report("navigation", f"map not loaded: {reason}")
 
     # -- routes ----------------------------------------------------------------------------
     def _position(self) -> tuple[float, float] | None:
