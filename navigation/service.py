@@ -53,7 +53,7 @@ SAY = {
            "ev_via": "Stop at {charger} to charge; it adds {extra:.0f} minutes. Say "
                      "navigate to the nearest charging station to go there.",
            "ev_none": "No charging station on this map can be reached.",
-           "next_stop": "Next stop: {stop}."},
+           "next_stop": "Next stop: {stop}.", "did_you_mean": "Did you mean {place}?"},
     "fr": {"reroute": "Nouvel itinéraire.", "arrived": "Vous êtes arrivé à {place}.",
            "cancelled": "Itinéraire annulé.", "no_map": "La carte est en cours de chargement.",
            "ev": "La batterie n'atteindra pas {place} avec la réserve : il faut {need:.1f} "
@@ -61,14 +61,15 @@ SAY = {
            "ev_via": "Arrêtez-vous à {charger} pour recharger ; cela ajoute {extra:.0f} "
                      "minutes.",
            "ev_none": "Aucune borne de recharge accessible sur cette carte.",
-           "next_stop": "Prochain arrêt : {stop}."},
+           "next_stop": "Prochain arrêt : {stop}.",
+           "did_you_mean": "Vouliez-vous dire {place} ?"},
     "ko": {"reroute": "경로를 다시 탐색합니다.", "arrived": "{place}에 도착했습니다.",
            "cancelled": "경로 안내를 취소했습니다.", "no_map": "지도를 불러오는 중입니다.",
            "ev": "예비 전력을 남기고는 {place}까지 갈 수 없습니다. {need:.1f} 킬로와트시가 "
                  "필요한데 {have:.1f} 킬로와트시가 남아 있습니다. ",
            "ev_via": "{charger}에서 충전하세요. {extra:.0f}분이 더 걸립니다.",
            "ev_none": "이 지도에서 갈 수 있는 충전소가 없습니다.",
-           "next_stop": "다음 정류장은 {stop}입니다."},
+           "next_stop": "다음 정류장은 {stop}입니다.", "did_you_mean": "{place} 말씀이신가요?"},
 }
 
 
@@ -117,6 +118,8 @@ class NavigationService:
         self._stop_points: list[tuple[str, float]] = []
         self.ready = threading.Event()
         self._energy_warned = False
+        # a guessed destination waiting for the driver: query, candidates, origin, via
+        self._guess: tuple[str, tuple[Location, ...], str, str] | None = None
 
     # -- module ----------------------------------------------------------------------------
     def start(self, bus: EventBus) -> None:
@@ -125,6 +128,7 @@ class NavigationService:
         worker = self._worker
         worker.dispatch(self._load)
         for pattern, handler in ((topics.NAV_ROUTE_REQUEST, self._on_request),
+                                 (topics.NAV_DESTINATION_CONFIRM, self._on_choice),
                                  (topics.LONGITUDE, self._on_fix),
                                  (topics.UI_LANGUAGE, self._on_language),
                                  (topics.DISTANCE_UNIT, self._on_units)):
@@ -241,6 +245,7 @@ class NavigationService:
 
     def _on_request(self, msg: Message) -> None:
         request = msg.payload
+        self._drop_guess()
         if not request.destination:
             self._cancel()
             return
@@ -263,8 +268,14 @@ class NavigationService:
             else:
                 raise PlanError("the vehicle's position is unknown (no GPS fix yet)")
             near = (start.lat, start.lon)
-            goal = planner.locate(destination, near) if isinstance(destination, str) \
-                else destination
+            try:
+                goal = planner.locate(destination, near) if isinstance(destination, str) \
+                    else destination
+            except PlanError as exc:
+                if not exc.candidates:
+                    raise
+                self._offer(query, exc.candidates, origin, via)
+                return
             stop = planner.locate(via, near) if via else None
             plan = planner.plan(start, goal, self._kwh_per_km(), stop,
                                 None if origin else self._heading())
@@ -273,6 +284,31 @@ class NavigationService:
             return
         self._activate(plan)
         self._check_energy(plan)
+
+    def _offer(self, query: str, candidates: tuple[Location, ...], origin: str,
+               via: str) -> None:
+        """A destination the map does not have exactly is never routed as another one: the
+        closest places go to the screen and the voice, and the driver picks one."""
+        self._guess = (query, candidates, origin, via)
+        self._publish(topics.NAV_DESTINATION_CANDIDATES, topics.DestinationCandidates(
+            query, tuple(topics.PlaceCandidate(c.name, c.kind, round(c.confidence, 2), c.lat,
+                                               c.lon) for c in candidates)))
+        self._say(self._text("did_you_mean", place=candidates[0].name), "reply")
+
+    def _drop_guess(self) -> None:
+        if self._guess is not None:
+            self._guess = None
+            self._publish(topics.NAV_DESTINATION_CANDIDATES, topics.DestinationCandidates(""))
+
+    def _on_choice(self, msg: Message) -> None:
+        choice, guess = msg.payload, self._guess
+        if guess is None or choice.query != guess[0]:
+            return  # an answer to a question no longer asked
+        self._drop_guess()
+        _, candidates, origin, via = guess
+        if 0 <= choice.index < len(candidates) and self.planner is not None:
+            self.line = None
+            self._route(candidates[choice.index], origin, via)
 
     def _error(self, query: str, reason: str) -> None:
         self._publish(topics.NAV_ROUTE_ERROR, topics.RouteError(query, reason))
