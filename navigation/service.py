@@ -18,6 +18,7 @@ from pathlib import Path
 
 from kernel import topics
 from kernel.event_bus import EventBus, Message, Subscription, WorkerThread
+from kernel.speech import languages, speech
 from kernel.topics import (
     Announcement,
     EnergyWarning,
@@ -44,34 +45,6 @@ log = logging.getLogger(__name__)
 DEFAULT_KWH_PER_KM = 0.16
 PROGRESS_EVERY_S = 1.0
 STOP_REACHED_M = 30.0
-
-SAY = {
-    "en": {"reroute": "Rerouting.", "arrived": "You have arrived at {place}.",
-           "cancelled": "Route cancelled.", "no_map": "The map is still loading.",
-           "ev": "The battery will not reach {place} with the reserve kept: it needs "
-                 "{need:.1f} kilowatt hours and {have:.1f} are available. ",
-           "ev_via": "Stop at {charger} to charge; it adds {extra:.0f} minutes. Say "
-                     "navigate to the nearest charging station to go there.",
-           "ev_none": "No charging station on this map can be reached.",
-           "next_stop": "Next stop: {stop}.", "did_you_mean": "Did you mean {place}?"},
-    "fr": {"reroute": "Nouvel itinéraire.", "arrived": "Vous êtes arrivé à {place}.",
-           "cancelled": "Itinéraire annulé.", "no_map": "La carte est en cours de chargement.",
-           "ev": "La batterie n'atteindra pas {place} avec la réserve : il faut {need:.1f} "
-                 "kilowattheures et {have:.1f} sont disponibles. ",
-           "ev_via": "Arrêtez-vous à {charger} pour recharger ; cela ajoute {extra:.0f} "
-                     "minutes.",
-           "ev_none": "Aucune borne de recharge accessible sur cette carte.",
-           "next_stop": "Prochain arrêt : {stop}.",
-           "did_you_mean": "Vouliez-vous dire {place} ?"},
-    "ko": {"reroute": "경로를 다시 탐색합니다.", "arrived": "{place}에 도착했습니다.",
-           "cancelled": "경로 안내를 취소했습니다.", "no_map": "지도를 불러오는 중입니다.",
-           "ev": "예비 전력을 남기고는 {place}까지 갈 수 없습니다. {need:.1f} 킬로와트시가 "
-                 "필요한데 {have:.1f} 킬로와트시가 남아 있습니다. ",
-           "ev_via": "{charger}에서 충전하세요. {extra:.0f}분이 더 걸립니다.",
-           "ev_none": "이 지도에서 갈 수 있는 충전소가 없습니다.",
-           "next_stop": "다음 정류장은 {stop}입니다.", "did_you_mean": "{place} 말씀이신가요?"},
-}
-
 
 class BusLine:
     """A bus line: a name and ordered stops (place queries), from a small TOML file."""
@@ -104,7 +77,7 @@ class NavigationService:
         self.profile = profile
         self.driving_side = driving_side
         self.favourites = favourites or {}
-        self.language = language if language in SAY else "en"
+        self.language = language if language in languages() else "en"
         self.line = line
         self.map: RoadMap | None = None
         self.planner: Planner | None = None
@@ -144,7 +117,7 @@ class NavigationService:
 
     def _on_language(self, msg: Message) -> None:
         """Prompts from now on in the driver's new language (English if there is no text)."""
-        self.language = msg.payload.code if msg.payload.code in SAY else "en"
+        self.language = msg.payload.code if msg.payload.code in languages() else "en"
         if self.guidance is not None:
             self.guidance.language = self.language
 
@@ -161,7 +134,7 @@ class NavigationService:
         self._publish(topics.TTS_SAY, Say(text, self.language, kind))
 
     def _text(self, key: str, **values: object) -> str:
-        return SAY[self.language][key].format(**values)
+        return speech(self.language).prompts[key].format(**values)
 
     # -- map -------------------------------------------------------------------------------
     def _load(self) -> None:

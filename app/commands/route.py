@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from kernel.settings import SettingsStore, cache_dir, data_dir
+from kernel.speech import languages as speech_languages
 from kernel.topics import fill
 from kernel.units import Units
 
@@ -28,7 +29,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     route.add_argument("--accept-closest", action="store_true",
                        help="a place the map does not have exactly: take the closest name it "
                             "has (said on stderr) instead of exiting 1 with the candidates")
-    route.add_argument("--language", choices=("en", "fr", "ko"), default="en")
+    route.add_argument("--language", choices=speech_languages(), default="en")
     route.add_argument("--units", choices=("metric", "imperial"),
                        help="distances in km or miles; default: the settings' units")
     route.add_argument("--driving-side", choices=("auto", "left", "right"),
