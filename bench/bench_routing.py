@@ -35,8 +35,9 @@ import osmnx as ox
 import routingkit_cch as rk
 from scipy.spatial import Delaunay, cKDTree
 
+from navigation.map_build import build_graph, compile_graph
 from navigation.road_position import RoadIndex
-from navigation.roadmap import RoadMap, build_graph, compile_graph, default_map_file
+from navigation.roadmap import RoadMap, default_map_file
 from navigation.router import Router, ticks
 
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "maps"

@@ -389,6 +389,36 @@ class NextStop:
     distance_m: float = 0.0
 
 
+@dataclass(frozen=True, slots=True)
+class PlaceCandidate:
+    """A place the map has, offered for a destination it does not have exactly."""
+
+    name: str
+    kind: str  # address, street, or a POI category
+    confidence: float  # 0..1: how closely its name matches what was asked for
+    lat: float
+    lon: float
+
+
+@dataclass(frozen=True, slots=True)
+class DestinationCandidates:
+    """A destination the map has no exact match for: the closest places it has, best first.
+    Nothing is routed until the driver picks one (nav.destination.confirm). No candidates =
+    nothing waits for the driver."""
+
+    query: str
+    candidates: tuple[PlaceCandidate, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class DestinationChoice:
+    """The driver's answer to nav.destination.candidates for `query`: the index of the
+    candidate to go to, or -1 for none."""
+
+    query: str
+    index: int = -1
+
+
 NAV_BUS_NEXT_STOP = declare("nav.bus.next_stop", NextStop, retained=True)
 NAV_ROUTE_REQUEST = declare("nav.route.request", RouteRequest)
 NAV_ROUTE = declare("nav.route", RoutePath, retained=True,
@@ -399,6 +429,9 @@ NAV_PROGRESS = declare("nav.guidance.progress", GuidanceProgress, retained=True)
 NAV_EVENT = declare("nav.guidance.event", GuidanceEvent)
 NAV_ENERGY_WARNING = declare("nav.ev.warning", EnergyWarning)
 NAV_MAP = declare("nav.map", MapData, retained=True)
+NAV_DESTINATION_CANDIDATES = declare("nav.destination.candidates", DestinationCandidates,
+                                     retained=True, doc="a guessed destination to confirm")
+NAV_DESTINATION_CONFIRM = declare("nav.destination.confirm", DestinationChoice)
 
 # ---------------------------------------------------------------------------------------------
 # voice and speech output

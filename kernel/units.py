@@ -17,21 +17,11 @@ from dataclasses import dataclass
 
 from kernel import topics
 from kernel.event_bus import EventBus
+from kernel.speech import speech
 
 M_PER_MILE = 1609.344
 M_PER_FOOT = 0.3048
 SYSTEMS = {"metric": ("KILOMETERS", "C"), "imperial": ("MILES", "F")}
-
-# Unit words for speech: (singular, plural).
-WORDS = {
-    "en": {"m": ("metre", "metres"), "km": ("kilometre", "kilometres"),
-           "ft": ("foot", "feet"), "mi": ("mile", "miles")},
-    "fr": {"m": ("mètre", "mètres"), "km": ("kilomètre", "kilomètres"),
-           "ft": ("pied", "pieds"), "mi": ("mille", "milles")},
-    "ko": {"m": ("미터", "미터"), "km": ("킬로미터", "킬로미터"),
-           "ft": ("피트", "피트"), "mi": ("마일", "마일")},
-}
-
 
 def publish(bus: EventBus, system: str) -> None:
     """Say the settings' unit system (metric, imperial) on the HMI signals."""
@@ -109,7 +99,5 @@ class Units:
 
 
 def _words(value: float, decimals: int, unit: str, language: str) -> str:
-    """"300 metres", "1,5 kilomètre": French keeps the singular below 2."""
-    singular, plural = WORDS.get(language, WORDS["en"])[unit]
-    one = value < 2 if language == "fr" else value == 1
-    return f"{number(value, decimals, language)} {singular if one else plural}"
+    """"300 metres", "1,5 kilomètre": the unit words are the language's speech data."""
+    return f"{number(value, decimals, language)} {speech(language).unit_word(unit, value)}"

@@ -1,8 +1,10 @@
 """Offline geocoding from the map itself: coordinates, favourites, "nearest <category>",
 street addresses, POIs and street names in every language the map carries.
 
-Matching is accent- and case-insensitive and fuzzy (rapidfuzz), so "mannerheimintie 5",
-"Mannerheimvägen 5" and "manerheimintie" all land on the same street.
+A place is exact (accent- and case-insensitive: "mannerheimintie", "Mannerheimvägen", "1
+Kaivokatu") or it is a guess: the closest names the map has (rapidfuzz), each with a
+confidence, raised as GuessedPlace so that the driver sees "did you mean …?" and picks one. A
+query the map does not have never silently becomes another place.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from rapidfuzz import fuzz, process
 
 from navigation.osm_extract import Place
 
-FUZZY_CUTOFF = 82.0
+GUESSES = 3  # offered when a name is not on the map; each with its similarity as confidence
 CATEGORY_WORDS = {
     "charging_station": ("charging station", "charger", "charging point", "borne de recharge",
                          "station de recharge", "recharge", "충전소"),
@@ -46,6 +48,17 @@ class Location:
     lon: float
     kind: str  # coordinates, favourite, address, street, or a POI category
     street: str = ""  # the street an address or a street destination lies on
+    confidence: float = 1.0  # 1: exactly what was asked for; below: a guess (0..1)
+
+
+class GuessedPlace(GeocodeError):
+    """No exact match: the closest places the map has, best first, each with its confidence."""
+
+    def __init__(self, query: str, candidates: tuple[Location, ...]) -> None:
+        listed = ", ".join(f"{c.name} ({c.confidence:.0%})" for c in candidates)
+        super().__init__(f"no place named {query!r} on this map; did you mean {listed}?")
+        self.query = query
+        self.candidates = candidates
 
 
 def normalize(text: str) -> str:
@@ -80,7 +93,10 @@ class Geocoder:
         """Distinct names of places of these categories (for the voice grammar)."""
         return sorted({p.name for p in self.places if p.category in categories})
 
-    def locate(self, query: str, near: tuple[float, float] | None = None) -> Location:
+    def locate(self, query: str, near: tuple[float, float] | None = None,
+               accept_guess: bool = False) -> Location:
+        """The place `query` names exactly; else, with `accept_guess`, the closest guess
+        (confidence below 1); else GuessedPlace with the closest names, or GeocodeError."""
         text = query.strip()
         if not text:
             raise GeocodeError("empty place: say or type where to go")
@@ -96,7 +112,10 @@ class Geocoder:
         category = self._category(key)
         if category:
             return self._nearest(key, near)
-        return self._named(text, key, near)
+        place = self._named(text, key)
+        if place.confidence < 1.0 and not accept_guess:
+            raise GuessedPlace(text, self._guesses(key))
+        return place
 
     def _coordinates(self, lat: float, lon: float) -> Location:
         if not (-90 <= lat <= 90 and -180 <= lon <= 180):
@@ -113,7 +132,13 @@ class Geocoder:
     def _favourite(self, name: str, value: str, near: tuple[float, float] | None) -> Location:
         if normalize(value) in self.favourites:
             raise GeocodeError(f"favourite {name!r} refers to another favourite")
-        place = self.locate(value, near)
+        try:
+            place = self.locate(value, near)
+        except GuessedPlace as exc:  # a favourite is the driver's own: exact, or fixed
+            raise GeocodeError(f"favourite {name!r} is set to {value!r}, which is not a place "
+                               f"on this map (did you mean {exc.candidates[0].name}?)") from None
+        except GeocodeError as exc:
+            raise GeocodeError(f"favourite {name!r} is set to {value!r}: {exc}") from None
         return Location(name, place.lat, place.lon, "favourite")
 
     @staticmethod
@@ -139,33 +164,49 @@ class Geocoder:
         best = min(candidates, key=lambda p: distance_m(near[0], near[1], p.lat, p.lon))
         return Location(best.name, best.lat, best.lon, category)
 
-    def _named(self, text: str, key: str, near: tuple[float, float] | None) -> Location:
-        place = self._exact.get(key)
-        if place is None:
-            place = self._address(key)
-        if place is None and self._keys:
-            match = process.extractOne(key, self._keys, scorer=fuzz.WRatio,
-                                       score_cutoff=FUZZY_CUTOFF)
-            if match is not None:
-                place = self._targets[match[2]]
-        if place is None:
+    def _named(self, text: str, key: str) -> Location:
+        """The exact place, else the best guess (confidence below 1)."""
+        place = self._exact.get(key) or self._address(key)
+        if place is not None:
+            return self._location(place)
+        guesses = self._guesses(key)
+        if not guesses:
             raise GeocodeError(f"no place named {text!r} on this map")
+        return guesses[0]
+
+    @staticmethod
+    def _location(place: Place, confidence: float = 1.0) -> Location:
         street = {"street": place.name,
                   "address": place.name.rsplit(" ", 1)[0]}.get(place.category, "")
-        return Location(place.name, place.lat, place.lon, place.category, street)
+        return Location(place.name, place.lat, place.lon, place.category, street, confidence)
+
+    def _guesses(self, key: str) -> tuple[Location, ...]:
+        """The closest distinct places, best first; an address keeps its house number."""
+        number = _house_number(key)
+        found: dict[str, Location] = {}
+        # token_sort_ratio: word order aside, the share of characters that agree; WRatio's
+        # partial matching scored "Foobar 12" 86 % like "Unioninkatu 12".
+        for _, score, index in process.extract(key, self._keys, scorer=fuzz.token_sort_ratio,
+                                               limit=50):
+            place = self._targets[index]
+            if place.category == "address" and place.name.split()[-1] != number:
+                continue
+            if place.name not in found:
+                found[place.name] = self._location(place, min(score, 99.0) / 100.0)
+            if len(found) == GUESSES:
+                break
+        return tuple(found.values())
 
     def _address(self, key: str) -> Place | None:
-        """"street 5", "5 street" (and fuzzy street spelling) -> that address, or the street."""
-        found = re.match(r"^(\d+\w?)\s+(.+)$", key) or re.match(r"^(.+?)\s+(\d+\w?)$", key)
-        if not found:
+        """"street 5" or "5 street" as written on the map (accents and case aside)."""
+        number = _house_number(key)
+        if number is None:
             return None
-        a, b = found.groups()
-        number, street = (a, b) if a[0].isdigit() else (b, a)
-        wanted = normalize(f"{street} {number}")
-        addresses = [(k, p) for k, p in zip(self._keys, self._targets, strict=True)
-                     if p.category == "address"]
-        match = process.extractOne(wanted, [k for k, _ in addresses], scorer=fuzz.ratio,
-                                   score_cutoff=FUZZY_CUTOFF)
-        if match is not None and match[0].split()[-1] == number:
-            return addresses[match[2]][1]
-        return None
+        street = key.removeprefix(number).removesuffix(number).strip()
+        place = self._exact.get(f"{street} {number}")
+        return place if place is not None and place.category == "address" else None
+
+
+def _house_number(key: str) -> str | None:
+    found = re.match(r"^(\d+\w?)\s+.+$", key) or re.match(r"^.+?\s+(\d+\w?)$", key)
+    return found.group(1) if found else None

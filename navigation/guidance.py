@@ -11,8 +11,9 @@ import itertools
 import math
 from dataclasses import dataclass, field
 
+from kernel.speech import languages, speech
 from kernel.units import Units
-from navigation.maneuvers import CASELESS, TEXT, Maneuver
+from navigation.maneuvers import Maneuver
 
 OFF_ROUTE_M = 40.0
 OFF_ROUTE_FIXES = 3
@@ -46,7 +47,7 @@ class Guidance:
         self.maneuvers = maneuvers
         self.duration_s = duration_s
         self.destination = destination
-        self.language = language if language in TEXT else "en"
+        self.language = language if language in languages() else "en"
         self.units = units or Units()
         self._lat0 = math.radians(points[0][0]) if points else 0.0
         xy = [self._xy(p) for p in points]
@@ -148,9 +149,10 @@ class Guidance:
         return order.index(candidate) < order.index(stage)
 
     def prompt_text(self, stage: str, maneuver: Maneuver, distance: float) -> str:
-        text = TEXT[self.language]
+        words = speech(self.language)
+        text = words.maneuvers
         instruction = maneuver.instruction(self.language, self.destination, stage != "now")
-        if self.language not in CASELESS:
+        if words.lower_case_within:
             instruction = instruction[0].lower() + instruction[1:]
         if stage == "now":
             return text["now"].format(instruction=instruction)

@@ -1,5 +1,6 @@
 """Turn-by-turn maneuvers from a route's edges: turn class from the bearing change, street
-names, roundabout exits, distances, and instruction text in English, French and Korean.
+names, roundabout exits, distances, and instruction text in each language of
+assets/speech/ (kernel/speech.py).
 
 Turn classes use OSRM-like angle thresholds on the heading change at each junction:
 straight < 20°, slight < 60°, turn < 120°, sharp < 170°, U-turn beyond. A junction where the
@@ -13,66 +14,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from kernel.speech import speech
 from navigation.road_position import points_from
 from navigation.roadmap import RoadMap
 from navigation.router import Route, turn_angles
 
 ARRIVAL_SIDE_M = 3.0
 CLASSES = ((20.0, "straight"), (60.0, "slight"), (120.0, "turn"), (170.0, "sharp"))
-
-TEXT = {
-    "en": {
-        "depart": "Head {heading}",
-        "arrive": "You have arrived at {destination}", "arrived": "You have arrived",
-        "arriving": "You will arrive at {destination}", "arriving_unnamed": "You will arrive",
-        "straight": "Continue straight",
-        "slight": "Bear {side}",
-        "turn": "Turn {side}",
-        "sharp": "Turn sharp {side}",
-        "uturn": "Make a U-turn",
-        "roundabout": "At the roundabout, take exit {exit}",
-        "on": "{action} on {street}", "onto": "{action} onto {street}",
-        "left": "left", "right": "right",
-        "in": "In {distance}, {instruction}", "now": "Now, {instruction}",
-        "on_side": "{arrival}, on the {side}", "side_left": "left", "side_right": "right",
-    },
-    "fr": {
-        "depart": "Partez vers {heading}",
-        "arrive": "Vous êtes arrivé à {destination}", "arrived": "Vous êtes arrivé",
-        "arriving": "Vous arriverez à {destination}", "arriving_unnamed": "Vous arriverez",
-        "straight": "Continuez tout droit",
-        "slight": "Serrez à {side}",
-        "turn": "Tournez à {side}",
-        "sharp": "Tournez franchement à {side}",
-        "uturn": "Faites demi-tour",
-        "roundabout": "Au rond-point, prenez la sortie {exit}",
-        "on": "{action} sur {street}", "onto": "{action} sur {street}",
-        "left": "gauche", "right": "droite",
-        "in": "Dans {distance}, {instruction}", "now": "Maintenant, {instruction}",
-        "on_side": "{arrival}, sur la {side}", "side_left": "gauche", "side_right": "droite",
-    },
-    "ko": {  # the street comes first; 좌/우 join the verb (좌회전); no case to lower
-        "depart": "{heading}으로 출발하세요",
-        "arrive": "{destination}에 도착했습니다", "arrived": "목적지에 도착했습니다",
-        "arriving": "곧 {destination}에 도착합니다", "arriving_unnamed": "곧 목적지에 도착합니다",
-        "straight": "직진하세요",
-        "slight": "살짝 {side}회전하세요",
-        "turn": "{side}회전하세요",
-        "sharp": "급{side}회전하세요",
-        "uturn": "유턴하세요",
-        "roundabout": "회전교차로에서 {exit}번째 출구로 나가세요",
-        "on": "{street}에서 {action}", "onto": "{street} 방면으로 {action}",
-        "left": "좌", "right": "우",
-        "in": "{distance} 앞에서 {instruction}", "now": "지금 {instruction}",
-        "on_side": "{arrival}, 목적지는 {side}에 있습니다", "side_left": "왼쪽",
-        "side_right": "오른쪽",
-    },
-}
-HEADINGS = {"en": ("north", "east", "south", "west"),
-            "fr": ("le nord", "l'est", "le sud", "l'ouest"),
-            "ko": ("북쪽", "동쪽", "남쪽", "서쪽")}
-CASELESS = {"ko"}  # a prompt keeps the instruction's first letter (a Latin street name's)
-
 
 @dataclass(frozen=True)
 class Maneuver:
@@ -88,7 +36,8 @@ class Maneuver:
     def instruction(self, language: str = "en", destination: str = "", ahead: bool = False) -> str:
         """The spoken and shown text; an unnamed street is left out ("Turn left"). `ahead`:
         said before the maneuver point, where an arrival is still to come."""
-        text = TEXT.get(language, TEXT["en"])
+        words = speech(language)
+        text = words.maneuvers
         if self.kind == "arrive":
             place = destination or self.street
             if not place:
@@ -99,7 +48,7 @@ class Maneuver:
                 return arrival
             return text["on_side"].format(arrival=arrival, side=text["side_" + self.side])
         if self.kind == "depart":
-            heading = HEADINGS.get(language, HEADINGS["en"])[int(((self.angle + 45) % 360) // 90)]
+            heading = words.headings[int(((self.angle + 45) % 360) // 90)]
             action, joined = text["depart"].format(heading=heading), text["on"]
         else:
             action = text[self.kind].format(side=text.get(self.side, ""), exit=self.exit)

@@ -9,11 +9,17 @@ positions.
 
 from __future__ import annotations
 
+import bz2
+import gzip
+import logging
+import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import osmium
+
+log = logging.getLogger(__name__)
 
 # Drivable highway types (as osmnx's "drive" network); buses may also use busways.
 DRIVE_HIGHWAYS = {
@@ -80,6 +86,7 @@ class MapExtract:
     restrictions: list[TurnRestriction]
     signal_approaches: set[Approach]  # where a vehicle meets a traffic signal facing it
     left_hand_traffic: bool  # a boundary in the file is tagged driving_side=left
+    invalid_nodes: list[int] = field(default_factory=list)  # left out: invalid coordinates
 
 
 def position_key(lat: float, lon: float) -> tuple[float, float]:
@@ -130,19 +137,56 @@ def extract(source: Path, drive_xml: Path, profile: str = "car",
         raise MapFileError(f"{source}: no such map file")
     if source.stat().st_size == 0:
         raise MapFileError(f"{source}: the map file is empty")
+    try:
+        read = _read(source, source, profile, progress)
+    except osmium.InvalidLocationError as exc:
+        if not source.name.endswith(XML_SUFFIXES):
+            raise MapFileError(f"{source}: not a readable OSM file ({exc})") from None
+        # libosmium stops at a coordinate it cannot parse (lat="1000"); such a node is marked
+        # out of range instead, so that it is left out and named like any invalid one.
+        marked = drive_xml.with_name("coordinates-checked.osm")
+        _mark_unreadable_coordinates(source, marked)
+        try:
+            read = _read(marked, source, profile, progress)
+        except osmium.InvalidLocationError as again:
+            raise MapFileError(f"{source}: not a readable OSM file ({again})") from None
+    places, restrictions, signals, left_hand, ways, nodes, invalid = read
+    if not ways:
+        raise MapFileError(f"{source}: no drivable roads for the {profile} profile")
+    with osmium.SimpleWriter(str(drive_xml), overwrite=True) as writer:
+        for node_id, (lon, lat) in nodes.items():
+            writer.add_node(osmium.osm.mutable.Node(id=node_id, location=(lon, lat), tags={}))
+        for way_id, refs, tags in ways:
+            writer.add_way(osmium.osm.mutable.Way(id=way_id, nodes=refs, tags=tags))
+    if invalid:
+        log.warning("%s: %d nodes with invalid coordinates left out: %s", source, len(invalid),
+                    ", ".join(map(str, invalid[:20])))
+    return MapExtract(places,
+                      at_way_ends(restrictions, {way_id: refs for way_id, refs, _ in ways}),
+                      _approaches(signals, ways, nodes), left_hand, invalid)
+
+
+def _read(path: Path, source: Path, profile: str,
+          progress: Callable[[float], None] | None) -> tuple:
+    """One pass over the file: places, restrictions, signals, driving side, drivable ways,
+    their nodes and the ids of nodes whose coordinates are not a position on Earth."""
     places: list[Place] = []
     restrictions: list[TurnRestriction] = []
     signals: dict[int, str] = {}  # node -> "forward", "backward", else both ways
     left_hand = False
     ways: list[tuple[int, list[int], dict[str, str]]] = []
     nodes: dict[int, tuple[float, float]] = {}
-    size = source.stat().st_size
+    invalid: list[int] = []
+    size = path.stat().st_size
     try:
-        processor = osmium.FileProcessor(str(source)).with_locations()
+        processor = osmium.FileProcessor(str(path)).with_locations()
         for count, obj in enumerate(processor):
             if progress and count % 200_000 == 0:
                 progress(min(0.9, count / max(1, size / 12)))
             if obj.is_node():
+                if not obj.location.valid():
+                    invalid.append(obj.id)
+                    continue
                 _node_place(obj, places)
                 if obj.tags.get("highway") == "traffic_signals":
                     tags = obj.tags
@@ -158,16 +202,36 @@ def extract(source: Path, drive_xml: Path, profile: str = "car",
                 left_hand = True  # a country's boundary says so (GB, JP, AU, ...)
     except RuntimeError as exc:  # libosmium's parse errors
         raise MapFileError(f"{source}: not a readable OSM file ({exc})") from None
-    if not ways:
-        raise MapFileError(f"{source}: no drivable roads for the {profile} profile")
-    with osmium.SimpleWriter(str(drive_xml), overwrite=True) as writer:
-        for node_id, (lon, lat) in nodes.items():
-            writer.add_node(osmium.osm.mutable.Node(id=node_id, location=(lon, lat), tags={}))
-        for way_id, refs, tags in ways:
-            writer.add_way(osmium.osm.mutable.Way(id=way_id, nodes=refs, tags=tags))
-    return MapExtract(places,
-                      at_way_ends(restrictions, {way_id: refs for way_id, refs, _ in ways}),
-                      _approaches(signals, ways, nodes), left_hand)
+    return places, restrictions, signals, left_hand, ways, nodes, invalid
+
+
+XML_SUFFIXES = (".osm", ".osm.gz", ".osm.bz2", ".xml", ".xml.gz", ".xml.bz2")
+_NODE_TAG = re.compile(r"<node\b[^>]*>")
+_COORDINATE = re.compile(r"\b(lat|lon)=([\"'])(.*?)\2")
+_DECIMAL = re.compile(r"-?\d{1,3}(?:\.\d+)?")
+OUT_OF_RANGE = "200"  # parses, and is no latitude or longitude: the node is left out
+
+
+def _mark_unreadable_coordinates(source: Path, target: Path) -> None:
+    """A copy of an OSM XML file where each node coordinate that is not a plain decimal in
+    range reads OUT_OF_RANGE."""
+    def coordinate(found: re.Match[str]) -> str:
+        value = found.group(3).strip()
+        limit = 90.0 if found.group(1) == "lat" else 180.0
+        if _DECIMAL.fullmatch(value) and abs(float(value)) <= limit:
+            return found.group(0)
+        return f'{found.group(1)}="{OUT_OF_RANGE}"'
+
+    opener = gzip.open if source.name.endswith(".gz") else \
+        bz2.open if source.name.endswith(".bz2") else open
+    try:
+        with opener(source, "rt", encoding="utf-8", errors="replace") as lines, \
+                open(target, "w", encoding="utf-8") as out:
+            for line in lines:
+                out.write(_NODE_TAG.sub(lambda tag: _COORDINATE.sub(coordinate, tag.group(0)),
+                                        line))
+    except (OSError, EOFError) as exc:
+        raise MapFileError(f"{source}: not a readable OSM file ({exc})") from None
 
 
 def _approaches(signals: dict[int, str], ways: list, nodes: dict) -> set[Approach]:

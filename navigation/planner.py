@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from navigation.geocode import GeocodeError, Geocoder, Location, distance_m
+from navigation.geocode import GeocodeError, Geocoder, GuessedPlace, Location, distance_m
 from navigation.maneuvers import Maneuver, build_maneuvers
 from navigation.road_position import RoadIndex, RoadPosition, points_from
 from navigation.roadmap import RoadMap
@@ -20,7 +20,12 @@ CHARGER_CANDIDATES = 5
 
 
 class PlanError(ValueError):
-    """A route that cannot be planned; one line for the driver or the CLI."""
+    """A route that cannot be planned; one line for the driver or the CLI. `candidates`: a
+    place the map has no exact match for, the closest it has (best first) to offer."""
+
+    def __init__(self, message: str, candidates: tuple[Location, ...] = ()) -> None:
+        super().__init__(message)
+        self.candidates = candidates
 
 
 @dataclass(frozen=True)
@@ -56,9 +61,12 @@ class Planner:
                             f"from the nearest road)")
         return node
 
-    def locate(self, query: str, near: tuple[float, float] | None) -> Location:
+    def locate(self, query: str, near: tuple[float, float] | None,
+               accept_guess: bool = False) -> Location:
         try:
-            return self.geocoder.locate(query, near)
+            return self.geocoder.locate(query, near, accept_guess)
+        except GuessedPlace as exc:
+            raise PlanError(str(exc), exc.candidates) from None
         except GeocodeError as exc:
             raise PlanError(str(exc)) from None
 
@@ -142,9 +150,10 @@ def route_summary(plan: Plan) -> dict:
         "distance_m": round(plan.route.length_m, 1),
         "duration_s": round(plan.route.duration_s, 1),
         "energy_kwh": round(plan.energy_kwh, 3),
-        "from": {"name": plan.origin.name, "lat": plan.origin.lat, "lon": plan.origin.lon},
+        "from": {"name": plan.origin.name, "lat": plan.origin.lat, "lon": plan.origin.lon,
+                 "confidence": plan.origin.confidence},
         "to": {"name": plan.destination.name, "lat": plan.destination.lat,
-               "lon": plan.destination.lon},
+               "lon": plan.destination.lon, "confidence": plan.destination.confidence},
         "maneuvers": [
             {"kind": m.kind, "side": m.side, "street": m.street, "at_m": round(m.at_m, 1),
              "lat": m.lat, "lon": m.lon,

@@ -12,11 +12,13 @@ import logging
 import threading
 import time
 import tomllib
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
 from kernel import topics
 from kernel.event_bus import EventBus, Message, Subscription, WorkerThread
+from kernel.speech import languages, speech
 from kernel.topics import (
     Announcement,
     EnergyWarning,
@@ -36,40 +38,13 @@ from navigation.guidance import Guidance
 from navigation.labels import street_labels
 from navigation.osm_extract import MapFileError
 from navigation.planner import ENERGY_MARGIN, Plan, PlanError, Planner, flat_roads
-from navigation.roadmap import RoadMap, load_map
+from navigation.roadmap import RoadMap, invalid_node_list, load_map
 from navigation.router import Route
 
 log = logging.getLogger(__name__)
 DEFAULT_KWH_PER_KM = 0.16
 PROGRESS_EVERY_S = 1.0
 STOP_REACHED_M = 30.0
-
-SAY = {
-    "en": {"reroute": "Rerouting.", "arrived": "You have arrived at {place}.",
-           "cancelled": "Route cancelled.", "no_map": "The map is still loading.",
-           "ev": "The battery will not reach {place} with the reserve kept: it needs "
-                 "{need:.1f} kilowatt hours and {have:.1f} are available. ",
-           "ev_via": "Stop at {charger} to charge; it adds {extra:.0f} minutes. Say "
-                     "navigate to the nearest charging station to go there.",
-           "ev_none": "No charging station on this map can be reached.",
-           "next_stop": "Next stop: {stop}."},
-    "fr": {"reroute": "Nouvel itinéraire.", "arrived": "Vous êtes arrivé à {place}.",
-           "cancelled": "Itinéraire annulé.", "no_map": "La carte est en cours de chargement.",
-           "ev": "La batterie n'atteindra pas {place} avec la réserve : il faut {need:.1f} "
-                 "kilowattheures et {have:.1f} sont disponibles. ",
-           "ev_via": "Arrêtez-vous à {charger} pour recharger ; cela ajoute {extra:.0f} "
-                     "minutes.",
-           "ev_none": "Aucune borne de recharge accessible sur cette carte.",
-           "next_stop": "Prochain arrêt : {stop}."},
-    "ko": {"reroute": "경로를 다시 탐색합니다.", "arrived": "{place}에 도착했습니다.",
-           "cancelled": "경로 안내를 취소했습니다.", "no_map": "지도를 불러오는 중입니다.",
-           "ev": "예비 전력을 남기고는 {place}까지 갈 수 없습니다. {need:.1f} 킬로와트시가 "
-                 "필요한데 {have:.1f} 킬로와트시가 남아 있습니다. ",
-           "ev_via": "{charger}에서 충전하세요. {extra:.0f}분이 더 걸립니다.",
-           "ev_none": "이 지도에서 갈 수 있는 충전소가 없습니다.",
-           "next_stop": "다음 정류장은 {stop}입니다."},
-}
-
 
 class BusLine:
     """A bus line: a name and ordered stops (place queries), from a small TOML file."""
@@ -105,7 +80,7 @@ class NavigationService:
         self.profile = profile
         self.driving_side = driving_side
         self.favourites = favourites or {}
-        self.language = language if language in SAY else "en"
+        self.language = language if language in languages() else "en"
         self.line = line
         self.map: RoadMap | None = None
         self.planner: Planner | None = None
@@ -119,6 +94,8 @@ class NavigationService:
         self._stop_points: list[tuple[str, float]] = []
         self.ready = threading.Event()
         self._energy_warned = False
+        # a guessed destination waiting for the driver: query, candidates, origin, via
+        self._guess: tuple[str, tuple[Location, ...], str, str] | None = None
 
     # -- module ----------------------------------------------------------------------------
     def start(self, bus: EventBus) -> None:
@@ -127,6 +104,7 @@ class NavigationService:
         worker = self._worker
         worker.dispatch(self._load)
         for pattern, handler in ((topics.NAV_ROUTE_REQUEST, self._on_request),
+                                 (topics.NAV_DESTINATION_CONFIRM, self._on_choice),
                                  (topics.LONGITUDE, self._on_fix),
                                  (topics.UI_LANGUAGE, self._on_language),
                                  (topics.DISTANCE_UNIT, self._on_units)):
@@ -142,7 +120,7 @@ class NavigationService:
 
     def _on_language(self, msg: Message) -> None:
         """Prompts from now on in the driver's new language (English if there is no text)."""
-        self.language = msg.payload.code if msg.payload.code in SAY else "en"
+        self.language = msg.payload.code if msg.payload.code in languages() else "en"
         if self.guidance is not None:
             self.guidance.language = self.language
 
@@ -159,7 +137,7 @@ class NavigationService:
         self._publish(topics.TTS_SAY, Say(text, self.language, kind))
 
     def _text(self, key: str, **values: object) -> str:
-        return SAY[self.language][key].format(**values)
+        return speech(self.language).prompts[key].format(**values)
 
     # -- map -------------------------------------------------------------------------------
     def _load(self) -> None:
@@ -169,32 +147,45 @@ class NavigationService:
                           Progress.of("map", min(fraction, 0.95), template, *values))
 
         try:
-            roadmap = load_map(self.map_file, self.cache_dir, self.profile, progress,
-                               self.driving_side)
-        except (MapFileError, OSError, ValueError) as exc:
-            self._publish(topics.APP_PROGRESS, Progress.of("map", 1.0, "Map failed"))
-            self._publish(topics.UI_NOTICE, topics.Notice.of("error", "Map not loaded: %1",
-                                                             str(exc)))
-            if self._bus is not None:
-                self._bus.report("navigation", f"map not loaded: {exc}")
+            self._prepare(load_map(self.map_file, self.cache_dir, self.profile, progress,
+                                   self.driving_side), progress)
+        except Exception as exc:  # whatever it is, the driver must see it, not "Loading…"
+            self._map_failed(exc)
             return
-        self.map = roadmap
+        if self.line is not None:
+            self._start_line(self.line)
+
+    def _prepare(self, roadmap: RoadMap, progress: Callable[..., None]) -> None:
+        """The router, the screen's map, the voice's place names; then ready."""
         name = Path(roadmap.source).name
         progress(0.95, "Preparing routes")
-        self.planner = Planner(roadmap, Geocoder(roadmap.places, self.favourites,
-                                                 roadmap.bounds()))
-        self._publish(topics.APP_PROGRESS, Progress.of("map", 1.0, "Map %1 ready", name))
+        planner = Planner(roadmap, Geocoder(roadmap.places, self.favourites, roadmap.bounds()))
         south, west, north, east = roadmap.bounds()
-        self._publish(topics.NAV_MAP, MapData(name, south, west, north, east,
-                                              flat_roads(roadmap), street_labels(roadmap)))
-        names = self.planner.geocoder.names(("street", "charging_station", "station",
-                                             "bus_stop", "place"))
+        map_data = MapData(name, south, west, north, east, flat_roads(roadmap),
+                           street_labels(roadmap))
+        names = planner.geocoder.names(("street", "charging_station", "station", "bus_stop",
+                                        "place"))
+        self.map, self.planner = roadmap, planner
+        self._publish(topics.APP_PROGRESS, Progress.of("map", 1.0, "Map %1 ready", name))
+        if roadmap.invalid_nodes:
+            self._publish(topics.UI_NOTICE, topics.Notice.of(
+                "warning", "Map %1: %2 nodes with invalid coordinates left out (%3)", name,
+                str(len(roadmap.invalid_nodes)), invalid_node_list(roadmap.invalid_nodes)))
+        self._publish(topics.NAV_MAP, map_data)
         self._publish(topics.VOICE_VOCABULARY, Vocabulary("place", tuple(names)))
         self.ready.set()
         log.info("map %s: %d nodes, %d edges, %d places", name, roadmap.node_count,
                  roadmap.edge_count, len(roadmap.places))
-        if self.line is not None:
-            self._start_line(self.line)
+
+    def _map_failed(self, exc: Exception) -> None:
+        """Loading ends visibly: the progress stops at "Map failed" and a notice says why."""
+        reason = str(exc) if isinstance(exc, (MapFileError, OSError, ValueError)) \
+            else f"{type(exc).__name__}: {exc}"
+        log.error("map not loaded: %s", reason, exc_info=not isinstance(exc, MapFileError))
+        self._publish(topics.APP_PROGRESS, Progress.of("map", 1.0, "Map failed"))
+        self._publish(topics.UI_NOTICE, topics.Notice.of("error", "Map not loaded: %1", reason))
+        if self._bus is not None and not self._bus.closed:
+            self._bus.report("navigation", f"map not loaded: {reason}")
 
     # -- routes ----------------------------------------------------------------------------
     def _position(self) -> tuple[float, float] | None:
@@ -230,6 +221,7 @@ class NavigationService:
 
     def _on_request(self, msg: Message) -> None:
         request = msg.payload
+        self._drop_guess()
         if not request.destination:
             self._cancel()
             return
@@ -252,8 +244,14 @@ class NavigationService:
             else:
                 raise PlanError("the vehicle's position is unknown (no GPS fix yet)")
             near = (start.lat, start.lon)
-            goal = planner.locate(destination, near) if isinstance(destination, str) \
-                else destination
+            try:
+                goal = planner.locate(destination, near) if isinstance(destination, str) \
+                    else destination
+            except PlanError as exc:
+                if not exc.candidates:
+                    raise
+                self._offer(query, exc.candidates, origin, via)
+                return
             stop = planner.locate(via, near) if via else None
             plan = planner.plan(start, goal, self._kwh_per_km(), stop,
                                 None if origin else self._heading())
@@ -262,6 +260,31 @@ class NavigationService:
             return
         self._activate(plan)
         self._check_energy(plan)
+
+    def _offer(self, query: str, candidates: tuple[Location, ...], origin: str,
+               via: str) -> None:
+        """A destination the map does not have exactly is never routed as another one: the
+        closest places go to the screen and the voice, and the driver picks one."""
+        self._guess = (query, candidates, origin, via)
+        self._publish(topics.NAV_DESTINATION_CANDIDATES, topics.DestinationCandidates(
+            query, tuple(topics.PlaceCandidate(c.name, c.kind, round(c.confidence, 2), c.lat,
+                                               c.lon) for c in candidates)))
+        self._say(self._text("did_you_mean", place=candidates[0].name), "reply")
+
+    def _drop_guess(self) -> None:
+        if self._guess is not None:
+            self._guess = None
+            self._publish(topics.NAV_DESTINATION_CANDIDATES, topics.DestinationCandidates(""))
+
+    def _on_choice(self, msg: Message) -> None:
+        choice, guess = msg.payload, self._guess
+        if guess is None or choice.query != guess[0]:
+            return  # an answer to a question no longer asked
+        self._drop_guess()
+        _, candidates, origin, via = guess
+        if 0 <= choice.index < len(candidates) and self.planner is not None:
+            self.line = None
+            self._route(candidates[choice.index], origin, via)
 
     def _error(self, query: str, reason: str) -> None:
         self._publish(topics.NAV_ROUTE_ERROR, topics.RouteError(query, reason))

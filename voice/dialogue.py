@@ -70,6 +70,10 @@ class Dialogue:
     def _answer(self, match: Match) -> Outcome:
         pending, self._pending = self._pending, None
         if pending is None:
+            guess = self._guessed_destination()
+            if guess is not None:
+                return self._say(match, self._answer_guess(guess, match.intent == "yes"),
+                                 acted=True)
             return self._say(match, self.intents.reply("nothing_to_confirm"))
         if match.intent == "no":
             return self._say(match, self.intents.reply("cancelled"))
@@ -101,6 +105,18 @@ class Dialogue:
             self._last_reply = reply
         self._bus.publish(topics.TTS_SAY, topics.Say(reply, self.language, "reply"))
         return Outcome(match, reply, acted)
+
+    # --- a guessed destination: navigation asked "did you mean …?"; yes/no answers it ---
+    def _guessed_destination(self) -> topics.DestinationCandidates | None:
+        guess = self._bus.retained(topics.NAV_DESTINATION_CANDIDATES)
+        return guess if guess is not None and guess.candidates else None
+
+    def _answer_guess(self, guess: topics.DestinationCandidates, yes: bool) -> str:
+        self._bus.publish(topics.NAV_DESTINATION_CONFIRM,
+                          topics.DestinationChoice(guess.query, 0 if yes else -1))
+        if yes:
+            return self.intents.reply("navigate", place=guess.candidates[0].name)
+        return self.intents.reply("cancelled")
 
     # --- actions: one per intent name ---------------------------------------------------------
     def _do_navigate(self, match: Match) -> str:

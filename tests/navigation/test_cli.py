@@ -94,6 +94,27 @@ def test_unplaceable_from_or_to_exits_non_zero_with_one_line(home: Path, args, r
     assert len(lines) == 1 and reason in lines[0]
 
 
+def test_a_destination_the_map_lacks_exits_1_naming_the_closest(home: Path) -> None:
+    done = volant("route", "Kaivokatu 1", "Atlantis Street 999", home=home)
+    assert done.returncode == 1 and done.stdout == ""
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1
+    assert re.search(r"no place named 'Atlantis Street 999' on this map; did you mean "
+                     r"[^(]+ \(\d+%\)", lines[0]) and "--accept-closest" in lines[0]
+
+
+def test_accept_closest_takes_the_first_candidate_and_says_so(home: Path) -> None:
+    done = volant("route", "Kaivokatu 1", "Kaivokadu 1", "--accept-closest", "--json",
+                  home=home)
+    assert done.returncode == 0, done.stderr
+    result = json.loads(done.stdout)
+    assert result["to"]["name"] == "Kaivokatu 1" and 0.8 < result["to"]["confidence"] < 1
+    assert "'Kaivokadu 1' is not on this map; taking the closest, Kaivokatu 1" in done.stderr
+    exact = json.loads(volant("route", "Bulevardi", "Kaivokatu 1", "--json",
+                              home=home).stdout)
+    assert exact["to"]["confidence"] == 1.0
+
+
 def test_maps_import_and_broken_file(home: Path, shared_maps: Path, tmp_path: Path) -> None:
     done = volant("maps", "import", str(shared_maps / "paris_bss.osm.pbf"), home=home)
     assert done.returncode == 0, done.stderr

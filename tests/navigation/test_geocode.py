@@ -15,9 +15,51 @@ def test_a_known_street_address_geocodes(helsinki_planner) -> None:
 
 
 @pytest.mark.parametrize("query", ["kaivokatu 1", "KAIVOKATU 1", "1 Kaivokatu",
-                                   "Kaívokatu 1", "Kaivokadu 1"])
-def test_case_accent_order_and_typos(helsinki_planner, query: str) -> None:
-    assert helsinki_planner.locate(query, None).name == "Kaivokatu 1"
+                                   "Kaívokatu 1"])
+def test_case_accent_and_order_are_still_exact(helsinki_planner, query: str) -> None:
+    place = helsinki_planner.locate(query, None)
+    assert (place.name, place.confidence) == ("Kaivokatu 1", 1.0)
+
+
+def test_a_typo_is_a_guess_with_the_intended_place_first(helsinki_planner) -> None:
+    from navigation.planner import PlanError
+
+    with pytest.raises(PlanError, match=r"did you mean Kaivokatu 1 \(\d+%\)") as info:
+        helsinki_planner.locate("Kaivokadu 1", None)
+    best = info.value.candidates[0]
+    assert best.name == "Kaivokatu 1" and 0.8 < best.confidence < 1.0
+    taken = helsinki_planner.locate("Kaivokadu 1", None, accept_guess=True)
+    assert taken == best
+
+
+@pytest.mark.parametrize("query, wrong", [("Foobar 12", "Unioninkatu 12"),
+                                          ("Atlantis Street 999", "Siltasaarenkatu 4")])
+def test_a_place_the_map_lacks_never_silently_becomes_another(helsinki_planner, query: str,
+                                                               wrong: str) -> None:
+    """Both were routed, exit 0, to the place named (the issue's cases)."""
+    from navigation.planner import PlanError
+
+    with pytest.raises(PlanError, match="did you mean") as info:
+        helsinki_planner.locate(query, None)
+    candidates = info.value.candidates
+    assert 1 <= len(candidates) <= 3
+    assert all(c.confidence < 0.7 for c in candidates)  # shown as the poor matches they are
+    assert [c.confidence for c in candidates] == sorted((c.confidence for c in candidates),
+                                                        reverse=True)
+    assert helsinki_planner.locate(query, None, accept_guess=True).confidence < 0.7
+    assert wrong not in [c.name for c in candidates if c.confidence >= 0.7]
+
+
+def test_a_favourite_that_is_not_a_place_is_refused(helsinki) -> None:
+    from navigation.geocode import Geocoder
+    from navigation.planner import PlanError, Planner
+
+    planner = Planner(helsinki, Geocoder(helsinki.places, {"gym": "not a place at all"},
+                                         helsinki.bounds()))
+    for accept in (False, True):
+        with pytest.raises(PlanError, match="favourite 'gym' is set to 'not a place at all', "
+                                            "which is not a place on this map"):
+            planner.locate("gym", None, accept_guess=accept)
 
 
 def test_street_names_in_every_language_of_the_map(helsinki_planner) -> None:

@@ -180,12 +180,12 @@ def test_unreachable_state_of_charge_proposes_a_charger(drive, helsinki_planner)
 
 def test_route_errors_are_clear_and_nothing_breaks(drive) -> None:
     d = drive()
-    for query in ("Atlantis", "48.8566,2.3522"):
+    for query in ("95,200", "48.8566,2.3522"):
         d.bus.publish(topics.NAV_ROUTE_REQUEST, RouteRequest(query))
     d.settle()
     errors = d.of(topics.NAV_ROUTE_ERROR)
-    assert [e.query for e in errors] == ["Atlantis", "48.8566,2.3522"]
-    assert "no place named" in errors[0].reason and "off this map" in errors[1].reason
+    assert [e.query for e in errors] == ["95,200", "48.8566,2.3522"]
+    assert "not coordinates" in errors[0].reason and "off this map" in errors[1].reason
     d.bus.publish(topics.NAV_ROUTE_REQUEST, RouteRequest("Kaivokatu 1"))
     d.settle()
     assert d.bus.retained(topics.NAV_ROUTE).points
@@ -233,6 +233,22 @@ def test_a_korean_drive_is_guided_and_spoken_in_korean(drive) -> None:
     said = {s.text: s.language for s in d.of(topics.TTS_SAY)}
     assert all(said[t] == "ko" for t in prompts)
     assert d.of(topics.NAV_EVENT)[-1].text == "Kaivokatu 1에 도착했습니다."
+
+
+def test_a_mandarin_drive_is_guided_and_spoken_in_mandarin(drive) -> None:
+    d = drive(time_factor=5)
+    d.bus.publish(topics.UI_LANGUAGE, topics.Language("zh"))
+    d.bus.publish(topics.NAV_ROUTE_REQUEST, RouteRequest("Kaivokatu 1"))
+    d.settle()
+    assert re.fullmatch(r"(沿.+)?向[北东南西]行驶",
+                        d.bus.retained(topics.NAV_ROUTE).maneuvers[0].instruction)
+    d.drive(600)
+    prompts = [p.text for p in d.of(topics.NAV_ANNOUNCEMENT)]
+    assert any(re.match(r"\d+ 米后.+", t) for t in prompts), prompts
+    assert any(t.startswith("现在") for t in prompts), prompts
+    said = {s.text: s.language for s in d.of(topics.TTS_SAY)}
+    assert all(said[t] == "zh" for t in prompts)
+    assert d.of(topics.NAV_EVENT)[-1].text == "您已到达Kaivokatu 1。"
 
 
 def test_bus_line_announces_each_next_stop(drive, tmp_path: Path) -> None:

@@ -14,7 +14,8 @@ from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import dijkstra
 
 from navigation.hierarchy import Hierarchy, Search, Terminals
-from navigation.roadmap import RoadMap, compile_graph
+from navigation.map_build import compile_graph
+from navigation.roadmap import RoadMap
 from navigation.router import Router, node_positions, ticks, ticks_per_m
 
 

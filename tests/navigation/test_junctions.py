@@ -11,16 +11,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from navigation.map_build import SIGNAL_PENALTY_S, build_graph, build_map, compile_graph
 from navigation.osm_extract import TurnRestriction, at_way_ends
-from navigation.roadmap import (
-    SIGNAL_PENALTY_S,
-    RoadMap,
-    build_graph,
-    build_map,
-    compile_graph,
-    default_map_file,
-    load_map,
-)
+from navigation.roadmap import RoadMap, default_map_file, load_map
 from navigation.router import Router
 
 # A crossroads of four 200 m arms, each its own two-way way ending at the centre (node 1).

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from PySide6.QtCore import QPoint, QPointF, Qt
 from PySide6.QtGui import QColor
 
 from kernel import topics
@@ -93,6 +94,38 @@ def test_zoom_follow_and_pan(screen, qtbot) -> None:
 def test_route_error_is_shown_on_the_map(find, screen, qtbot) -> None:
     shell, bus, _ = screen
     view = shell.view_models["mapView"]
-    bus.publish(topics.NAV_ROUTE_REQUEST, RouteRequest("Atlantis"))
-    qtbot.waitUntil(lambda: "Atlantis" in view.property("banner"), timeout=20000)
+    bus.publish(topics.NAV_ROUTE_REQUEST, RouteRequest("95,200"))
+    qtbot.waitUntil(lambda: "95,200" in view.property("banner"), timeout=20000)
     assert find(shell, "mapBanner").isVisible()
+
+
+def test_a_guessed_destination_waits_for_the_driver_to_pick(find, screen, qtbot) -> None:
+    """"Kaivokadu 1" is not on the map: the screen asks, nothing is routed until the driver
+    taps a candidate, and the tap routes to that one."""
+    shell, bus, _ = screen
+    view = shell.view_models["mapView"]
+    bus.publish(topics.NAV_ROUTE_REQUEST, RouteRequest("Kaivokadu 1"))
+    qtbot.waitUntil(lambda: view.property("guessQuery") == "Kaivokadu 1", timeout=20000)
+    assert find(shell, "destinationGuess").isVisible()
+    assert view.property("guessChoices")[0].startswith("Kaivokatu 1 (")
+    assert not view.property("hasRoute") and bus.retained(topics.NAV_ROUTE) is None
+    qtbot.mouseClick(shell.window, Qt.MouseButton.LeftButton,
+                     pos=centre_of(find(shell, "guess_0")))
+    qtbot.waitUntil(lambda: view.property("hasRoute"), timeout=20000)
+    assert bus.retained(topics.NAV_ROUTE).destination == "Kaivokatu 1"
+    assert not find(shell, "destinationGuess").isVisible()
+
+
+def test_none_of_the_guesses_routes_nowhere(find, screen, qtbot) -> None:
+    shell, bus, _ = screen
+    view = shell.view_models["mapView"]
+    bus.publish(topics.NAV_ROUTE_REQUEST, RouteRequest("Atlantis Street 999"))
+    qtbot.waitUntil(lambda: view.property("guessQuery") != "", timeout=20000)
+    view.chooseGuess(-1)
+    qtbot.waitUntil(lambda: not bus.retained(topics.NAV_DESTINATION_CANDIDATES).candidates)
+    assert not find(shell, "destinationGuess").isVisible()
+    assert bus.retained(topics.NAV_ROUTE) is None
+
+
+def centre_of(item) -> QPoint:
+    return item.mapToScene(QPointF(item.width() / 2, item.height() / 2)).toPoint()

@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 from scipy.sparse.csgraph import dijkstra
 
-from navigation.roadmap import compile_graph
+from navigation.map_build import compile_graph
 from navigation.router import NoRoute, Router, turn_penalty
 
 PAIRS = 1000

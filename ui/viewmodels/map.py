@@ -29,6 +29,7 @@ class MapViewModel(QObject):
     vehicleChanged = Signal()
     guidanceChanged = Signal()
     viewChanged = Signal()
+    guessChanged = Signal()
 
     def __init__(self, bus: EventBus) -> None:
         super().__init__()
@@ -50,6 +51,7 @@ class MapViewModel(QObject):
         self._units = Units.on(bus)
         self._banner = ("", "info")
         self._no_map: tuple[str, str] | tuple[()] = ()  # why there is no map: kind, detail
+        self._guess = topics.DestinationCandidates("")
         self._subs = [
             bus.subscribe(topics.APP_PROGRESS, self._on_loading, on="gui"),
             bus.subscribe(topics.APP_MODULE, self._on_module, on="gui"),
@@ -63,6 +65,7 @@ class MapViewModel(QObject):
             bus.subscribe(topics.NAV_ROUTE_ERROR, self._on_error, on="gui"),
             bus.subscribe(topics.NAV_EVENT, self._on_event, on="gui"),
             bus.subscribe(topics.DISTANCE_UNIT, self._on_units, on="gui"),
+            bus.subscribe(topics.NAV_DESTINATION_CANDIDATES, self._on_guess, on="gui"),
         ]
 
     # -- projection ----------------------------------------------------------------------
@@ -188,6 +191,21 @@ class MapViewModel(QObject):
             self._remaining = None
         self.guidanceChanged.emit()
 
+    def _on_guess(self, msg: Message) -> None:
+        self._guess = msg.payload
+        self.guessChanged.emit()
+
+    @Slot(int)
+    def chooseGuess(self, index: int) -> None:
+        """The driver's pick among the guessed destinations; -1: none of them."""
+        query = self._guess.query
+        self._guess = topics.DestinationCandidates("")
+        self.guessChanged.emit()
+        self._bus.publish(topics.NAV_DESTINATION_CONFIRM, topics.DestinationChoice(query, index))
+
+    def _guess_choices(self) -> list[str]:
+        return [f"{c.name} ({c.confidence:.0%})" for c in self._guess.candidates]
+
     # -- view ----------------------------------------------------------------------------
     @Slot()
     def zoomIn(self) -> None:
@@ -247,6 +265,9 @@ class MapViewModel(QObject):
     remaining = Property(str, _remaining_text, notify=guidanceChanged)
     banner = Property(str, lambda self: self._banner[0], notify=guidanceChanged)
     bannerLevel = Property(str, lambda self: self._banner[1], notify=guidanceChanged)
+    guessQuery = Property(str, lambda self: self._guess.query if self._guess.candidates else "",
+                          notify=guessChanged)
+    guessChoices = Property(list, _guess_choices, notify=guessChanged)
 
 
 def _text_angle(bearing: float) -> float:

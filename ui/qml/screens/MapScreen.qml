@@ -108,6 +108,53 @@ Item {
         }
     }
 
+    // a destination the map does not have exactly: nothing is routed until the driver picks
+    Rectangle {
+        objectName: "destinationGuess"
+        visible: mapView.guessQuery !== ""
+        anchors { horizontalCenter: parent.horizontalCenter; top: parent.top; margins: 16 * page.s }
+        width: Math.min(parent.width - 200 * page.s, 720 * page.s)
+        height: guessColumn.implicitHeight + 24 * page.s
+        radius: 10 * page.s
+        color: theme.surface
+        border.color: theme.border
+        Column {
+            id: guessColumn
+            anchors { left: parent.left; right: parent.right; top: parent.top; margins: 12 * page.s }
+            spacing: 8 * page.s
+            Text {
+                width: parent.width
+                text: qsTr("%1 is not on this map. Did you mean:").arg(mapView.guessQuery)
+                wrapMode: Text.WordWrap
+                color: theme.text
+                font.pixelSize: 22 * page.s
+            }
+            Repeater {
+                model: mapView.guessChoices.concat([qsTr("None of these")])
+                delegate: Rectangle {
+                    required property string modelData
+                    required property int index
+                    objectName: "guess_" + index
+                    width: parent.width
+                    height: 56 * page.s
+                    radius: 8 * page.s
+                    color: index === 0 ? theme.accent : theme.background
+                    border.color: theme.border
+                    Text {
+                        anchors.centerIn: parent
+                        text: modelData
+                        color: index === 0 ? "white" : theme.text
+                        font.pixelSize: 22 * page.s
+                    }
+                    MouseArea {
+                        anchors.fill: parent
+                        onClicked: mapView.chooseGuess(index < mapView.guessChoices.length ? index : -1)
+                    }
+                }
+            }
+        }
+    }
+
     // zoom and follow
     Column {
         id: mapButtons
