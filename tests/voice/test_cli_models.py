@@ -84,7 +84,7 @@ def test_recognize_silence_has_no_intent(capsys, tmp_path):
 
 
 @pytest.mark.parametrize(("content", "expected"), [
-    (b"", "not a PCM WAV"), (b"ID3 mp3 data here", "not a PCM WAV")])
+    (b"", "not an audio file"), (b"ID3 mp3 data here", "not an audio file")])
 def test_recognize_bad_file(capsys, tmp_path, content, expected):
     path = tmp_path / "bad.wav"
     path.write_bytes(content)
