@@ -50,5 +50,6 @@ def create_modules(settings: Settings, *, offscreen: bool = False) -> list[Modul
                                     model_paths=settings.vosk_models or None,
                                     favourites=settings.favourites,
                                     intents_file=settings.voice_intents or None,
-                                    microphone=not offscreen, wake=settings.wake_phrase))
+                                    microphone=not offscreen, wake=settings.wake_phrase,
+                                    noise_frontend=settings.voice_noise_frontend))
     return modules
