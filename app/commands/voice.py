@@ -22,8 +22,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     rec.add_argument("--intents", metavar="FILE",
                      help="intent template file (TOML, see voice/templates/en.toml)")
     rec.add_argument("--json", action="store_true", help="print one JSON object")
-    rec.add_argument("--no-frontend", action="store_true",
-                     help="no noise suppression / auto gain (default: the settings')")
+    rec.add_argument("--noise-frontend", choices=("on", "off"),
+                     help="noise suppression + auto gain before recognition (default: the "
+                          "voice_noise_frontend setting)")
     rec.set_defaults(func=_recognize)
     models = actions.add_parser("models", help="list installed speech models; "
                                                "`download en|fr` fetches an official one")
@@ -60,7 +61,8 @@ def _recognize(args: argparse.Namespace) -> int:
     if engine is None:
         print(f"volant voice: {reason}", file=sys.stderr)
         return 3
-    denoise = settings.voice_noise_frontend and not args.no_frontend
+    denoise = (settings.voice_noise_frontend if args.noise_frontend is None
+               else args.noise_frontend == "on")
     recognizer = Listener(engine, denoise=denoise)
     for chunk in audio.chunks(samples):
         recognizer.accept(chunk)

@@ -91,7 +91,7 @@ def test_the_front_end_suppresses_road_noise_around_speech(speak_wav, tmp_path):
 
     rng = np.random.default_rng(9)
     noise = road_noise(rng) / 3000 * 1000
-    front_end = FrontEnd()
+    front_end = FrontEnd(denoise=True)
     cleaned = np.frombuffer(b"".join(front_end.process(c)[0] for c in audio.chunks(
         noise.astype(np.int16))), np.int16).astype(np.float64)
     # after the suppressor has learnt the noise (its first second), far less of it is left
@@ -160,3 +160,15 @@ def test_clicks_are_nothing_heard_and_speech_rejected_is_said_so(bus, recorder, 
         "I heard something but not a command I know.")
     assert recorder.payloads(topics.MEDIA_COMMAND) == []
     assert recorder.payloads(topics.VOICE_INTENT) == []
+
+
+def test_the_service_with_the_noise_front_end_on(bus, recorder, tmp_path, speak_wav):
+    service = VoiceService("en", data_dir=tmp_path / "data", microphone=False,
+                           noise_frontend=True)
+    service.start(bus)
+    try:
+        recorder.wait(topics.VOICE_STATE, lambda s: s.state == "idle")
+        hear_file(bus, recorder, speak_wav("play music", tmp_path / "p.wav"))
+        assert recorder.payloads(topics.MEDIA_COMMAND) == [topics.MediaCommand("play")]
+    finally:
+        service.stop()
