@@ -172,3 +172,22 @@ def test_the_service_with_the_noise_front_end_on(bus, recorder, tmp_path, speak_
         assert recorder.payloads(topics.MEDIA_COMMAND) == [topics.MediaCommand("play")]
     finally:
         service.stop()
+
+
+def test_a_doubtful_spoken_command_is_asked_about_then_confirmed(bus, recorder, english,
+                                                                 speak_wav, tmp_path):
+    """"navigate to ... home" in espeak-ng's default voice with a pause: the path fits, the
+    margin is low: Volant asks, and acts only on "yes"."""
+    import soundfile
+
+    rng = np.random.default_rng(2)
+    parts = [floor(0.5, rng)]
+    for i, part in enumerate(("navigate to", 0.5, "home")):
+        parts.append(floor(part, rng) if isinstance(part, float) else audio.read_wav(
+            speak_wav(part, tmp_path / f"p{i}.wav", rate=RATE)).astype(np.float64))
+    path = tmp_path / "doubtful.wav"
+    soundfile.write(path, np.concatenate([*parts, floor(0.5, rng)]).astype(np.int16), RATE)
+    assert hear_file(bus, recorder, path) == 'Did you mean "navigate to home"? Say yes or no.'
+    assert recorder.payloads(topics.NAV_ROUTE_REQUEST) == []
+    bus.publish(topics.VOICE_UTTERANCE, topics.Utterance("yes"))
+    assert recorder.wait(topics.NAV_ROUTE_REQUEST) == topics.RouteRequest("60.17,24.94")
