@@ -72,7 +72,8 @@ def compose(settings: Settings, overrides: Overrides = Overrides()) -> list[Modu
                                     favourites=settings.favourites,
                                     intents_file=settings.voice_intents or None,
                                     microphone=not (o.offscreen or o.root),
-                                    wake=settings.wake_phrase))
+                                    wake=settings.wake_phrase,
+                                    noise_frontend=settings.voice_noise_frontend))
     return modules
 
 

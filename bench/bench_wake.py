@@ -20,6 +20,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from voice import audio, intents
 from voice.engines import SphinxRecognizer, VoskRecognizer, load_vosk_model
+from voice.frontend import FrontEnd
 from voice.wake import HANGOVER_CHUNKS, Endpointer, WakeSpotter, wake_grammar
 
 EN_VOICES = [("en-us", 150, -45), ("en-gb-x-rp", 190, -40), ("en-029", 170, -50),
@@ -45,12 +46,13 @@ def synth(text: str, voice: str, speed: int, noise_dbfs: float, tmp: Path) -> np
 
 def listen(spotter: WakeSpotter, samples: np.ndarray, decode_ms: list[float]
            ) -> tuple[int, float]:
-    """(wakes heard, seconds of CPU) for one stream through the endpointer and the spotter;
-    appends each segment's decoding time to `decode_ms`."""
-    endpointer, wakes = Endpointer(), 0
+    """(wakes heard, seconds of CPU) for one stream through the front end, the endpointer and
+    the spotter; appends each segment's decoding time to `decode_ms`."""
+    front_end, endpointer, wakes = FrontEnd(), Endpointer(), 0
     start = time.process_time()
     for chunk in audio.chunks(samples):
-        segment = endpointer.push(chunk)
+        cleaned, speech = front_end.process(chunk)
+        segment = endpointer.push(cleaned, speech > 0)
         if segment is not None:
             began = time.perf_counter()
             wakes += spotter.hear(segment) is not None

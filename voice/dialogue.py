@@ -1,5 +1,6 @@
 """The dialogue: turns a transcript into bus commands and a spoken reply. It keeps the little
-state a conversation needs: an action waiting for "yes", and the last reply for "repeat that"."""
+state a conversation needs: an action waiting for "yes" (a command that asks to be confirmed,
+or a doubtful one: "did you mean ...?"), and the last reply for "repeat that"."""
 
 from __future__ import annotations
 
@@ -13,6 +14,13 @@ from voice.intents import IntentSet, Match
 VOLUME_STEP = 10
 DEFAULT_VOLUME = 50
 MEDIA_ACTIONS = frozenset({"play", "pause", "next", "previous"})
+# Intents that change nothing: a doubtful one is not worth a question, it is not understood.
+QUESTIONS = frozenset({"eta", "battery", "range", "repeat", "yes", "no"})
+# Replies a user's template file may lack, in English.
+FALLBACK_REPLIES = {
+    "heard_unknown": "I heard something but not a command I know.",
+    "did_you_mean": "Did you mean \"{value}\"? Say yes or no.",
+}
 
 
 @dataclass(frozen=True)
@@ -33,6 +41,7 @@ class Dialogue:
         self.intents = intents
         self._favourites = {k.lower(): v for k, v in (favourites or {}).items()}
         self._pending: Match | None = None
+        self._pending_guess = False  # the pending action is a guess: voice.intent not sent yet
         self._last_reply = ""
 
     @property
@@ -48,7 +57,7 @@ class Dialogue:
             match.intent, tuple(sorted(match.slots.items())), match.transcript, self.language))
         if match.intent in ("yes", "no"):
             return self._answer(match)
-        self._pending = None
+        self._pending, self._pending_guess = None, False
         if match.intent == "repeat":
             return self._say(match, self._last_reply or self.intents.reply("nothing_to_repeat"),
                              remember=False)
@@ -60,15 +69,33 @@ class Dialogue:
             return self._say(match, self.intents.reply(f"{match.intent}_confirm"))
         return self._act(match)
 
-    def reject(self, heard: str) -> Outcome:
-        """Speech that was not one of the commands exactly: a helpful reply, no action."""
-        self._pending = None
-        if not heard.strip():
-            return self._say(None, self.intents.reply("nothing_heard"))
-        return self._say(None, self.intents.reply("not_understood", value=heard.strip()))
+    def suggest(self, guess: str) -> Outcome:
+        """A command the recognizer found, though not surely: for one that changes something,
+        ask "did you mean ...?" ("yes" acts, "no" cancels); anything else is not understood."""
+        match = self.intents.parse(guess)
+        if match is None or match.intent in QUESTIONS or self._out_of_range(match):
+            return self.reject("", speech=True)
+        self._pending, self._pending_guess = match, True
+        return self._say(None, self._reply("did_you_mean", value=match.transcript))
+
+    def reject(self, heard: str, *, speech: bool = True) -> Outcome:
+        """Speech that was not one of the commands exactly: a helpful reply, no action.
+        `speech` False: nothing was heard at all (no speech in the audio)."""
+        self._pending, self._pending_guess = None, False
+        if heard.strip():
+            return self._say(None, self.intents.reply("not_understood", value=heard.strip()))
+        if speech:
+            return self._say(None, self._reply("heard_unknown"))
+        return self._say(None, self.intents.reply("nothing_heard"))
+
+    def _reply(self, key: str, **values: object) -> str:
+        if key in self.intents.replies:
+            return self.intents.reply(key, **values)
+        return FALLBACK_REPLIES[key].format(**values)
 
     def _answer(self, match: Match) -> Outcome:
-        pending, self._pending = self._pending, None
+        pending, guessed = self._pending, self._pending_guess
+        self._pending, self._pending_guess = None, False
         if pending is None:
             guess = self._guessed_destination()
             if guess is not None:
@@ -77,6 +104,10 @@ class Dialogue:
             return self._say(match, self.intents.reply("nothing_to_confirm"))
         if match.intent == "no":
             return self._say(match, self.intents.reply("cancelled"))
+        if guessed:  # the driver confirmed the guess: now it is the command
+            self._bus.publish(topics.VOICE_INTENT, topics.Intent(
+                pending.intent, tuple(sorted(pending.slots.items())), pending.transcript,
+                self.language))
         return self._act(pending)
 
     def _out_of_range(self, match: Match) -> str:

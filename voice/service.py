@@ -23,7 +23,8 @@ from kernel import topics
 from kernel.event_bus import EventBus, Message, Subscription
 from voice import audio, intents
 from voice.dialogue import Dialogue
-from voice.engines import Recognizer, create_recognizer
+from voice.engines import Transcript, create_recognizer
+from voice.frontend import Listener
 from voice.models import OFFICIAL
 from voice.wake import Endpointer, WakeSpotter, wake_grammar
 
@@ -53,9 +54,11 @@ class VoiceService:
                  model_paths: dict[str, str] | None = None,
                  favourites: dict[str, str] | None = None, intents_file: str | None = None,
                  microphone: bool | MicrophoneFactory = True, wake: bool = False,
-                 listen_timeout_s: float = 8.0) -> None:
+                 listen_timeout_s: float = 8.0, noise_frontend: bool = False) -> None:
         """`microphone`: True = the sound card's, False = none, or a factory taking the chunk
-        sink (a stand-in at the physical edge). `wake`: listen for the wake phrase."""
+        sink (a stand-in at the physical edge). `wake`: listen for the wake phrase.
+        `noise_frontend`: noise suppression and automatic gain before the recognizer (the
+        voice-activity detector runs either way)."""
         self.language = language
         self._data_dir = data_dir
         self._model_paths = model_paths
@@ -65,6 +68,7 @@ class VoiceService:
             audio.Microphone if microphone is True else microphone or None)
         self._wake_enabled = wake
         self._timeout_s = listen_timeout_s
+        self._denoise = noise_frontend
         self._vocabulary: dict[str, list[str]] = {"place": list(self._favourites)}
         self._dialogues: dict[str, Dialogue] = {}
         self._dialogue_lock = threading.RLock()  # one dialogue at a time, made once
@@ -72,7 +76,7 @@ class VoiceService:
         self._bus: EventBus | None = None
         self._subs: list[Subscription] = []
         self._thread: threading.Thread | None = None
-        self._recognizer: Recognizer | None = None
+        self._recognizer: Listener | None = None
         self._listening = False
         self._timer: threading.Timer | None = None
         self._microphone: audio.Microphone | None = None
@@ -163,8 +167,10 @@ class VoiceService:
             phrases, skipped = self.dialogue().intents.phrases(self._vocabulary)
             if skipped:
                 log.info("voice grammar: templates without known slot values: %s", skipped)
-            self._recognizer, _ = create_recognizer(
+            recognizer, _ = create_recognizer(
                 self.language, phrases, data_dir=self._data_dir, model_paths=self._model_paths)
+            self._recognizer = (None if recognizer is None
+                                else Listener(recognizer, denoise=self._denoise))
         except (ValueError, OSError) as exc:
             failure = str(exc)
         bus.publish(topics.APP_PROGRESS, topics.Progress.of("speech model", 1.0,
@@ -288,9 +294,12 @@ class VoiceService:
             self._load()
 
     def _do_chunk(self, chunk: bytes) -> None:
-        segment = self._endpointer.push(chunk)
+        if self._recognizer is None:
+            return
+        cleaned, speech = self._recognizer.clean(chunk)
+        segment = self._endpointer.push(cleaned, speech > 0)
         if self._listening:
-            self._feed(chunk)
+            self._feed(cleaned, speech)
             if self._hands_free and segment is not None:
                 self._end_utterance()
         elif segment is not None and self._wake is not None and not self._tts_speaking:
@@ -325,8 +334,9 @@ class VoiceService:
             self._bus.publish(topics.UI_NOTICE, topics.Notice(str(exc), "error"))
             return
         self._begin()
+        self._recognizer.restart()  # a recording is a stream of its own
         for chunk in audio.chunks(samples):
-            self._feed(chunk)
+            self._feed(*self._recognizer.clean(chunk))
         self._end_utterance()
 
     def _begin(self, *, hands_free: bool = False) -> None:
@@ -335,8 +345,8 @@ class VoiceService:
         self._partial = ""
         self._state("listening")
 
-    def _feed(self, chunk: bytes) -> None:
-        partial = self._recognizer.accept(chunk)
+    def _feed(self, cleaned: bytes, speech: int) -> None:
+        partial = self._recognizer.feed(cleaned, speech)
         if partial and partial != self._partial:
             self._partial = partial
             self._bus.publish(topics.VOICE_TRANSCRIPT,
@@ -357,16 +367,22 @@ class VoiceService:
             return
         self._listening = self._hands_free = False
         self._state("processing")
-        heard = self._recognizer.finish()
+        self._answer(self._recognizer.finish())
+        self._state("idle")
+
+    def _answer(self, heard: Transcript) -> None:
+        """Act on what was heard, ask about a doubtful command, or say what was not a command
+        (speech heard but not understood, or nothing heard at all)."""
         with self._dialogue_lock:
             dialogue = self.dialogue()
             # Free-form text (Vosk's fallback) is acted on only if a template matches it whole.
             acts = heard.accepted or (
                 bool(heard.text) and dialogue.intents.parse(heard.text) is not None)
             self._bus.publish(topics.VOICE_TRANSCRIPT, topics.VoiceTranscript(
-                heard.text, True, acts, self.language))
+                heard.text or heard.guess, True, acts, self.language))
             if acts:
                 dialogue.handle(heard.text)
+            elif heard.guess:
+                dialogue.suggest(heard.guess)
             else:
-                dialogue.reject(heard.text)
-        self._state("idle")
+                dialogue.reject(heard.text, speech=heard.speech)

@@ -1,59 +1,39 @@
-"""Hands-free activation. The microphone stays open; an energy endpointer cuts its stream into
-speech segments, and each segment is decoded against the wake grammar: the wake phrase alone,
-the wake phrase followed by a command (said in one breath), and the plain commands, so that a
-command said without the wake phrase decodes as itself and is ignored rather than being
-forced onto the wake phrase. The same endpointer ends a hands-free command: no button to
-release, so a pause after speech ends the utterance.
+"""Hands-free activation. The microphone stays open; the front end's voice-activity detector
+cuts its stream into speech segments, and each segment is decoded against the wake grammar:
+the wake phrase alone, the wake phrase followed by a command (said in one breath), and the
+plain commands, so that a command said without the wake phrase decodes as itself and is
+ignored rather than being forced onto the wake phrase. The same endpointer ends a hands-free
+command: no button to release, so a pause after speech ends the utterance.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-import numpy as np
-
 from voice.audio import CHUNK_SAMPLES, SAMPLE_RATE
 from voice.engines import Recognizer
 
-SPEECH_MARGIN_DB = 12.0  # a chunk this far above the noise floor is speech
-FLOOR_RISE_DB = 0.3  # per quiet chunk, so the floor follows a noise that grows (rain, speed)
-SILENCE_DBFS = -90.0  # digital silence counts as this level
 HANGOVER_CHUNKS = 7  # 0.7 s without speech ends a segment (a pause inside a phrase is shorter)
 PREROLL_CHUNKS = 3  # kept before the first speech chunk: word onsets are quiet
-MIN_SPEECH_CHUNKS = 3  # shorter bursts (a click, a door) are not segments; words last longer
+MIN_SPEECH_CHUNKS = 3  # shorter bursts are not segments; words last longer
 MAX_SEGMENT_CHUNKS = 10 * SAMPLE_RATE // CHUNK_SAMPLES  # 10 s: nobody says a command that long
 
 
-def level_dbfs(chunk: bytes) -> float:
-    samples = np.frombuffer(chunk, np.int16).astype(np.float64)
-    rms = float(np.sqrt(np.mean(samples ** 2))) if len(samples) else 0.0
-    return max(SILENCE_DBFS, 20 * np.log10(rms / 32768)) if rms > 0 else SILENCE_DBFS
-
-
 class Endpointer:
-    """Speech segments in a stream of microphone chunks, by level over an adaptive noise
-    floor (the lowest recent level, rising slowly so it can follow louder road noise)."""
+    """Speech segments in a stream of microphone chunks, each chunk marked speech or not by the
+    front end's neural voice-activity detector (voice/frontend.py), which tells speech from
+    road noise, clicks and music where a level over the noise floor could not."""
 
     def __init__(self) -> None:
-        self._floor: float | None = None
         self._preroll: list[bytes] = []
         self._segment: list[bytes] = []
         self._speech_chunks = 0
         self._quiet_chunks = 0
 
-    @property
-    def in_speech(self) -> bool:
-        return bool(self._segment)
-
-    def push(self, chunk: bytes) -> bytes | None:
-        """Feed one chunk; returns the whole segment (pre-roll, speech, trailing quiet) once
-        its speech has ended, else None."""
-        level = level_dbfs(chunk)
-        if self._floor is None:
-            self._floor = level
-        speech = level > self._floor + SPEECH_MARGIN_DB
+    def push(self, chunk: bytes, speech: bool) -> bytes | None:
+        """Feed one chunk and whether it held speech; returns the whole segment (pre-roll,
+        speech, trailing quiet) once its speech has ended, else None."""
         if not self._segment:
-            self._floor = min(level, self._floor + FLOOR_RISE_DB)
             if not speech:
                 self._preroll = [*self._preroll, chunk][-PREROLL_CHUNKS:]
                 return None

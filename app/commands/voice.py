@@ -24,6 +24,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     rec.add_argument("--intents", metavar="FILE",
                      help="intent template file (TOML, see voice/templates/en.toml)")
     rec.add_argument("--json", action="store_true", help="print one JSON object")
+    rec.add_argument("--noise-frontend", choices=("on", "off"),
+                     help="noise suppression + auto gain before recognition (default: the "
+                          "voice_noise_frontend setting)")
     rec.set_defaults(func=_recognize)
     models = actions.add_parser("models", help="list installed speech models; "
                                                "`download en|fr` fetches an official one")
@@ -37,6 +40,7 @@ def _recognize(args: argparse.Namespace) -> int:
     from kernel.settings import SettingsStore, data_dir
     from voice import audio, intents
     from voice.engines import create_recognizer
+    from voice.frontend import Listener
 
     settings = SettingsStore().load()
     try:
@@ -55,10 +59,13 @@ def _recognize(args: argparse.Namespace) -> int:
         print(f"volant voice: {exc}", file=sys.stderr)
         return 2
     phrases, _skipped = templates.phrases({"place": list(settings.favourites)})
-    recognizer, reason = create_recognizer(language, phrases, data_dir=data_dir())
-    if recognizer is None:
+    engine, reason = create_recognizer(language, phrases, data_dir=data_dir())
+    if engine is None:
         print(f"volant voice: {reason}", file=sys.stderr)
         return 3
+    denoise = (settings.voice_noise_frontend if args.noise_frontend is None
+               else args.noise_frontend == "on")
+    recognizer = Listener(engine, denoise=denoise)
     for chunk in audio.chunks(samples):
         recognizer.accept(chunk)
     heard = recognizer.finish()
@@ -66,12 +73,16 @@ def _recognize(args: argparse.Namespace) -> int:
     match = templates.parse(heard.text) if heard.text else None
     intent = None if match is None else {"name": match.intent, "slots": match.slots}
     if args.json:
-        print(json.dumps({"transcript": heard.text, "intent": intent,
-                          "engine": recognizer.engine, "language": language},
-                         ensure_ascii=False))
+        print(json.dumps({"transcript": heard.text, "intent": intent, "speech": heard.speech,
+                          "guess": heard.guess, "engine": recognizer.engine,
+                          "language": language}, ensure_ascii=False))
     else:
-        print(f"transcript: {heard.text or '(nothing heard)'}")
-        if intent is None:
+        empty = ("(speech heard, but not a command I know)" if heard.speech
+                 else "(nothing heard)")
+        print(f"transcript: {heard.text or empty}")
+        if heard.guess:
+            print(f"intent: none; did you mean {heard.guess!r}? (the app asks to confirm)")
+        elif intent is None:
             print("intent: none (not one of the commands)")
         else:
             slots = ", ".join(f"{k}={v}" for k, v in intent["slots"].items())

@@ -36,7 +36,7 @@ def test_recognize_json_english(capsys, tmp_path, speak_wav):
     assert json.loads(out) == {
         "transcript": "take me to the nearest charging station",
         "intent": {"name": "nearest", "slots": {"category": "charging_station"}},
-        "engine": "pocketsphinx", "language": "en"}
+        "speech": True, "guess": "", "engine": "pocketsphinx", "language": "en"}
 
 
 def test_recognize_korean_with_vosk(capsys, tmp_path, speak_wav, korean_model_path):
@@ -44,7 +44,8 @@ def test_recognize_korean_with_vosk(capsys, tmp_path, speak_wav, korean_model_pa
     code, out, _ = run(capsys, "recognize", str(wav), "--lang", "ko", "--json")
     assert code == 0
     assert json.loads(out) == {"transcript": "음악 재생", "intent": {"name": "play", "slots": {}},
-                               "engine": "vosk", "language": "ko"}
+                               "speech": True, "guess": "", "engine": "vosk",
+                               "language": "ko"}
 
 
 def test_recognize_with_another_command_set(capsys):
@@ -63,11 +64,12 @@ def test_recognize_free_form_fallback_fills_an_open_slot(capsys, tmp_path, speak
     wav = speak_wav("창문 열어", tmp_path / "note.wav", voice="ko")
     words = korean_free_form(wav)
     code, out, _ = run(capsys, "recognize", str(wav), "--lang", "ko", "--intents",
-                       str(DATA / "ko_memo.toml"), "--json")
+                       str(DATA / "ko_memo.toml"), "--json", "--noise-frontend", "off")
     assert code == 0 and words
     assert json.loads(out) == {"transcript": words,
                                "intent": {"name": "note", "slots": {"note": words}},
-                               "engine": "vosk", "language": "ko"}
+                               "speech": True, "guess": "", "engine": "vosk",
+                               "language": "ko"}
 
 
 def test_recognize_silence_has_no_intent(capsys, tmp_path):
@@ -83,8 +85,25 @@ def test_recognize_silence_has_no_intent(capsys, tmp_path):
     assert code == 0 and json.loads(out)["intent"] is None
 
 
+def test_recognize_tells_speech_it_rejected_from_nothing_heard(capsys, tmp_path, speak_wav):
+    import numpy as np
+    import soundfile
+
+    clicks = np.random.default_rng(0).normal(0, 100, 48000)
+    for i in range(30):  # 10 clicks a second: was "pause"
+        clicks[i * 1600 + 800:][:20] += 20000 * np.hanning(20)
+    soundfile.write(tmp_path / "clicks.wav", clicks.astype(np.int16), 16000)
+    code, out, _ = run(capsys, "recognize", str(tmp_path / "clicks.wav"))
+    assert code == 0 and "transcript: (nothing heard)" in out and "intent: none" in out
+    chatter = speak_wav("the copy machine is broken again", tmp_path / "chatter.wav")
+    code, out, _ = run(capsys, "recognize", str(chatter), "--noise-frontend", "on")
+    assert "transcript: (speech heard, but not a command I know)" in out
+    code, out, _ = run(capsys, "recognize", str(chatter), "--json", "--noise-frontend", "off")
+    assert json.loads(out)["speech"] is True and json.loads(out)["intent"] is None
+
+
 @pytest.mark.parametrize(("content", "expected"), [
-    (b"", "not a PCM WAV"), (b"ID3 mp3 data here", "not a PCM WAV")])
+    (b"", "not an audio file"), (b"ID3 mp3 data here", "not an audio file")])
 def test_recognize_bad_file(capsys, tmp_path, content, expected):
     path = tmp_path / "bad.wav"
     path.write_bytes(content)

@@ -159,3 +159,53 @@ def test_one_dialogue_per_language_when_threads_race(tmp_path):
     for t in threads:
         t.join()
     assert len({id(d) for d in got}) == 1
+
+
+# --- a doubtful command: "did you mean ...?" ---------------------------------------------------
+def suggest(voice, guess: str) -> str:
+    with voice._dialogue_lock:
+        return voice.dialogue().suggest(guess).reply
+
+
+def test_a_doubtful_command_is_asked_and_acts_on_yes(bus, recorder, voice):
+    assert suggest(voice, "pause music") == 'Did you mean "pause music"? Say yes or no.'
+    assert recorder.payloads(topics.MEDIA_COMMAND) == []
+    assert recorder.payloads(topics.VOICE_INTENT) == []  # not a command until confirmed
+    assert say(bus, recorder, "yes").text == "Paused."
+    assert recorder.payloads(topics.MEDIA_COMMAND) == [topics.MediaCommand("pause")]
+    assert [i.name for i in recorder.payloads(topics.VOICE_INTENT)] == ["yes", "pause"]
+
+
+def test_a_doubtful_command_is_dropped_on_no_or_on_another_command(bus, recorder, voice):
+    suggest(voice, "navigate to home")
+    assert say(bus, recorder, "no").text == "OK, nothing changed."
+    assert say(bus, recorder, "yes").text == "There is nothing to confirm."
+    suggest(voice, "set volume to thirty")
+    say(bus, recorder, "volume up")  # the driver said something else: the guess is gone
+    assert say(bus, recorder, "yes").text == "There is nothing to confirm."
+    assert recorder.payloads(topics.NAV_ROUTE_REQUEST) == []
+    assert recorder.payloads(topics.MEDIA_COMMAND) == [topics.MediaCommand("volume", "60")]
+
+
+def test_a_doubtful_question_is_not_asked_about(bus, recorder, voice):
+    """Only commands that change something are worth a question; a doubtful question is
+    speech heard but not understood."""
+    reply = suggest(voice, "battery level")
+    assert reply.startswith("I heard something but not a command I know.")
+    assert say(bus, recorder, "yes").text == "There is nothing to confirm."
+
+
+def test_a_doubtful_command_in_french(bus, recorder, voice):
+    with voice._dialogue_lock:
+        reply = voice.dialogue("fr").suggest("morceau suivant").reply
+    assert reply == "Vouliez-vous dire « morceau suivant » ? Dites oui ou non."
+    assert say(bus, recorder, "oui", "fr").text
+    assert recorder.payloads(topics.MEDIA_COMMAND) == [topics.MediaCommand("next")]
+
+
+def test_speech_heard_but_not_understood_is_told_apart_from_nothing(bus, recorder, voice):
+    with voice._dialogue_lock:
+        heard = voice.dialogue().reject("", speech=True).reply
+        nothing = voice.dialogue().reject("", speech=False).reply
+    assert heard.startswith("I heard something but not a command I know.")
+    assert nothing.startswith("I didn't hear a command.")

@@ -13,6 +13,7 @@ import pytest
 
 from kernel import topics
 from voice import audio
+from voice.frontend import FrontEnd
 from voice.service import VoiceService
 from voice.wake import Endpointer
 
@@ -87,15 +88,29 @@ def hands_free(bus, recorder, tmp_path):
         service.stop()
 
 
-def test_endpointer_cuts_speech_at_pauses_and_ignores_noise_and_clicks(speak_wav, tmp_path):
+def segments_of(stream: np.ndarray, *, denoise: bool = True) -> list[bytes]:
+    """The speech segments the front end and the endpointer cut from a stream."""
+    front_end, endpointer = FrontEnd(denoise=denoise), Endpointer()
+    out = []
+    for chunk in audio.chunks(stream):
+        cleaned, speech = front_end.process(chunk)
+        if (segment := endpointer.push(cleaned, speech > 0)) is not None:
+            out.append(segment)
+    return out
+
+
+@pytest.mark.parametrize("denoise", [True, False])
+def test_endpointer_cuts_speech_at_pauses_and_ignores_noise_and_clicks(speak_wav, tmp_path,
+                                                                       denoise):
     rng = np.random.default_rng(1)
     speech = audio.read_wav(speak_wav("play music", tmp_path / "s.wav", rate=audio.SAMPLE_RATE))
     click = np.zeros(320, np.int16)  # 20 ms
     click[::40] = 20000
+    loud = rng.normal(0, 3000, 16000).astype(np.int16)  # a burst of road noise, -21 dBFS
     stream = np.concatenate([noise(16000, rng), speech, noise(16000, rng), click,
-                             noise(16000, rng), speech, noise(16000, rng)])
-    endpointer = Endpointer()
-    segments = [s for c in audio.chunks(stream) if (s := endpointer.push(c)) is not None]
+                             noise(16000, rng), loud, noise(16000, rng), speech,
+                             noise(16000, rng)])
+    segments = segments_of(stream, denoise=denoise)
     assert len(segments) == 2
     voiced = audio.read_wav(tmp_path / "s.espeak.wav")  # espeak's output, before padding
     assert all(len(s) // 2 >= len(voiced) for s in segments)  # the whole phrase
