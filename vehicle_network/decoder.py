@@ -1,0 +1,152 @@
+"""Frames in, VSS updates out: cantools decoding plus KUKSA's evaluation order per mapping.
+
+For each received frame, every mapping of its DBC message is evaluated as KUKSA's mapping
+README says: the interval first (the stored time is updated when it has passed), then the
+transform (a failure ignores the value), then the change condition (an equal value is ignored).
+Multiplexer filters are checked before the interval, so a frame of another variant does not use
+up the mapping's interval.
+
+Because the interval comes first, a frame none of whose mappings is due is not decoded at all;
+and a frame with the same bytes as its id's previous one reuses that decode.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+from cantools.database.can import Message
+
+from vehicle_network.dbc import Dbc
+from vehicle_network.mapping import NO_VALUE, Dbc2Vss, Mapping
+
+STALE_CHECK_S = 0.1
+
+
+@dataclass
+class _Route:
+    message: Message
+    mappings: list[Dbc2Vss]
+    muxed: bool
+    last_data: bytes | None = None
+    last_decoded: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class DecodeStats:
+    frames: int = 0
+    decoded: int = 0
+    unknown_ids: Counter = field(default_factory=Counter)
+    errors: Counter = field(default_factory=Counter)  # message name -> frames it refused
+    first_error: str = ""
+
+
+class FrameDecoder:
+    """Not thread-safe: one reader thread feeds it."""
+
+    def __init__(self, dbc: Dbc, mapping: Mapping) -> None:
+        self.dbc = dbc
+        self.mapping = mapping
+        self.stats = DecodeStats()
+        self._routes: dict[tuple[int, bool], _Route | None] = {}
+        self._by_message: dict[str, list[Dbc2Vss]] = {}
+        for m in mapping.dbc2vss:
+            for message in dbc.signal_messages[m.signal]:
+                self._by_message.setdefault(message.name, []).append(m)
+        self._next_stale_check = 0.0
+
+    def _route(self, frame_id: int, extended: bool) -> _Route | None:
+        key = (frame_id, extended)
+        if key not in self._routes:
+            message = self.dbc.message_for(frame_id, extended)
+            route = None
+            if message is not None:
+                maps = self._by_message.get(message.name, [])
+                route = _Route(message, maps, any(m.multiplexer for m in maps))
+            self._routes[key] = route
+        return self._routes[key]
+
+    def feed(self, t: float, frame_id: int, extended: bool, data: bytes,
+             where: str = "") -> list[tuple[Dbc2Vss, Any]]:
+        """(mapping, payload) for each VSS update this frame lets through, in mapping order."""
+        stats = self.stats
+        stats.frames += 1
+        route = self._routes.get((frame_id, extended), False)
+        if route is False:
+            route = self._route(frame_id, extended)
+        if route is None:
+            stats.unknown_ids[frame_id] += 1
+            return []
+        if not route.mappings:
+            return []
+        if not route.muxed:
+            for m in route.mappings:
+                m.last_seen = t
+            due = [m for m in route.mappings
+                   if m.last_time is None or t - m.last_time >= m.interval_s or m.stale]
+            if not due:
+                return []
+        else:
+            due = route.mappings
+        decoded = self._decode(route, data, frame_id, where)
+        if decoded is None:
+            return []
+        out = []
+        for m in due:
+            if m.multiplexer:
+                if any(decoded.get(s) != v for s, v in m.multiplexer):
+                    continue
+                m.last_seen = t
+                if not (m.last_time is None or t - m.last_time >= m.interval_s or m.stale):
+                    continue
+            raw = decoded.get(m.signal)
+            if raw is None:
+                continue
+            m.last_time = t
+            payload = m.convert(raw)
+            if payload is NO_VALUE:
+                continue
+            if m.on_change and not m.stale and payload == m.last_value:
+                continue
+            m.last_value = payload
+            m.published = payload
+            m.stale = False
+            out.append((m, payload))
+        return out
+
+    def _decode(self, route: _Route, data: bytes, frame_id: int, where: str) -> dict | None:
+        if data == route.last_data:
+            return route.last_decoded
+        message = route.message
+        if len(data) < message.length:
+            self._error(message.name, f"{where}id 0x{frame_id:X} has {len(data)} data bytes, "
+                                      f"{message.name} needs {message.length}")
+            return None
+        try:
+            decoded = message.decode(data, decode_choices=True)
+        except Exception as exc:  # cantools' DecodeError and codec errors on odd bytes
+            self._error(message.name, f"{where}{message.name}: {exc}")
+            return None
+        self.stats.decoded += 1
+        route.last_data, route.last_decoded = data, decoded
+        return decoded
+
+    def _error(self, name: str, text: str) -> None:
+        self.stats.errors[name] += 1
+        if not self.stats.first_error:
+            self.stats.first_error = text
+
+    def newly_stale(self, now: float) -> list[Dbc2Vss]:
+        """Mappings whose signal has not arrived for their timeout, once each (checked at most
+        every STALE_CHECK_S of source time)."""
+        if now < self._next_stale_check:
+            return []
+        self._next_stale_check = now + STALE_CHECK_S
+        out = []
+        for m in self.mapping.dbc2vss:
+            if (m.published is not None and not m.stale and m.last_seen is not None
+                    and now - m.last_seen > m.timeout_s):
+                m.stale = True
+                out.append(m)
+        return out
