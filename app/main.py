@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import logging
 import os
 import sys
@@ -56,7 +57,7 @@ def run_app(args: argparse.Namespace) -> int:
 
     from PySide6.QtWidgets import QApplication
 
-    from app.modules import create_modules
+    from app.modules import create_modules, vehicle_source_from_args
     from kernel.recording import Player, Recorder
     from ui.shell import Shell
 
@@ -79,7 +80,16 @@ def run_app(args: argparse.Namespace) -> int:
     _next_frame(shell)  # the driver sees the screen before the modules load
     if store.problem:
         bus.publish(topics.UI_NOTICE, topics.Notice(store.problem, "warning"))
-    modules = [] if replay else create_modules(settings, offscreen=offscreen)
+    try:
+        modules = [] if replay else create_modules(
+            dataclasses.replace(settings, vehicle_source=vehicle_source_from_args(args, settings)),
+            offscreen=offscreen, can_speed=getattr(args, "speed", 1.0),
+            can_seek=getattr(args, "can_seek", None) or 0.0)
+    except ValueError as exc:  # a CAN source's bad input, named by the loader
+        print(f"volant: {exc}", file=sys.stderr)
+        shell.close()
+        bus.close()
+        return 2
     for module in modules:
         module.start(bus)
     player = Player(Path(replay), speed=args.speed) if replay else None

@@ -22,19 +22,19 @@ class Module(Protocol):
     def stop(self) -> None: ...
 
 
-def create_modules(settings: Settings, *, offscreen: bool = False) -> list[Module]:
-    """Every module, configured; `offscreen` means no display, sound card or microphone."""
+def create_modules(settings: Settings, *, offscreen: bool = False, can_speed: float = 1.0,
+                   can_seek: float = 0.0) -> list[Module]:
+    """Every module, configured; `offscreen` means no display, sound card or microphone.
+    Raises ValueError naming the file when a CAN vehicle source's input is bad."""
     from media.service import MediaService
     from navigation.service import NavigationService
     from vehicle.driving_state import UxRestrictionsService
-    from vehicle.preset import load_preset
-    from vehicle.simulation import VehicleSimulation
     from voice.service import VoiceService
     from voice.tts import TtsService
 
     modules: list[Module] = [
         UxRestrictionsService(),
-        VehicleSimulation(load_preset(settings.vehicle_preset)),
+        create_vehicle(settings, can_speed=can_speed, can_seek=can_seek),
         NavigationService(Path(settings.map_file) if settings.map_file else None, cache_dir(),
                           profile=settings.profile, favourites=settings.favourites,
                           language=settings.language, driving_side=settings.driving_side),
@@ -52,3 +52,38 @@ def create_modules(settings: Settings, *, offscreen: bool = False) -> list[Modul
                                     intents_file=settings.voice_intents or None,
                                     microphone=not offscreen, wake=settings.wake_phrase))
     return modules
+
+
+def create_vehicle(settings: Settings, *, can_speed: float = 1.0, can_seek: float = 0.0) -> Module:
+    """The vehicle signals' source: the simulation, or CAN (a log or a live interface) as
+    settings.vehicle_source says; the preset still describes the vehicle for range planning."""
+    from kernel.topics import VehicleInfo
+    from vehicle.preset import load_preset
+    from vehicle.simulation import VehicleSimulation
+
+    preset = load_preset(settings.vehicle_preset)
+    source = settings.vehicle_source
+    if not source:
+        return VehicleSimulation(preset)
+    from vehicle_network.source import CanSource
+
+    mapping = source.get("mapping") or []
+    if not source.get("dbc"):
+        raise ValueError("a CAN vehicle source needs a DBC file (--dbc or vehicle_source.dbc)")
+    info = VehicleInfo(preset.name, preset.label, preset.kind, preset.battery_capacity_kwh,
+                       preset.nominal_consumption_kwh_per_100km / 100.0)
+    return CanSource(str(source.get("dbc", "")),
+                     [mapping] if isinstance(mapping, str) else list(mapping),
+                     log_file=source.get("log") or None, interface=source.get("interface") or None,
+                     speed=can_speed, seek_s=can_seek, info=info)
+
+
+def vehicle_source_from_args(args, settings: Settings) -> dict:
+    """--can-log/--can-interface with --dbc and --mapping replace the settings' source."""
+    log, interface = getattr(args, "can_log", None), getattr(args, "can_interface", None)
+    if not (log or interface):
+        return settings.vehicle_source
+    source = {"dbc": getattr(args, "dbc", None) or "", "mapping": getattr(args, "mapping", None)
+              or []}
+    source["log" if log else "interface"] = log or interface
+    return source

@@ -37,6 +37,9 @@ class Settings:
     favourites: dict[str, str] = field(default_factory=dict)  # name -> "lat,lon" or a place
     voice_intents: str = ""  # a user's own intent template file; empty = the built-in ones
     vosk_models: dict[str, str] = field(default_factory=dict)  # language -> model folder
+    # What drives the vehicle signals; empty = the simulation. Keys: log or interface, dbc,
+    # mapping (a file or a list of files), as the --can-log/--can-interface options.
+    vehicle_source: dict[str, str | list[str]] = field(default_factory=dict)
 
     def validate(self) -> list[str]:
         """Problems with the values, each naming the setting and what is expected."""
@@ -52,7 +55,25 @@ class Settings:
             value = getattr(self, name)
             if not isinstance(value, int) or not 0 <= value <= 100:
                 problems.append(f"{name}: expected an integer 0-100, got {value!r}")
+        problems += vehicle_source_problems(self.vehicle_source)
         return problems
+
+
+def vehicle_source_problems(source: dict) -> list[str]:
+    known = {"log", "interface", "dbc", "mapping"}
+    problems = [f"vehicle_source.{k}: unknown key (expected {', '.join(sorted(known))})"
+                for k in sorted(set(source) - known)]
+    if not source or problems:
+        return problems
+    if bool(source.get("log")) == bool(source.get("interface")):
+        problems.append("vehicle_source: give exactly one of log or interface")
+    mapping = source.get("mapping")
+    if not isinstance(source.get("dbc"), str) or not source.get("dbc"):
+        problems.append("vehicle_source.dbc: expected the DBC file's path")
+    if not (isinstance(mapping, str) and mapping) and not (
+            isinstance(mapping, list) and mapping and all(isinstance(m, str) for m in mapping)):
+        problems.append("vehicle_source.mapping: expected a mapping file or a list of them")
+    return problems
 
 
 def config_dir() -> Path:

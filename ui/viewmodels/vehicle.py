@@ -49,16 +49,19 @@ class VehicleViewModel(QObject):
         ]
 
     def _on_number(self, msg: Message) -> None:
-        self._v[msg.topic] = float(msg.payload.value)
+        if msg.payload.stale:  # its source stopped sending it: "--", not the old value
+            self._v.pop(msg.topic, None)
+        else:
+            self._v[msg.topic] = float(msg.payload.value)
         self.changed.emit()
 
     def _on_gear(self, msg: Message) -> None:
         value = msg.payload.value
-        self._gear = GEARS.get(value, "R" if value < 0 else "D")
+        self._gear = "--" if msg.payload.stale else GEARS.get(value, "R" if value < 0 else "D")
         self.changed.emit()
 
     def _on_charging(self, msg: Message) -> None:
-        self._charging = bool(msg.payload.value)
+        self._charging = bool(msg.payload.value) and not msg.payload.stale
         self.changed.emit()
 
     def _on_warnings(self, msg: Message) -> None:
