@@ -46,6 +46,9 @@ def add_app_options(parser: argparse.ArgumentParser, *, in_subcommand: bool = Fa
                         help="KUKSA-format DBC->VSS mapping (.vspec or VSS JSON); repeatable")
     source.add_argument("--can-seek", metavar="S", type=float, **default,
                         help="start the CAN log S seconds in (the frames before play at once)")
+    source.add_argument("--can-until", metavar="S", type=float, **default,
+                        help="pause the CAN log S seconds in and hold its values there "
+                             "(e.g. with --can-seek for a screenshot)")
     if not in_subcommand:
         source.add_argument("--speed", type=float, default=1.0,
                             help="CAN log pace, N times real time (default 1)")

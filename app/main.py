@@ -84,7 +84,8 @@ def run_app(args: argparse.Namespace) -> int:
         modules = [] if replay else create_modules(
             dataclasses.replace(settings, vehicle_source=vehicle_source_from_args(args, settings)),
             offscreen=offscreen, can_speed=getattr(args, "speed", 1.0),
-            can_seek=getattr(args, "can_seek", None) or 0.0)
+            can_seek=getattr(args, "can_seek", None) or 0.0,
+            can_until=getattr(args, "can_until", None))
     except ValueError as exc:  # a CAN source's bad input, named by the loader
         print(f"volant: {exc}", file=sys.stderr)
         shell.close()

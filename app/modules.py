@@ -23,7 +23,7 @@ class Module(Protocol):
 
 
 def create_modules(settings: Settings, *, offscreen: bool = False, can_speed: float = 1.0,
-                   can_seek: float = 0.0) -> list[Module]:
+                   can_seek: float = 0.0, can_until: float | None = None) -> list[Module]:
     """Every module, configured; `offscreen` means no display, sound card or microphone.
     Raises ValueError naming the file when a CAN vehicle source's input is bad."""
     from media.service import MediaService
@@ -34,7 +34,7 @@ def create_modules(settings: Settings, *, offscreen: bool = False, can_speed: fl
 
     modules: list[Module] = [
         UxRestrictionsService(),
-        create_vehicle(settings, can_speed=can_speed, can_seek=can_seek),
+        create_vehicle(settings, can_speed=can_speed, can_seek=can_seek, can_until=can_until),
         NavigationService(Path(settings.map_file) if settings.map_file else None, cache_dir(),
                           profile=settings.profile, favourites=settings.favourites,
                           language=settings.language, driving_side=settings.driving_side),
@@ -54,7 +54,8 @@ def create_modules(settings: Settings, *, offscreen: bool = False, can_speed: fl
     return modules
 
 
-def create_vehicle(settings: Settings, *, can_speed: float = 1.0, can_seek: float = 0.0) -> Module:
+def create_vehicle(settings: Settings, *, can_speed: float = 1.0, can_seek: float = 0.0,
+                   can_until: float | None = None) -> Module:
     """The vehicle signals' source: the simulation, or CAN (a log or a live interface) as
     settings.vehicle_source says; the preset still describes the vehicle for range planning."""
     from kernel.topics import VehicleInfo
@@ -75,7 +76,7 @@ def create_vehicle(settings: Settings, *, can_speed: float = 1.0, can_seek: floa
     return CanSource(str(source.get("dbc", "")),
                      [mapping] if isinstance(mapping, str) else list(mapping),
                      log_file=source.get("log") or None, interface=source.get("interface") or None,
-                     speed=can_speed, seek_s=can_seek, info=info)
+                     speed=can_speed, seek_s=can_seek, until_s=can_until, info=info)
 
 
 def vehicle_source_from_args(args, settings: Settings) -> dict:

@@ -88,10 +88,12 @@ def _build(node: ast.AST) -> Fn:
         test, body, orelse = _build(node.test), _build(node.body), _build(node.orelse)
         return lambda x: body(x) if test(x) else orelse(x)
     if isinstance(node, ast.Call):
-        if not isinstance(node.func, ast.Name) or node.func.id not in FUNCTIONS:
-            name = node.func.id if isinstance(node.func, ast.Name) else ast.unparse(node.func)
-            raise ExpressionError(f"function {name!r} is not allowed "
-                                  f"(allowed: {', '.join(FUNCTIONS)})")
+        if not isinstance(node.func, ast.Name):
+            raise ExpressionError(f"calling {ast.unparse(node.func)!r} is not allowed (only "
+                                  f"{', '.join(FUNCTIONS)})")
+        if node.func.id not in FUNCTIONS:
+            raise ExpressionError(f"function {node.func.id!r} is not allowed (only "
+                                  f"{', '.join(FUNCTIONS)})")
         if node.keywords or not node.args:
             raise ExpressionError(f"{node.func.id}() takes positional arguments only")
         fn, args = FUNCTIONS[node.func.id], [_build(a) for a in node.args]

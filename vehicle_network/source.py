@@ -49,12 +49,13 @@ class CanSource:
 
     def __init__(self, dbc: str | Path, mappings: list[str | Path], *,
                  log_file: str | Path | None = None, interface: str | None = None,
-                 speed: float = 1.0, seek_s: float = 0.0, info: VehicleInfo | None = None,
+                 speed: float = 1.0, seek_s: float = 0.0, until_s: float | None = None,
+                 info: VehicleInfo | None = None,
                  can_bus: can.BusABC | None = None) -> None:
         if (log_file is None) == (interface is None and can_bus is None):
             raise CanInputError("give either a CAN log or a CAN interface")
-        if speed < 0 or seek_s < 0:
-            raise CanInputError("--speed and --can-seek must be >= 0")
+        if speed < 0 or seek_s < 0 or (until_s is not None and until_s < seek_s):
+            raise CanInputError("--speed and --can-seek must be >= 0, --can-until >= --can-seek")
         self.dbc = load_dbc(dbc)
         self.mapping = load_mappings(list(mappings), self.dbc)
         self.decoder = FrameDecoder(self.dbc, self.mapping)
@@ -62,6 +63,7 @@ class CanSource:
         self.interface = interface
         self.speed = speed
         self.seek_s = seek_s
+        self.until_s = until_s
         self.info = info
         self._can_bus = can_bus
         self._owns_can_bus = can_bus is None
@@ -73,6 +75,7 @@ class CanSource:
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self.finished = threading.Event()
+        self.paused = threading.Event()
 
     def describe(self) -> VehicleSource:
         detail = " + ".join([self.dbc.path.name, *(p.name for p in self.mapping.files)])
@@ -141,6 +144,10 @@ class CanSource:
         last_t = 0.0
         for frame in self.frames:
             if self._stop.is_set():
+                return
+            if self.until_s is not None and frame.t > self.until_s:
+                self.paused.set()  # held here: the values stay, nothing goes stale
+                self._report_malformed()
                 return
             last_t = frame.t
             if self.speed > 0 and frame.t > self.seek_s:
