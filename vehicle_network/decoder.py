@@ -22,6 +22,7 @@ from vehicle_network.dbc import Dbc
 from vehicle_network.mapping import NO_VALUE, Dbc2Vss, Mapping
 
 STALE_CHECK_S = 0.1
+TIME_EPS_S = 1e-6  # timestamps are floats: 0.3 - 0.2 < 0.1
 
 
 @dataclass
@@ -83,8 +84,7 @@ class FrameDecoder:
         if not route.muxed:
             for m in route.mappings:
                 m.last_seen = t
-            due = [m for m in route.mappings
-                   if m.last_time is None or t - m.last_time >= m.interval_s or m.stale]
+            due = [m for m in route.mappings if _due(m, t)]
             if not due:
                 return []
         else:
@@ -98,7 +98,7 @@ class FrameDecoder:
                 if any(decoded.get(s) != v for s, v in m.multiplexer):
                     continue
                 m.last_seen = t
-                if not (m.last_time is None or t - m.last_time >= m.interval_s or m.stale):
+                if not _due(m, t):
                     continue
             raw = decoded.get(m.signal)
             if raw is None:
@@ -150,3 +150,8 @@ class FrameDecoder:
                 m.stale = True
                 out.append(m)
         return out
+
+
+def _due(m: Dbc2Vss, t: float) -> bool:
+    """The interval condition: the first value, one after the interval, or a stale signal's."""
+    return m.last_time is None or t - m.last_time > m.interval_s - TIME_EPS_S or m.stale

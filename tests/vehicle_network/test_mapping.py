@@ -96,7 +96,8 @@ BAD_MAPPINGS = [
      "Vehicle.Speed: dbc2vss.transform.math: \"__import__('os').system('rm -rf /')\" refused: "
      "calling \"__import__('os').system\" is not allowed"),
     ("Vehicle.Powertrain.Transmission.SelectedGear:\n  datatype: int8\n  dbc2vss:\n"
-     "    signal: Gear\n    transform:\n      mapping:\n        - from: DRIVEE\n          to: 127\n",
+     "    signal: Gear\n    transform:\n      mapping:\n        - from: DRIVEE\n"
+     "          to: 127\n",
      "SelectedGear: dbc2vss.transform.mapping[0].from: 'DRIVEE' is not in the signal's value "
      "table"),
     ("Vehicle.Speed:\n  datatype: boolean\n  dbc2vss:\n    signal: Speed\n",
