@@ -25,11 +25,12 @@ from kernel.event_bus import BusClosed, EventBus, Message, Subscription
 from kernel.topics import VehicleInfo, VehicleSource, VehicleWarning, VehicleWarnings
 from vehicle_network.dbc import CanInputError, load_dbc
 from vehicle_network.decoder import FrameDecoder
-from vehicle_network.frames import LogFrames
+from vehicle_network.frames import Frame, LogFrames
 from vehicle_network.mapping import NO_VALUE, Dbc2Vss, Vss2Dbc, load_mappings
 
 log = logging.getLogger(__name__)
 RECV_TIMEOUT_S = 0.1
+YIELD_EVERY = 256  # frames
 LOW_SOC, VERY_LOW_SOC = 15.0, 5.0
 
 
@@ -133,10 +134,17 @@ class CanSource:
         """Feed the whole log on the calling thread at once (tests, benchmarks)."""
         assert self.frames is not None
         for frame in self.frames:
-            self._publish(self.decoder.feed(frame.t, frame.frame_id, frame.extended,
-                                            frame.data, frame.where))
-            self.check_stale(frame.t)
+            self.feed(frame)
         self._report_malformed()
+
+    def feed(self, frame: Frame) -> None:
+        """One frame of a log: its VSS updates published, then the staleness check."""
+        updates = self.decoder.feed(frame.t, frame.frame_id, frame.extended, frame.data,
+                                    frame.where)
+        if updates:
+            self._publish(updates)
+        if frame.t >= self.decoder.next_stale_check:
+            self.check_stale(frame.t)
 
     def _replay(self) -> None:
         assert self.frames is not None
@@ -154,9 +162,9 @@ class CanSource:
                 delay = started + (frame.t - self.seek_s) / self.speed - time.monotonic()
                 if delay > 0.002 and self._stop.wait(delay):
                     return
-            self._publish(self.decoder.feed(frame.t, frame.frame_id, frame.extended,
-                                            frame.data, frame.where))
-            self.check_stale(frame.t)
+            elif self.decoder.stats.frames % YIELD_EVERY == 0:
+                time.sleep(0)  # fast-forwarding: let the UI thread have the GIL
+            self.feed(frame)
         self._report_malformed()
         ended = time.monotonic()
         # The log is over: the vehicle is silent, so its signals go stale on their timeouts.
@@ -186,9 +194,7 @@ class CanSource:
             self.check_stale(time.time())
 
     # -- publishing ----------------------------------------------------------------------------
-    def _publish(self, updates: list[tuple[Dbc2Vss, Any]]) -> None:
-        if not updates:
-            return
+    def _publish(self, updates: list[tuple[Dbc2Vss, Any]] | tuple) -> None:
         bus = self._bus
         assert bus is not None
         for m, payload in updates:

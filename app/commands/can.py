@@ -67,10 +67,10 @@ def _replay(args: argparse.Namespace, out: TextIO | None = None) -> int:
                 delay = started + frame.t / speed - time.monotonic()
                 if delay > 0.002:
                     time.sleep(delay)
-            updates = decoder.feed(frame.t, frame.frame_id, frame.extended, frame.data,
-                                   frame.where)
-            updates += [(m, type(m.published)(m.published.value, stale=True))
-                        for m in decoder.newly_stale(frame.t)]
+            updates = [*decoder.feed(frame.t, frame.frame_id, frame.extended, frame.data,
+                                     frame.where),
+                       *((m, type(m.published)(m.published.value, stale=True))
+                         for m in decoder.newly_stale(frame.t))]
             for m, payload in updates:
                 if args.json:
                     row = {"t": round(frame.t, 6), "path": m.path, "value": payload.value}
