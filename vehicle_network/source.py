@@ -22,7 +22,7 @@ import can
 
 from kernel import topics
 from kernel.event_bus import BusClosed, EventBus, Message, Subscription
-from kernel.topics import VehicleInfo, VehicleSource, VehicleWarning, VehicleWarnings
+from kernel.topics import Progress, VehicleInfo, VehicleSource, VehicleWarning, VehicleWarnings
 from vehicle_network.dbc import CanInputError, load_dbc
 from vehicle_network.decoder import FrameDecoder
 from vehicle_network.frames import Frame, LogFrames
@@ -31,6 +31,7 @@ from vehicle_network.mapping import NO_VALUE, Dbc2Vss, Vss2Dbc, load_mappings
 log = logging.getLogger(__name__)
 RECV_TIMEOUT_S = 0.1
 YIELD_EVERY = 256  # frames
+SEEK_PROGRESS_EVERY = 5000  # frames
 LOW_SOC, VERY_LOW_SOC = 15.0, 5.0
 
 
@@ -150,14 +151,23 @@ class CanSource:
         assert self.frames is not None
         started = time.monotonic()
         last_t = 0.0
+        seeking = self.seek_s > 0
+        if seeking:
+            self._seek_progress(0.0)
         for frame in self.frames:
             if self._stop.is_set():
                 return
+            if seeking and frame.t > self.seek_s:
+                seeking = False
+                self._seek_progress(1.0)
+                started = time.monotonic()
             if self.until_s is not None and frame.t > self.until_s:
                 self.paused.set()  # held here: the values stay, nothing goes stale
                 self._report_malformed()
                 return
             last_t = frame.t
+            if seeking and self.decoder.stats.frames % SEEK_PROGRESS_EVERY == 0:
+                self._seek_progress(frame.t / self.seek_s)
             if self.speed > 0 and frame.t > self.seek_s:
                 delay = started + (frame.t - self.seek_s) / self.speed - time.monotonic()
                 if delay > 0.002 and self._stop.wait(delay):
@@ -165,6 +175,8 @@ class CanSource:
             elif self.decoder.stats.frames % YIELD_EVERY == 0:
                 time.sleep(0)  # fast-forwarding: let the UI thread have the GIL
             self.feed(frame)
+        if seeking:
+            self._seek_progress(1.0)
         self._report_malformed()
         ended = time.monotonic()
         # The log is over: the vehicle is silent, so its signals go stale on their timeouts.
@@ -172,6 +184,14 @@ class CanSource:
             if not self.check_stale(last_t + (time.monotonic() - ended) * (self.speed or 1.0)) \
                     and all(m.stale or m.published is None for m in self.mapping.dbc2vss):
                 return
+
+    def _seek_progress(self, fraction: float) -> None:
+        """Fast-forwarding to --can-seek is loading: the screens show it (and a screenshot
+        waits for it)."""
+        assert self._bus is not None
+        self._bus.publish(topics.APP_PROGRESS, Progress.of(
+            "can-seek", min(1.0, fraction), "Replaying the CAN log to %1 s",
+            f"{self.seek_s:g}"))
 
     def _report_malformed(self) -> None:
         assert self.frames is not None and self._bus is not None
