@@ -63,6 +63,7 @@ class CanSource:
         self.decoder = FrameDecoder(self.dbc, self.mapping)
         self.frames = LogFrames(log_file) if log_file is not None else None
         self.interface = interface
+        self._interface = parse_interface(interface) if interface else None
         self.speed = speed
         self.seek_s = seek_s
         self.until_s = until_s
@@ -91,8 +92,8 @@ class CanSource:
         bus.publish(topics.VEHICLE_SOURCE, self.describe())
         if self.info is not None:
             bus.publish(topics.VEHICLE_INFO, self.info)
-        if self._can_bus is None and self.interface is not None:
-            kind, channel = parse_interface(self.interface)
+        if self._can_bus is None and self._interface is not None:
+            kind, channel = self._interface
             self._can_bus = can.Bus(interface=kind, channel=channel)
         if self._can_bus is not None:
             for target in self.mapping.vss2dbc:

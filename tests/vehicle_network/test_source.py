@@ -187,8 +187,29 @@ def test_threaded_replay_reaches_the_end_and_goes_stale(bus, tmp_path, test_dbc_
     assert bus.retained(topics.SPEED) == VssFloat(100.0, stale=True)
 
 
+def test_interface_named_on_the_command_line(bus, tmp_path, test_dbc_path) -> None:
+    channel = f"volant-cli-{id(tmp_path)}"
+    source = CanSource(test_dbc_path, [write(tmp_path, "m.vspec", MAPPING)],
+                       interface=f"virtual:{channel}")
+    got = threading.Event()
+    bus.subscribe(topics.SPEED, lambda _m: got.set())
+    vehicle = can.Bus(interface="virtual", channel=channel)
+    source.start(bus)
+    try:
+        vehicle.send(can.Message(arbitration_id=0x100, is_extended_id=False,
+                                 data=bytes.fromhex("E80300C800000000")))
+        assert got.wait(10)
+    finally:
+        source.stop()
+        vehicle.shutdown()
+    assert bus.retained(topics.SPEED) == VssFloat(100.0)
+    assert source.describe() == topics.VehicleSource("can-interface", f"virtual:{channel}",
+                                                     "test.dbc + m.vspec")
+
+
 @pytest.mark.parametrize(("kwargs", "message"), [
     ({}, "either a CAN log or a CAN interface"),
+    ({"interface": "warp:0"}, "unknown python-can interface 'warp'"),
     ({"log_file": "x.log", "speed": -1}, "--speed"),
     ({"log_file": "x.txt"}, "not a CAN log python-can reads"),
     ({"log_file": "missing.log"}, "no such CAN log"),
