@@ -95,3 +95,20 @@ def test_simulator_window_says_what_drives_the_vehicle(qtbot, gui_bus) -> None:
     qtbot.waitUntil(lambda: not any(box.isVisible() for box in window.vehicle_boxes))
     assert window.source.text().startswith("Vehicle: CAN log drive.log (Model3CAN.dbc")
     assert window.utterance.isVisible()  # the driver's voice still applies
+
+
+def test_the_app_refuses_a_bad_can_source_in_one_line(tmp_path, tesla) -> None:
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "XDG_CONFIG_HOME": str(tmp_path / "config"),
+           "XDG_STATE_HOME": str(tmp_path / "state"), "XDG_DATA_HOME": str(tmp_path / "data")}
+    done = subprocess.run(
+        [sys.executable, "-m", "app", "--offscreen", "--screenshot", str(tmp_path / "x.png"),
+         "--can-log", str(tesla / "drive.log"), "--dbc", str(tesla / "drive.log"),
+         "--mapping", str(EXAMPLE_MAPPING)],
+        capture_output=True, text=True, env=env, timeout=600)
+    assert done.returncode == 2
+    assert f"volant: {tesla / 'drive.log'}: not a DBC file" in done.stderr
+    assert not (tmp_path / "x.png").exists()
