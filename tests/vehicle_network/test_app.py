@@ -112,3 +112,28 @@ def test_the_app_refuses_a_bad_can_source_in_one_line(tmp_path, tesla) -> None:
     assert done.returncode == 2
     assert f"volant: {tesla / 'drive.log'}: not a DBC file" in done.stderr
     assert not (tmp_path / "x.png").exists()
+
+
+def test_kuksas_overlay_alone_gives_the_dashboard_its_gear(qapp, qtbot, tmp_path, tesla) -> None:
+    """KUKSA maps DI_gear to CurrentGear (1 = forward) and the park lock, not SelectedGear."""
+    from ui.shell import Shell
+
+    bus = EventBus()
+    store = SettingsStore(tmp_path / "settings.toml")
+    shell = Shell(bus, store.load(), store, screen="dashboard", size=(1280, 720))
+    source = create_vehicle(Settings(vehicle_source={
+        "log": str(tesla / "drive.log"), "dbc": str(tesla / "Model3CAN.dbc"),
+        "mapping": str(tesla / "kuksa_dbc_overlay_vss4.0.vspec")}), can_until=5)
+    try:
+        source.start(bus, run_thread=False)
+        source.run_to_end()
+        vm = shell.view_models["vehicle"]
+        speed = bus.retained(topics.SPEED).value
+        qtbot.waitUntil(lambda: vm.property("speedText") == f"{speed:.0f}")
+        assert bus.retained(topics.SELECTED_GEAR) is None
+        assert vm.property("gear") == "D"
+        bus.publish(topics.PARK_LOCK, topics.VssBool(True))
+        qtbot.waitUntil(lambda: vm.property("gear") == "P")
+    finally:
+        shell.close()
+        bus.close()
