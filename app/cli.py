@@ -15,6 +15,7 @@ COMMAND_MODULES = [
     "app.commands.voice",
     "app.commands.route",
     "app.commands.demo",
+    "app.commands.can",
 ]
 
 
@@ -35,6 +36,23 @@ def add_app_options(parser: argparse.ArgumentParser, *, in_subcommand: bool = Fa
                         help="do not open the vehicle simulator window")
     parser.add_argument("--night", action="store_true", **default,
                         help="start in night mode")
+    source = parser.add_argument_group("vehicle source (default: the simulation, or settings)")
+    source.add_argument("--can-log", metavar="FILE", **default,
+                        help="replay a CAN log (.log, .asc, .blf, .trc, .mf4) as the vehicle")
+    source.add_argument("--can-interface", metavar="NAME", **default,
+                        help="read the vehicle's CAN bus live: vcan0, can0 (SocketCAN) or "
+                             "INTERFACE:CHANNEL of python-can")
+    source.add_argument("--dbc", metavar="DBC", **default, help="DBC for --can-log/-interface")
+    source.add_argument("--mapping", metavar="MAP", action="append", **default,
+                        help="KUKSA-format DBC->VSS mapping (.vspec or VSS JSON); repeatable")
+    source.add_argument("--can-seek", metavar="S", type=float, **default,
+                        help="start the CAN log S seconds in (the frames before play at once)")
+    source.add_argument("--can-until", metavar="S", type=float, **default,
+                        help="pause the CAN log S seconds in and hold its values there "
+                             "(e.g. with --can-seek for a screenshot)")
+    if not in_subcommand:
+        source.add_argument("--speed", type=float, default=1.0,
+                            help="CAN log pace, N times real time (default 1)")
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -15,6 +15,7 @@ from platformdirs import user_music_dir
 
 from kernel.settings import Settings, cache_dir, data_dir
 from kernel.supervision import Module
+from kernel.topics import VehicleInfo
 from media.service import MediaService
 from navigation.service import BusLine, NavigationService
 from vehicle.driving_state import UxRestrictionsService
@@ -41,6 +42,10 @@ class Overrides:
     time_factor: float = 1.0
     line: BusLine | None = None
     voice: bool | None = None  # None: as the settings say
+    vehicle_source: dict | None = None  # CAN log/interface instead of the settings' source
+    can_speed: float = 1.0  # a CAN log's replay speed (0 = as fast as it decodes)
+    can_seek: float = 0.0  # start this far into a CAN log (s)
+    can_until: float | None = None  # stop a CAN log here (s)
 
 
 def compose(settings: Settings, overrides: Overrides = Overrides()) -> list[Module]:
@@ -52,9 +57,7 @@ def compose(settings: Settings, overrides: Overrides = Overrides()) -> list[Modu
     music = [Path(d) for d in settings.music_dirs]
     modules: list[Module] = [
         UxRestrictionsService(),
-        VehicleSimulation(load_preset(settings.vehicle_preset), start=o.start,
-                          soc_percent=o.soc_percent, pack_c=o.pack_c, outside_c=o.outside_c,
-                          time_factor=o.time_factor),
+        vehicle(settings, o),
         NavigationService(Path(settings.map_file) if settings.map_file else None,
                           o.map_cache or cache_dir(), profile=settings.profile,
                           favourites=settings.favourites, language=settings.language,
@@ -75,6 +78,39 @@ def compose(settings: Settings, overrides: Overrides = Overrides()) -> list[Modu
                                     wake=settings.wake_phrase,
                                     noise_frontend=settings.voice_noise_frontend))
     return modules
+
+
+def vehicle(settings: Settings, o: Overrides) -> Module:
+    """The vehicle signals' source: the simulation, or CAN (a log or a live interface) as the
+    settings or the command line say; the preset still describes the vehicle for range
+    planning. Raises ValueError naming the file when a CAN source's input is bad."""
+    preset = load_preset(settings.vehicle_preset)
+    source = o.vehicle_source if o.vehicle_source is not None else settings.vehicle_source
+    if not source:
+        return VehicleSimulation(preset, start=o.start, soc_percent=o.soc_percent,
+                                 pack_c=o.pack_c, outside_c=o.outside_c,
+                                 time_factor=o.time_factor)
+    from vehicle_network.source import CanSource  # python-can and cantools only when used
+
+    mapping = source.get("mapping") or []
+    if not source.get("dbc"):
+        raise ValueError("a CAN vehicle source needs a DBC file (--dbc or vehicle_source.dbc)")
+    info = VehicleInfo(preset.name, preset.label, preset.kind, preset.battery_capacity_kwh,
+                       preset.nominal_consumption_kwh_per_100km / 100.0)
+    return CanSource(str(source["dbc"]), [mapping] if isinstance(mapping, str) else list(mapping),
+                     log_file=source.get("log") or None, interface=source.get("interface") or None,
+                     speed=o.can_speed, seek_s=o.can_seek, until_s=o.can_until, info=info)
+
+
+def vehicle_source_from_args(args: object, settings: Settings) -> dict:
+    """--can-log/--can-interface with --dbc and --mapping replace the settings' source."""
+    log, interface = getattr(args, "can_log", None), getattr(args, "can_interface", None)
+    if not (log or interface):
+        return settings.vehicle_source
+    source = {"dbc": getattr(args, "dbc", None) or "",
+              "mapping": getattr(args, "mapping", None) or []}
+    source["log" if log else "interface"] = log or interface
+    return source
 
 
 def _default_music(root: Path | None) -> list[Path]:

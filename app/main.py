@@ -54,7 +54,7 @@ def run_app(args: argparse.Namespace) -> int:
     os.environ.setdefault("QT_QUICK_CONTROLS_STYLE", "Basic")
     setup_logging()
 
-    from app.composition import Overrides, compose
+    from app.composition import Overrides, compose, vehicle_source_from_args
     from kernel.qt_dispatch import QtDispatcher
     from kernel.recording import Player, Recorder
     from kernel.supervision import Supervisor
@@ -79,7 +79,16 @@ def run_app(args: argparse.Namespace) -> int:
     _next_frame(shell)  # the driver sees the screen before the modules load
     if store.problem:
         bus.publish(topics.UI_NOTICE, topics.Notice(store.problem, "warning"))
-    modules = [] if replay else compose(settings, Overrides(offscreen=offscreen))
+    try:
+        modules = [] if replay else compose(settings, Overrides(
+            offscreen=offscreen, vehicle_source=vehicle_source_from_args(args, settings),
+            can_speed=getattr(args, "speed", 1.0), can_seek=getattr(args, "can_seek", None) or 0.0,
+            can_until=getattr(args, "can_until", None)))
+    except ValueError as exc:  # a CAN source's bad input, named by the loader
+        print(f"volant: {exc}", file=sys.stderr)
+        shell.close()
+        bus.close()
+        return 2
     supervisor = Supervisor(bus, modules, post=QtDispatcher().dispatch)
     supervisor.start()
     player = Player(Path(replay), speed=args.speed, loop=args.loop) if replay else None

@@ -26,7 +26,14 @@ from typing import Annotated, Any, Literal
 
 import platformdirs
 import tomli_w
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    field_validator,
+)
 from pydantic import ValidationError as SchemaError
 
 from kernel.languages import CODES
@@ -79,6 +86,18 @@ class Settings(SettingsSection):
     favourites: dict[Name, Place] = Field(default_factory=dict, max_length=1000)  # "lat,lon"/place
     voice_intents: PathText = ""  # a user's own intent template file; empty = the built-in ones
     vosk_models: dict[Language, PathText] = Field(default_factory=dict)  # language -> folder
+    # What drives the vehicle signals; empty = the simulation. Keys: log or interface, dbc,
+    # mapping (a file or a list of files), as the --can-log/--can-interface options.
+    vehicle_source: dict[str, PathText | list[PathText]] = Field(default_factory=dict)
+
+    @field_validator("vehicle_source")
+    @classmethod
+    def _one_source(cls, source: dict) -> dict:
+        problems = vehicle_source_problems(source)
+        if problems:
+            raise ValueError("; ".join(p.removeprefix("vehicle_source").lstrip(".: ")
+                                       for p in problems))
+        return source
 
     def validate(self) -> list[str]:  # type: ignore[override]
         """Problems with the current values (say, a list changed in place), each named."""
@@ -126,6 +145,23 @@ def _line_of(text: str, key: str) -> int:
         if pattern.match(line):
             return number
     return 0
+
+
+def vehicle_source_problems(source: dict) -> list[str]:
+    known = {"log", "interface", "dbc", "mapping"}
+    problems = [f"vehicle_source.{k}: unknown key (expected {', '.join(sorted(known))})"
+                for k in sorted(set(source) - known)]
+    if not source or problems:
+        return problems
+    if bool(source.get("log")) == bool(source.get("interface")):
+        problems.append("vehicle_source: give exactly one of log or interface")
+    mapping = source.get("mapping")
+    if not isinstance(source.get("dbc"), str) or not source.get("dbc"):
+        problems.append("vehicle_source.dbc: expected the DBC file's path")
+    if not (isinstance(mapping, str) and mapping) and not (
+            isinstance(mapping, list) and mapping and all(isinstance(m, str) for m in mapping)):
+        problems.append("vehicle_source.mapping: expected a mapping file or a list of them")
+    return problems
 
 
 def config_dir() -> Path:

@@ -45,24 +45,30 @@ def declare(name: str, payload: type, *, retained: bool = False, unit: str = "",
 # ---------------------------------------------------------------------------------------------
 # VSS datapoints (retained: a late subscriber gets the current value at once)
 # ---------------------------------------------------------------------------------------------
+# `stale`: the source stopped sending this signal; `value` is the last one received. A screen
+# shows "--" and no warning, estimate or answer uses it (KUKSA has no such marker).
 @dataclass(frozen=True, slots=True)
 class VssFloat:
     value: float
+    stale: bool = False
 
 
 @dataclass(frozen=True, slots=True)
 class VssInt:
     value: int
+    stale: bool = False
 
 
 @dataclass(frozen=True, slots=True)
 class VssBool:
     value: bool
+    stale: bool = False
 
 
 @dataclass(frozen=True, slots=True)
 class VssString:
     value: str
+    stale: bool = False
 
 
 def _vss(name: str, payload: type, unit: str = "", doc: str = "") -> str:
@@ -95,6 +101,46 @@ DISTANCE_UNIT = _vss("Vehicle.Cabin.Infotainment.HMI.DistanceUnit", VssString, "
 TEMPERATURE_UNIT = _vss("Vehicle.Cabin.Infotainment.HMI.TemperatureUnit", VssString, "",
                         "C or F")
 MEDIA_VOLUME = _vss("Vehicle.Cabin.Infotainment.Media.Volume", VssInt, "percent")
+
+# What a real EV's CAN bus gives beyond the simulation's signals (vehicle_network maps them).
+PACK_VOLTAGE = _vss("Vehicle.Powertrain.TractionBattery.CurrentVoltage", VssFloat, "V")
+PACK_CURRENT = _vss("Vehicle.Powertrain.TractionBattery.CurrentCurrent", VssFloat, "A",
+                    "VSS: positive = into the battery (charging)")
+STATE_OF_HEALTH = _vss("Vehicle.Powertrain.TractionBattery.StateOfHealth", VssFloat, "percent")
+CURRENT_GEAR = _vss("Vehicle.Powertrain.Transmission.CurrentGear", VssInt, "",
+                    "0 neutral, 1.. forward, -1.. reverse")
+PARK_LOCK = _vss("Vehicle.Powertrain.Transmission.IsParkLockEngaged", VssBool)
+MOTOR_TORQUE = _vss("Vehicle.Powertrain.ElectricMotor.Torque", VssInt, "Nm")
+MOTOR_TEMPERATURE = _vss("Vehicle.Powertrain.ElectricMotor.Temperature", VssInt, "celsius")
+# The rest of KUKSA's VSS 4.0 overlay for the Tesla Model 3 DBC, so that it loads unchanged.
+for _path, _payload in (
+        ("Vehicle.Chassis.SteeringWheel.Angle", VssInt),
+        ("Vehicle.OBD.Speed", VssFloat),
+        ("Vehicle.OBD.ControlModuleVoltage", VssFloat),
+        ("Vehicle.OBD.AmbientAirTemperature", VssFloat),
+        ("Vehicle.OBD.EngineLoad", VssFloat),
+        ("Vehicle.Chassis.Axle.Row1.Wheel.Left.Brake.IsFluidLevelLow", VssBool),
+        ("Vehicle.Chassis.Axle.Row1.Wheel.Right.Brake.IsFluidLevelLow", VssBool),
+        ("Vehicle.Chassis.Axle.Row2.Wheel.Left.Brake.IsFluidLevelLow", VssBool),
+        ("Vehicle.Chassis.Axle.Row2.Wheel.Right.Brake.IsFluidLevelLow", VssBool),
+        ("Vehicle.Body.Windshield.Front.WasherFluid.IsLevelLow", VssBool),
+        ("Vehicle.Body.Mirrors.DriverSide.IsHeatingOn", VssBool),
+        ("Vehicle.Body.Mirrors.PassengerSide.IsHeatingOn", VssBool),
+        ("Vehicle.Body.Mirrors.DriverSide.Tilt", VssInt),
+        ("Vehicle.Body.Mirrors.DriverSide.Pan", VssInt),
+        ("Vehicle.Body.Mirrors.PassengerSide.Tilt", VssInt),
+        ("Vehicle.Body.Mirrors.PassengerSide.Pan", VssInt),
+        ("Vehicle.Body.Trunk.Rear.IsOpen", VssBool),
+        ("Vehicle.Cabin.Door.Row1.DriverSide.IsOpen", VssBool),
+        ("Vehicle.Cabin.Door.Row2.DriverSide.IsOpen", VssBool),
+        ("Vehicle.Cabin.Seat.Row1.DriverSide.IsBelted", VssBool),
+        ("Vehicle.Body.Lights.Brake.IsActive", VssString),
+        ("Vehicle.Body.Lights.Fog.Rear.IsOn", VssBool),
+        ("Vehicle.Body.Lights.Backup.IsOn", VssBool),
+        ("Vehicle.Body.Lights.DirectionIndicator.Left.IsSignaling", VssBool),
+        ("Vehicle.Body.Lights.DirectionIndicator.Right.IsSignaling", VssBool),
+        ("Vehicle.Trailer.IsConnected", VssBool)):
+    _vss(_path, _payload)
 
 # ---------------------------------------------------------------------------------------------
 # app and UI
@@ -251,6 +297,17 @@ class VehicleInfo:
     nominal_kwh_per_km: float
 
 
+@dataclass(frozen=True, slots=True)
+class VehicleSource:
+    """What drives the vehicle signals: simulation, can-log or can-interface; `name` is the log
+    file or interface, `detail` the DBC and mappings (for the simulator window and logs)."""
+
+    kind: str
+    name: str = ""
+    detail: str = ""
+
+
+VEHICLE_SOURCE = declare("vehicle.source", VehicleSource, retained=True)
 VEHICLE_WARNINGS = declare("vehicle.warnings", VehicleWarnings, retained=True)
 VEHICLE_CONTROL = declare("vehicle.control", DriverControl, retained=True)
 VEHICLE_INFO = declare("vehicle.info", VehicleInfo, retained=True)

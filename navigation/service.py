@@ -206,7 +206,7 @@ class NavigationService:
         info = bus.retained(topics.VEHICLE_INFO) if bus else None
         nominal = info.nominal_kwh_per_km if info else DEFAULT_KWH_PER_KM
         available, range_m = self._available_kwh(), bus.retained(topics.RANGE) if bus else None
-        if available and range_m and range_m.value > 1000:
+        if available and range_m and not range_m.stale and range_m.value > 1000:
             return available / (range_m.value / 1000.0)
         return nominal
 
@@ -214,7 +214,7 @@ class NavigationService:
         bus = self._bus
         soc = bus.retained(topics.SOC) if bus else None
         info = bus.retained(topics.VEHICLE_INFO) if bus else None
-        if soc is None or info is None:
+        if soc is None or soc.stale or info is None:
             return None
         reserve = 0.1 if info.kind == "bus" else 0.05
         return max(0.0, (soc.value / 100.0 - reserve) * info.capacity_kwh)

@@ -59,15 +59,19 @@ class SimulatorWindow(QWidget):
         self.bus = bus
         self.setWindowTitle("Volant — vehicle simulator")
         layout = QVBoxLayout(self)
-        layout.addWidget(self._driving_box())
-        layout.addWidget(self._vehicle_box())
-        layout.addWidget(self._faults_box())
+        self.source = QLabel("Vehicle: the simulation", objectName="source")
+        self.source.setWordWrap(True)
+        layout.addWidget(self.source)
+        self.vehicle_boxes = (self._driving_box(), self._vehicle_box(), self._faults_box())
+        for box in self.vehicle_boxes:
+            layout.addWidget(box)
         layout.addWidget(self._voice_box())
         self.readout = QLabel("waiting for the vehicle…")
         self.readout.setObjectName("readout")
         layout.addWidget(self.readout)
         self._subs = [bus.subscribe(t, self._on_signal, on="gui")
                       for t in (topics.SPEED, topics.SOC, topics.PACK_TEMPERATURE)]
+        self._subs.append(bus.subscribe(topics.VEHICLE_SOURCE, self._on_source, on="gui"))
         self._signals: dict[str, float] = {}
 
     # -- driving ------------------------------------------------------------------------------
@@ -197,6 +201,19 @@ class SimulatorWindow(QWidget):
 
     def feed_wav(self, path: str) -> None:
         self.bus.publish(topics.VOICE_AUDIO_FILE, AudioFile(path))
+
+    # -- source -------------------------------------------------------------------------------
+    def _on_source(self, msg: Message) -> None:
+        """A real vehicle's data (a CAN log or interface) cannot be driven from here: only the
+        driver's voice stays."""
+        source = msg.payload
+        simulated = source.kind == "simulation"
+        names = {"can-log": "CAN log", "can-interface": "CAN interface"}
+        self.source.setText("Vehicle: the simulation" if simulated else
+                            f"Vehicle: {names.get(source.kind, source.kind)} {source.name} "
+                            f"({source.detail}); the simulation's controls are off")
+        for box in self.vehicle_boxes:
+            box.setVisible(simulated)
 
     # -- readout --------------------------------------------------------------------------------
     def _on_signal(self, msg: Message) -> None:

@@ -44,7 +44,8 @@ class UxRestrictionsService:
 
     def _on_speed(self, msg: Message) -> None:
         speed = msg.payload.value
-        if speed != speed or speed < 0:  # NaN or a faulty sensor: keep the safer, moving rules
+        # NaN, a faulty sensor or a stale value: keep the safer, moving rules
+        if speed != speed or speed < 0 or msg.payload.stale:
             speed = WALKING_KMH + HYSTERESIS_KMH + 1
         self._speed = speed
         self._update()

@@ -177,13 +177,13 @@ class Dialogue:
 
     def _do_battery(self, _match: Match) -> str:
         soc = self._bus.retained(topics.SOC)
-        if soc is None:
+        if soc is None or soc.stale:
             return self.intents.reply("unknown_signal")
         return self.intents.reply("battery", value=round(soc.value))
 
     def _do_range(self, _match: Match) -> str:
         range_m = self._bus.retained(topics.RANGE)
-        if range_m is None:
+        if range_m is None or range_m.stale:
             return self.intents.reply("unknown_signal")
         return self.intents.reply("range", distance=Units.on(self._bus).length(
             range_m.value, 0, self.language, spoken=True))

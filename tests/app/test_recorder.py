@@ -58,7 +58,7 @@ def test_recording_is_one_json_line_per_message(tmp_path: Path) -> None:
     assert [line["topic"] for line in lines[1:]] == [t for t, _ in sent]
     times = [line["t"] for line in lines[1:]]
     assert times == sorted(times) and times[0] >= 0
-    assert lines[1]["payload"] == {"value": 12.5}
+    assert lines[1]["payload"] == {"value": 12.5, "stale": False}
 
 
 def test_replay_publishes_the_same_messages(tmp_path: Path) -> None:

@@ -52,7 +52,7 @@ class StatusViewModel(QObject):
             self.changed.emit()
 
     def _on_outside(self, msg: Message) -> None:
-        self._outside = msg.payload.value
+        self._outside = _fresh(msg)
         self.changed.emit()
 
     def _on_units(self, _msg: Message) -> None:
@@ -60,11 +60,11 @@ class StatusViewModel(QObject):
         self.changed.emit()
 
     def _on_soc(self, msg: Message) -> None:
-        self._soc = msg.payload.value
+        self._soc = _fresh(msg)
         self.changed.emit()
 
     def _on_range(self, msg: Message) -> None:
-        self._range_m = msg.payload.value
+        self._range_m = _fresh(msg)
         self.changed.emit()
 
     def _on_media(self, msg: Message) -> None:
@@ -122,6 +122,11 @@ class StatusViewModel(QObject):
     noticeLevel = Property(str, lambda self: self._notice.level if self._notice else "info",
                            notify=changed)
     progress = Property(str, _progress_text, notify=changed)
+
+
+def _fresh(msg: Message) -> float:
+    """A VSS value, or NaN ("--") when its source stopped sending it."""
+    return float("nan") if msg.payload.stale else msg.payload.value
 
 
 def _shown(message: topics.Notice | topics.Progress) -> str:

@@ -29,6 +29,7 @@ class VehicleViewModel(QObject):
         super().__init__()
         self._v: dict[str, float] = {}
         self._gear = "P"
+        self._selected_gear = False
         self._warnings: list[topics.VehicleWarning] = []
         self._info: topics.VehicleInfo | None = None
         self._charging = False
@@ -40,6 +41,8 @@ class VehicleViewModel(QObject):
         self._subs = [bus.subscribe(t, self._on_number, on="gui") for t in numeric]
         self._subs += [
             bus.subscribe(topics.SELECTED_GEAR, self._on_gear, on="gui"),
+            bus.subscribe(topics.CURRENT_GEAR, self._on_current_gear, on="gui"),
+            bus.subscribe(topics.PARK_LOCK, self._on_current_gear, on="gui"),
             bus.subscribe(topics.IS_CHARGING, self._on_charging, on="gui"),
             bus.subscribe(topics.VEHICLE_WARNINGS, self._on_warnings, on="gui"),
             bus.subscribe(topics.VEHICLE_INFO, self._on_info, on="gui"),
@@ -49,16 +52,34 @@ class VehicleViewModel(QObject):
         ]
 
     def _on_number(self, msg: Message) -> None:
-        self._v[msg.topic] = float(msg.payload.value)
+        if msg.payload.stale:  # its source stopped sending it: "--", not the old value
+            self._v.pop(msg.topic, None)
+        else:
+            self._v[msg.topic] = float(msg.payload.value)
         self.changed.emit()
 
     def _on_gear(self, msg: Message) -> None:
         value = msg.payload.value
-        self._gear = GEARS.get(value, "R" if value < 0 else "D")
+        self._selected_gear = True
+        self._gear = "--" if msg.payload.stale else GEARS.get(value, "R" if value < 0 else "D")
+        self.changed.emit()
+
+    def _on_current_gear(self, _msg: Message) -> None:
+        """A vehicle that gives only the engaged gear (KUKSA's Tesla mapping: 1 forward, 0 both
+        neutral and park, with the park lock apart) when no selected gear arrives."""
+        if self._selected_gear:
+            return
+        gear, lock = (self._bus.retained(t) for t in (topics.CURRENT_GEAR, topics.PARK_LOCK))
+        if lock is not None and lock.value and not lock.stale:
+            self._gear = "P"
+        elif gear is None or gear.stale:
+            self._gear = "--"
+        else:
+            self._gear = "D" if gear.value > 0 else "R" if gear.value < 0 else "N"
         self.changed.emit()
 
     def _on_charging(self, msg: Message) -> None:
-        self._charging = bool(msg.payload.value)
+        self._charging = bool(msg.payload.value) and not msg.payload.stale
         self.changed.emit()
 
     def _on_warnings(self, msg: Message) -> None:
