@@ -8,6 +8,7 @@ p50/p95 (turn costs on) and, on the same pairs, osmnx's shortest_path and networ
 engine Volant used before); then a moving vehicle's case: a fix matched to the road facing its
 heading and the route from that point.
 Also: map build time and peak memory (a fresh process per map), and cached-map load time.
+`--extracts-only` stops after the real extracts.
 The 100k grid is synthetic (316 x 316 streets, 100 m blocks, 30-50 km/h) as no real extract
 of that size is in ../shared/maps. A uniform grid is the hardest case for a contraction
 hierarchy (every cut crosses sqrt(n) roads, every junction is a four-way crossing), so a second
@@ -208,6 +209,8 @@ def main() -> None:
     for label, path in maps:
         graph, places = build_graph(Path(path))
         measure(label, graph, compile_graph(graph, places, str(path)), PAIRS)
+    if "--extracts-only" in sys.argv:  # the 100k networks take minutes and gigabytes
+        return
     graph = grid_graph()
     start = time.perf_counter()
     grid = compile_graph(graph, [], "grid")

@@ -179,7 +179,7 @@ def test_maps_import_place_gives_a_map_file_to_route_on(overpass_from, shared_ma
     assert directed_roads(downloaded) == directed_roads(extract)
     kinds = {p.category for p in downloaded.places}
     assert {"street", "address", "bus_stop", "hotel"} <= kinds
-    assert main(["route", "Casino de Monte-Carlo", "Boulevard Albert 1er", "--map", str(saved),
+    assert main(["route", "Monte-Carlo", "Boulevard Albert 1er", "--map", str(saved),
                  "--json"]) == 0
     assert json.loads(capsys.readouterr().out)["distance_m"] > 100
     steps: list[tuple[float, str]] = []
