@@ -10,7 +10,6 @@ Without a speech engine or audio output replies stay text-only, with one notice 
 
 from __future__ import annotations
 
-import importlib
 import itertools
 import logging
 import queue
@@ -61,7 +60,6 @@ class TtsService:
         self._subs = [bus.subscribe(topics.TTS_SAY, self._on_say),
                       bus.subscribe(topics.VOICE_STATE, self._on_voice_state),
                       bus.subscribe(topics.UI_LANGUAGE, self._on_language)]
-        _load_speech_library()
         self._thread = threading.Thread(target=self._run, name="tts", daemon=True)
         self._thread.start()
 
@@ -199,15 +197,3 @@ def _wait_until_complete(path: Path, timeout_s: float = 2.0) -> bool:
         time.sleep(0.02)
     return False
 
-
-def _load_speech_library() -> None:
-    """Load pyttsx3's driver (libespeak via ctypes) on the starting thread. ctypes holds the
-    GIL inside dlopen; on the speech thread that deadlocked with a Qt plugin being loaded on
-    the UI thread at the same time, whose initialisation calls back into Python (the screen
-    translator) under the loader's lock. A failure is reported later, by the speech thread."""
-    try:
-        from pyttsx3.engine import default_engine_by_sys_platform
-
-        importlib.import_module(f"pyttsx3.drivers.{default_engine_by_sys_platform()}")
-    except Exception:  # no pyttsx3 or no espeak: the speech thread says so on the bus
-        log.debug("speech library not loaded here", exc_info=True)
