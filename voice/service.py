@@ -24,6 +24,7 @@ from kernel.event_bus import EventBus, Message, Subscription
 from voice import audio, intents
 from voice.dialogue import Dialogue
 from voice.engines import Recognizer, create_recognizer
+from voice.grammar import Graph
 from voice.models import OFFICIAL
 from voice.wake import Endpointer, WakeSpotter, wake_grammar
 
@@ -157,11 +158,11 @@ class VoiceService:
                                                             "Speech model %1", self.language))
         failure = ""
         try:
-            phrases, skipped = self.dialogue().intents.phrases(self._vocabulary)
+            graph, skipped = self.dialogue().intents.graph(self._vocabulary)
             if skipped:
                 log.info("voice grammar: templates without known slot values: %s", skipped)
             self._recognizer, _ = create_recognizer(
-                self.language, phrases, data_dir=self._data_dir, model_paths=self._model_paths)
+                self.language, graph, data_dir=self._data_dir, model_paths=self._model_paths)
         except (ValueError, OSError) as exc:
             failure = str(exc)
         bus.publish(topics.APP_PROGRESS, topics.Progress.of("speech model", 1.0,
@@ -170,7 +171,7 @@ class VoiceService:
             self._disarm()
             self._state("disabled", self._voice_off(failure))
         else:
-            self._state("idle", self._arm(phrases) if self._wake_enabled else self._disarm())
+            self._state("idle", self._arm(graph) if self._wake_enabled else self._disarm())
 
     def _voice_off(self, failure: str) -> Why:
         """Why there is no recognizer: a model that failed to load, or none installed (then,
@@ -184,7 +185,7 @@ class VoiceService:
         return Why("no '%1' voice model is installed; typed commands still work",
                    (self.language,))
 
-    def _arm(self, phrases: list[str]) -> Why:
+    def _arm(self, commands: Graph) -> Why:
         """Listen for the wake phrase; returns why it cannot (an empty Why when it can)."""
         wake_phrase = self.dialogue().intents.wake_phrase
         if not wake_phrase:
@@ -192,7 +193,7 @@ class VoiceService:
                                     (self.language,)))
         try:
             recognizer, reason = create_recognizer(
-                self.language, wake_grammar(wake_phrase, phrases), data_dir=self._data_dir,
+                self.language, wake_grammar(wake_phrase, commands), data_dir=self._data_dir,
                 model_paths=self._model_paths, wake_phrase=wake_phrase)
         except ValueError as exc:
             recognizer, reason = None, str(exc)

@@ -14,6 +14,7 @@ import numpy as np
 
 from voice.audio import CHUNK_SAMPLES, SAMPLE_RATE
 from voice.engines import Recognizer
+from voice.grammar import Graph
 
 SPEECH_MARGIN_DB = 12.0  # a chunk this far above the noise floor is speech
 FLOOR_RISE_DB = 0.3  # per quiet chunk, so the floor follows a noise that grows (rain, speed)
@@ -73,8 +74,9 @@ class Endpointer:
         return segment if long_enough else None
 
 
-def wake_grammar(wake_phrase: str, commands: list[str]) -> list[str]:
-    return [wake_phrase, *(f"{wake_phrase} {c}" for c in commands), *commands]
+def wake_grammar(wake_phrase: str, commands: Graph) -> Graph:
+    """The wake phrase alone, followed by a command, and the commands alone."""
+    return commands.prefixed(wake_phrase.split())
 
 
 @dataclass(frozen=True)
