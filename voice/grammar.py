@@ -170,6 +170,7 @@ class Graph:
     def build(cls, trees: Iterable[Node], values: Values) -> Graph:
         """The automaton of the trees; a tree whose slot has no values adds no path."""
         arcs: list[list[tuple[str | None, int]]] = [[], []]
+        tries: dict[str, dict] = {}
 
         def state() -> int:
             arcs.append([])
@@ -189,7 +190,9 @@ class Graph:
                 for option in node.options:
                     connect(option, src, dst)
             else:
-                _trie(values(node.name) or [], src, dst, arcs, state)
+                if node.name not in tries:
+                    tries[node.name] = _trie(values(node.name) or [])
+                _spell(tries[node.name], src, dst, arcs, state)
 
         for tree in trees:
             connect(tree, START, FINAL)
@@ -391,23 +394,27 @@ class Graph:
         return START, FINAL, transitions
 
 
-def _trie(values: list[list[str]], src: int, dst: int, arcs: list, state: Callable[[], int]
-          ) -> None:
-    """Arcs from src to dst spelling each value, shared prefixes once ("twenty" ... "twenty
-    nine" share "twenty")."""
+def _trie(values: list[list[str]]) -> dict:
+    """The values as a trie of words ("" marks where a value ends)."""
     root: dict = {}
     for value in values:
         node = root
         for word in value:
             node = node.setdefault(word, {})
-        node[""] = {}  # a value ends here
+        node[""] = {}
+    return root
+
+
+def _spell(root: dict, src: int, dst: int, arcs: list, state: Callable[[], int]) -> None:
+    """Arcs from src to dst spelling each value of a trie, shared prefixes once ("twenty" ...
+    "twenty nine" share "twenty")."""
     todo = [(root, src)]
     while todo:
         node, at = todo.pop()
         for word, child in node.items():
             if not word:
                 arcs[at].append((None, dst))
-            elif list(child) == [""]:
+            elif len(child) == 1 and "" in child:
                 arcs[at].append((word, dst))
             else:
                 nxt = state()

@@ -123,12 +123,27 @@ class VoiceService:
             return self._dialogues[language]
 
     def _intent_set(self, language: str) -> intents.IntentSet:
-        """The user's own template file for its language, the built-in ones otherwise."""
+        """The user's own template file for its language, the built-in ones otherwise (also
+        when the user's file is refused: the driver is told why, once)."""
         if self._intents_file:
-            own = intents.load(self._intents_file)
-            if own.language == language:
-                return own
+            try:
+                own = intents.load(self._intents_file)
+            except intents.TemplateError as exc:
+                self._refuse_intents_file(str(exc))
+            else:
+                if own.language == language:
+                    return own
         return intents.load(language)
+
+    def _refuse_intents_file(self, reason: str) -> None:
+        self._intents_file = None
+        log.warning("voice_intents refused: %s", reason)
+        if self._bus is not None:
+            self._bus.report(SOURCE, f"voice_intents refused: {reason}")
+            self._bus.publish(topics.UI_NOTICE, topics.Notice.of(
+                "warning",
+                "Your voice commands file was refused, the built-in commands are used: %1",
+                reason))
 
     def _on_utterance(self, msg: Message) -> None:
         language = msg.payload.language or self.language
@@ -158,11 +173,16 @@ class VoiceService:
                                                             "Speech model %1", self.language))
         failure = ""
         try:
-            graph, skipped = self.dialogue().intents.graph(self._vocabulary)
-            if skipped:
-                log.info("voice grammar: templates without known slot values: %s", skipped)
-            self._recognizer, _ = create_recognizer(
-                self.language, graph, data_dir=self._data_dir, model_paths=self._model_paths)
+            try:
+                graph = self._graph()
+            except ValueError as exc:  # the user's file has no command the model can hear
+                own = self._intents_file
+                if not own or Path(self.dialogue().intents.source) != Path(own):
+                    raise
+                self._refuse_intents_file(f"{self._intents_file}: {exc}")
+                with self._dialogue_lock:
+                    self._dialogues.pop(self.language, None)
+                graph = self._graph()
         except (ValueError, OSError) as exc:
             failure = str(exc)
         bus.publish(topics.APP_PROGRESS, topics.Progress.of("speech model", 1.0,
@@ -172,6 +192,15 @@ class VoiceService:
             self._state("disabled", self._voice_off(failure))
         else:
             self._state("idle", self._arm(graph) if self._wake_enabled else self._disarm())
+
+    def _graph(self) -> Graph:
+        """The grammar of the current language's commands; sets the recognizer for it."""
+        graph, skipped = self.dialogue().intents.graph(self._vocabulary)
+        if skipped:
+            log.info("voice grammar: templates without known slot values: %s", skipped)
+        self._recognizer, _ = create_recognizer(
+            self.language, graph, data_dir=self._data_dir, model_paths=self._model_paths)
+        return graph
 
     def _voice_off(self, failure: str) -> Why:
         """Why there is no recognizer: a model that failed to load, or none installed (then,
@@ -230,7 +259,8 @@ class VoiceService:
         reason = reason or Why()
         wake_phrase = self._wake.wake_phrase if self._wake is not None else ""
         # No recognizer: nothing to suggest, and the templates may be what failed to load.
-        examples = self.dialogue().intents.examples if self._recognizer is not None else ()
+        examples = (self.dialogue().intents.suggestions(list(self._favourites))
+                    if self._recognizer is not None else ())
         self._bus.publish(topics.VOICE_STATE, topics.VoiceState(
             state, self.language, reason.text, wake_phrase, examples, reason.template,
             reason.values))

@@ -39,9 +39,13 @@ def english(bus, recorder, tmp_path):
     service.stop()
 
 
-def test_idle_state_carries_the_examples_to_suggest(bus, english):
+def test_idle_state_suggests_only_commands_that_can_succeed(bus, english):
+    """The favourite "home" exists, "work" does not: "go to work" is not suggested."""
     state = bus.retained(topics.VOICE_STATE)
-    assert state.state == "idle" and state.examples == intents.load("en").examples
+    examples = intents.load("en").examples
+    assert "go to work" in examples and "go to home" in examples
+    assert state.state == "idle" and state.examples == tuple(
+        e for e in examples if e != "go to work")
     assert "play music" in state.examples
 
 
