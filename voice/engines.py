@@ -37,8 +37,9 @@ from voice.grammar import Graph
 log = logging.getLogger(__name__)
 UNK = "[unk]"
 # Vosk's grammar mode takes a phrase list; above this many sentences the graph is decoded
-# free-form and the graph accepts or refuses the words heard (bench/bench_grammar.py: with the
-# Korean model, recognizer creation grows with the list, ~2 ms per 1,000 phrases).
+# free-form and the graph accepts or refuses the words heard. Measured with the Korean model:
+# creating a grammar recognizer took 21 ms for 1,000 phrases, 0.27 s for 20,000 and 0.95 s for
+# 50,000 (a free-form one 0.3-0.4 s), so up to here a grammar still builds well within 1 s.
 VOSK_GRAMMAR_MAX = 20_000
 
 
@@ -87,16 +88,18 @@ class VoskRecognizer:
         self.language = language
         self.grammar: Graph | None = None
         self.unknown_words: list[str] = []
+        self.mode = "free-form"  # or "grammar": a phrase list
         self._free = None
         if grammar is None:
             self._rec = KaldiRecognizer(model, SAMPLE_RATE)
         else:
             known = lambda w: model.vosk_model_find_word(w) >= 0  # noqa: E731
             self.grammar, self.unknown_words = _restricted(grammar, known, f"vosk {language}")
-            if self.grammar.sentences > VOSK_GRAMMAR_MAX:
+            listed, _ = (grammar.listed or grammar).restricted(known)
+            if not VOSK_GRAMMAR_MAX >= listed.sentences > 0:
                 self._rec = KaldiRecognizer(model, SAMPLE_RATE)
             else:
-                listed, _ = self.grammar.restricted(lambda w: w not in grammar.free_form_words)
+                self.mode = "grammar"
                 phrases = listed.phrases(VOSK_GRAMMAR_MAX) + ([UNK] if known(UNK) else [])
                 self._rec = KaldiRecognizer(model, SAMPLE_RATE,
                                             json.dumps(phrases, ensure_ascii=False))

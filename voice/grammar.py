@@ -71,8 +71,9 @@ class SyntaxProblem(ValueError):
     """A template that is not well formed; the message says where."""
 
 
-def parse_template(template: str, language: str = "") -> Node:
-    """The tree of one template: words, [optional|parts], (alternative|parts), {slots}."""
+def parse_template(template: str, language: str = "", *, may_be_empty: bool = False) -> Node:
+    """The tree of one template: words, [optional|parts], (alternative|parts), {slots}.
+    `may_be_empty`: a carrier phrase, which may say nothing."""
     tokens: list[tuple[str, str]] = []
     for slot, mark, text in _SYNTAX.findall(template):
         if mark in ("{", "}"):
@@ -119,7 +120,7 @@ def parse_template(template: str, language: str = "") -> Node:
         return Seq(tuple(items))
 
     tree = sequence("")
-    if can_be_empty(tree):
+    if can_be_empty(tree) and not may_be_empty:
         raise SyntaxProblem(f"template {template!r} allows saying nothing (no words)")
     return tree
 
@@ -160,10 +161,11 @@ class Graph:
     empty step; every path from START to FINAL is one sentence of the grammar."""
 
     def __init__(self, arcs: list[list[tuple[str | None, int]]],
-                 free_form_words: frozenset[str] = frozenset()) -> None:
+                 listed: Graph | None = None) -> None:
         self.arcs = arcs
-        # Words a phrase-list grammar (Vosk's) leaves to free-form decoding: see the templates.
-        self.free_form_words = free_form_words
+        # What a phrase-list grammar (Vosk's) lists, when less than the graph: the commands
+        # without the free-form slots, which its free-form pass hears instead.
+        self.listed = listed
         self._counts: list[int] | None = None
 
     @classmethod
@@ -254,7 +256,7 @@ class Graph:
             return self, []
         drop = set(unknown)
         arcs = [[(w, t) for w, t in out if w not in drop] for out in self.arcs]
-        return Graph(arcs, self.free_form_words).trimmed(), unknown
+        return Graph(arcs).trimmed(), unknown
 
     def trimmed(self) -> Graph:
         """Only the states on some path from START to FINAL, renumbered (START, FINAL first)."""
@@ -270,7 +272,7 @@ class Graph:
                     keep.append(t)
                     todo.append(t)
         arcs = [[(w, index[t]) for w, t in self.arcs[s] if counts[t]] for s in keep]
-        return Graph(arcs if counts[START] else [[], []], self.free_form_words)
+        return Graph(arcs if counts[START] else [[], []])
 
     def prefixed(self, prefix: list[str]) -> Graph:
         """The sentences `prefix`, `prefix` + any sentence, and any sentence (a wake grammar)."""
@@ -289,7 +291,9 @@ class Graph:
             arcs[src].append((word, dst))
             src = dst
         arcs[2] += [(None, FINAL), (None, old_start)]
-        return Graph(arcs, self.free_form_words).trimmed()
+        out = Graph(arcs).trimmed()
+        out.listed = self.listed.prefixed(prefix) if self.listed is not None else None
+        return out
 
     def minimal(self, max_states: int) -> Graph:
         """The same sentences as the minimal deterministic automaton (each sentence one path,
@@ -328,7 +332,7 @@ class Graph:
                 arcs[here].append((None, FINAL))
             if len(arcs) > max_states:
                 return self
-        return Graph(arcs, self.free_form_words)._merged()
+        return Graph(arcs)._merged()
 
     def _merged(self) -> Graph:
         """States with the same continuations merged (minimal for a deterministic graph)."""
@@ -347,7 +351,7 @@ class Graph:
             else:
                 signature[key] = merged[s] = len(arcs)
                 arcs.append([(w, merged[t]) for w, t in self.arcs[s]])
-        return Graph(arcs, self.free_form_words)
+        return Graph(arcs)
 
     def accepts(self, sentence: str | list[str]) -> bool:
         tokens = sentence.split() if isinstance(sentence, str) else sentence

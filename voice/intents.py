@@ -49,8 +49,10 @@ class Match:
 class Template:
     intent: str
     text: str  # as written in the file
-    tree: Node
+    tree: Node  # with the carrier phrases around it
     index: int  # order in the file: breaks ties between equally good matches
+    bare: Node  # without them
+    spoken: bool  # in the recognizer's grammar (not an `also` template)
 
 
 # --- the schema of a file --------------------------------------------------------------------
@@ -63,8 +65,14 @@ class _Strict(BaseModel):
 
 class IntentSpec(_Strict):
     templates: list[StrictStr] = Field(min_length=1)
+    also: list[StrictStr] = []
     range: dict[Name, Annotated[list[StrictInt], Field(min_length=2, max_length=2)]] = {}
     confirm: StrictBool = False
+
+
+class Carriers(_Strict):
+    before: list[StrictStr] = []
+    after: list[StrictStr] = []
 
 
 class TemplateFile(_Strict):
@@ -73,6 +81,7 @@ class TemplateFile(_Strict):
     free_form_slots: list[Name] = []
     examples: list[StrictStr] = []
     slots: dict[Name, Annotated[dict[StrictStr, StrictStr], Field(min_length=1)]] = {}
+    carriers: Carriers = Carriers()
     intents: Annotated[dict[Name, IntentSpec], Field(min_length=1)]
     replies: dict[Name, StrictStr] = {}
 
@@ -178,8 +187,11 @@ class IntentSet:
             return template
 
     def graph(self, vocabulary: dict[str, list[str]] | None = None) -> tuple[Graph, list[str]]:
-        """The grammar graph for a recognizer, and the templates left out because an open slot
-        ({place}, {title}...) has no known values (from `vocabulary`)."""
+        """The grammar graph for a recognizer: the `templates`, without carrier phrases and
+        `also` templates, which only the parser reads (typed commands, free-form transcripts):
+        each phrasing added to the grammar made PocketSphinx's forced choice between commands
+        less sure. Also the templates left out because an open slot ({place}, {title}...) has
+        no known values (from `vocabulary`)."""
         vocabulary = vocabulary or {}
         number_words = [self.words(p) for p in numbers.number_phrases(self.language)]
         enumerated = {name: [self.words(k) for k in table] for name, table in self.slots.items()}
@@ -191,11 +203,12 @@ class IntentSet:
                 return enumerated[slot]
             return [w for v in vocabulary.get(slot, []) if (w := self.words(v))]
 
-        skipped = [t.text for t in self.templates
+        spoken = [t for t in self.templates if t.spoken]
+        skipped = [t.text for t in spoken
                    if any(not values(s) for s in grammar.slot_uses(t.tree)[1])]
-        graph = Graph.build((t.tree for t in self.templates), values)
-        graph.free_form_words = frozenset(
-            w for slot in self.free_form_slots for value in values(slot) for w in value)
+        graph = Graph.build((t.bare for t in spoken), values)
+        graph.listed = Graph.build((t.bare for t in spoken),
+                                   lambda s: [] if s in self.free_form_slots else values(s))
         return graph, skipped
 
     def suggestions(self, places: list[str]) -> tuple[str, ...]:
@@ -266,15 +279,30 @@ def _compile(spec: TemplateFile, source: str, raw: str) -> IntentSet:
             if not key:
                 raise fail(("slots", name, spoken), "no words to say")
             slots[name][key] = value
+    around: list[Node] = []
+    for side in ("before", "after"):
+        trees: list[Node] = []
+        for i, text in enumerate(getattr(spec.carriers, side)):
+            try:
+                trees.append(grammar.parse_template(text, language, may_be_empty=True))
+            except grammar.SyntaxProblem as exc:
+                raise fail(("carriers", side, i), str(exc)) from None
+            if grammar.slot_uses(trees[-1])[1]:
+                raise fail(("carriers", side, i), f"{text!r}: a carrier phrase has no slots")
+        around.append(Alt((grammar.EMPTY, *trees)) if trees else grammar.EMPTY)
     templates: list[Template] = []
     ranges: dict[str, dict[str, tuple[int, int]]] = {}
     for name, intent in spec.intents.items():
-        for i, text in enumerate(intent.templates):
-            loc = ("intents", name, "templates", i)
+        for i, (text, field_) in enumerate([*((t, "templates") for t in intent.templates),
+                                            *((t, "also") for t in intent.also)]):
+            loc = ("intents", name, field_, i if field_ == "templates" else
+                   i - len(intent.templates))
             try:
                 tree = grammar.parse_template(text, language)
             except grammar.SyntaxProblem as exc:
                 raise fail(loc, str(exc)) from None
+            bare = tree
+            tree = Seq((around[0], tree, around[1])) if spec.carriers != Carriers() else tree
             fewest, most = grammar.slot_uses(tree)
             repeated = sorted(s for s, n in most.items() if n > 1)
             if repeated:
@@ -284,7 +312,8 @@ def _compile(spec: TemplateFile, source: str, raw: str) -> IntentSet:
                 if fewest[slot] < 1:
                     raise fail(loc, f"{text!r} must always fill {{{slot}}} (the "
                                f"{'range' if slot in intent.range else 'action'} needs it)")
-            templates.append(Template(name, text, tree, len(templates)))
+            templates.append(Template(name, text, tree, len(templates), bare,
+                                      field_ == "templates"))
         for slot, (low, high) in intent.range.items():
             if slot != NUMBER:
                 raise fail(("intents", name, "range", slot), "only {number} has a range")

@@ -65,6 +65,7 @@ class VoiceService:
         self._timeout_s = listen_timeout_s
         self._vocabulary: dict[str, list[str]] = {"place": list(self._favourites)}
         self._dialogues: dict[str, Dialogue] = {}
+        self._suggestions: dict[str, tuple[str, ...]] = {}
         self._dialogue_lock = threading.RLock()  # one dialogue at a time, made once
         self._queue: queue.Queue[tuple | None] = queue.Queue()
         self._bus: EventBus | None = None
@@ -259,11 +260,17 @@ class VoiceService:
         reason = reason or Why()
         wake_phrase = self._wake.wake_phrase if self._wake is not None else ""
         # No recognizer: nothing to suggest, and the templates may be what failed to load.
-        examples = (self.dialogue().intents.suggestions(list(self._favourites))
-                    if self._recognizer is not None else ())
+        examples = self._examples() if self._recognizer is not None else ()
         self._bus.publish(topics.VOICE_STATE, topics.VoiceState(
             state, self.language, reason.text, wake_phrase, examples, reason.template,
             reason.values))
+
+    def _examples(self) -> tuple[str, ...]:
+        """The commands to suggest: those that can succeed with the favourites there are."""
+        if self.language not in self._suggestions:
+            self._suggestions[self.language] = self.dialogue().intents.suggestions(
+                list(self._favourites))
+        return self._suggestions[self.language]
 
     def _do_vocab(self, vocabulary: topics.Vocabulary) -> None:
         self._vocabulary[vocabulary.slot] = list(vocabulary.phrases)

@@ -96,3 +96,22 @@ def test_numbers_0_to_100_parse_exactly_as_spoken_and_as_the_grammar_spells_them
             match = templates.parse(command.format(spoken))
             assert match is not None and match.slots["number"] == str(n), (n, spoken)
         assert graph.accepts(templates.words(command.format(numbers.number_phrases(language)[n])))
+
+
+def test_vosk_lists_small_grammars_and_decodes_large_ones_free_form(korean_model_path):
+    from voice.engines import VOSK_GRAMMAR_MAX, VoskRecognizer, load_vosk_model
+
+    model = load_vosk_model(str(korean_model_path))
+    small, _ = intents.load("ko").graph()
+    assert VoskRecognizer(model, "ko", small).mode == "grammar"
+    words = ["충전소", "주차장", "주유소", "식당", "병원", "음악", "재생", "다음", "이전", "볼륨",
+             "소리", "배터리", "경로", "취소", "안내", "주행", "거리", "확인", "정지", "모드"]
+    templates = intents.build({"language": "ko", "slots": {
+        f"s{i}": {w: w for w in words} for i in range(4)}, "intents": {
+        "memo": {"templates": ["{s0} {s1} {s2} {s3}"]}}}, "memo")
+    large, _ = templates.graph()
+    assert large.sentences > VOSK_GRAMMAR_MAX
+    recognizer = VoskRecognizer(model, "ko", large)
+    assert recognizer.mode == "free-form"
+    assert not recognizer.grammar.accepts("음악 재생 다음 곡")
+    assert recognizer.grammar.accepts("음악 재생 다음 이전")
