@@ -31,6 +31,7 @@ MAX_NUMBER_WORDS = 6  # "quatre vingt dix neuf" and the like; more is not a numb
 MAX_DERIVATIONS = 1000  # ways one template may split a transcript before it gives up
 # Slots the built-in actions (voice.dialogue) read: an intent of that name must fill them.
 ACTION_SLOTS = {"navigate": ("place",), "nearest": ("category",), "volume_set": (NUMBER,)}
+ACTION_TABLES = {"nearest": "category", "day_night": "mode"}  # and the [slots.X] they look up
 MAX_FILE_BYTES = 4_000_000
 
 
@@ -293,6 +294,10 @@ def _compile(spec: TemplateFile, source: str, raw: str) -> IntentSet:
     templates: list[Template] = []
     ranges: dict[str, dict[str, tuple[int, int]]] = {}
     for name, intent in spec.intents.items():
+        table = ACTION_TABLES.get(name)
+        if table and table not in slots:
+            raise fail(("intents", name), f"needs a [slots.{table}] table (its action looks "
+                       "the spoken words up there)")
         for i, (text, field_) in enumerate([*((t, "templates") for t in intent.templates),
                                             *((t, "also") for t in intent.also)]):
             loc = ("intents", name, field_, i if field_ == "templates" else

@@ -74,6 +74,8 @@ def test_a_good_file_loads():
     ('"volume {number}"', '"volume [{number}]"',
      "cab.toml:12: intents.volume_set.templates.0: 'volume [{number}]' must always fill"),
     ('[slots.door]', '[slots.number]', "cab.toml:3: slots.number: `number` is built in"),
+    ('[intents.open]', '[intents.nearest]', "cab.toml:7: intents.nearest: needs a "
+                                            "[slots.category] table"),
     # empty templates, bad syntax, words outside any model
     ('"open [the] doors"', '""', "cab.toml:8: intents.open.templates.1: template '' allows "
                                  "saying nothing"),
