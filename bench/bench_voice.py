@@ -199,7 +199,7 @@ def main() -> None:
                 raise SystemExit(f"{language}: the templates no longer give these held-out "
                                  f"phrases their expected intent: {misread}")
             vocabulary = {"place": ["work", "home"]} if language == "en" else None
-            grammar, _ = templates.phrases(vocabulary)
+            grammar, _ = templates.graph(vocabulary)
             before, start = rss_mb(), time.perf_counter()
             recognizer, why = create_recognizer(language, grammar)  # what a user's app would use
             if recognizer is None:
@@ -208,7 +208,7 @@ def main() -> None:
                 continue
             name = f"{recognizer.engine} {language}"
             rows += [(f"{name} load + grammar", f"{time.perf_counter() - start:.2f} s "
-                                                f"({len(recognizer.phrases)} phrases)"),
+                                                f"({recognizer.grammar.sentences} phrases)"),
                      (f"{name} RSS", f"{rss_mb() - before:.0f} MB")]
             note(rows)
             ok, total, rtf[name], rtf_all = accuracy(recognizer, templates, phrases,
@@ -237,7 +237,7 @@ def main() -> None:
 
         robot = intents.load(Path(__file__).resolve().parents[1] / "tests" / "voice" / "data"
                              / "robot.toml")
-        rec = SphinxRecognizer(robot.phrases()[0])
+        rec = SphinxRecognizer(robot.graph()[0])
         for chunk in audio.chunks(audio.read_raw(TESTDATA / "goforward.raw")):
             rec.accept(chunk)
         match = robot.parse(rec.finish().text)

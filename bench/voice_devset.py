@@ -150,8 +150,8 @@ def evaluate(recognizer: Recognizer, templates: intents.IntentSet,
 
 def main() -> None:
     templates = intents.load("en")
-    phrases, _ = templates.phrases(VOCABULARY)
-    recognizer = SphinxRecognizer(phrases)
+    graph, _ = templates.graph(VOCABULARY)
+    recognizer = SphinxRecognizer(graph)
     score = evaluate(recognizer, templates, COMMANDS, OFF_LIST, CONDITIONS, speak,
                      lambda line: print(" ", line, file=sys.stderr))
     print(f"dev set ({len(CONDITIONS)} conditions): {score}")

@@ -1,9 +1,11 @@
 """Speech recognizers behind one interface: Vosk (any installed model) and PocketSphinx (the US
 English model inside its wheel, used when no English Vosk model is installed).
 
-Both decode in grammar mode: the phrase list comes from the intent templates. Grammar mode is
-not a strict list (Vosk compiles it into a bigram model and can mix two phrases), so a result
-counts only if it is one of the phrases exactly; `Transcript.accepted` says so.
+Both decode with the grammar graph of the intent templates (voice.grammar): PocketSphinx as a
+word automaton, Vosk as the phrase list its grammar mode takes when the graph has at most
+`VOSK_GRAMMAR_MAX` sentences, and free-form otherwise. Grammar mode is not a strict list (Vosk
+compiles it into a bigram model and can mix two phrases), so a result counts only if the graph
+accepts it whole; `Transcript.accepted` says so.
 
 Grammar mode also forces off-list speech onto the nearest phrase ("play yesterday", with no such
 title, onto "play music"). Vosk rejects it with its [unk] word. PocketSphinx has none: its result
@@ -21,7 +23,6 @@ from __future__ import annotations
 import json
 import logging
 import os
-from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -29,10 +30,17 @@ from typing import Protocol
 
 import numpy as np
 
+from voice import grammar as templates
 from voice.audio import SAMPLE_RATE
+from voice.grammar import Graph
 
 log = logging.getLogger(__name__)
 UNK = "[unk]"
+# Vosk's grammar mode takes a phrase list; above this many sentences the graph is decoded
+# free-form and the graph accepts or refuses the words heard. Measured with the Korean model:
+# creating a grammar recognizer took 21 ms for 1,000 phrases, 0.27 s for 20,000 and 0.95 s for
+# 50,000 (a free-form one 0.3-0.4 s), so up to here a grammar still builds well within 1 s.
+VOSK_GRAMMAR_MAX = 20_000
 
 
 @dataclass(frozen=True)
@@ -67,18 +75,6 @@ class Recognizer(Protocol):
         ...
 
 
-def _usable(phrases: Iterable[str], known) -> tuple[list[str], list[str]]:
-    """Phrases whose every word the model knows, and the words it does not know."""
-    usable, unknown = [], set()
-    for phrase in phrases:
-        missing = [w for w in phrase.split() if not known(w)]
-        if missing:
-            unknown.update(missing)
-        else:
-            usable.append(phrase)
-    return usable, sorted(unknown)
-
-
 class VoskRecognizer:
     """Vosk in grammar mode, with free-form decoding as the fallback: when the grammar's result
     is not one of its phrases (off-list speech gives only `[unk]` words, or a mix of two),
@@ -88,33 +84,33 @@ class VoskRecognizer:
 
     engine = "vosk"
 
-    def __init__(self, model, language: str, phrases: list[str] | None, *,
+    def __init__(self, model, language: str, grammar: Graph | None, *,
                  fallback: bool = True) -> None:
-        """`model` is a loaded vosk.Model; `phrases` None = free-form decoding; `fallback`
-        False: no free-form pass (the wake grammar, which hears all cabin speech, needs none)."""
+        """`model` is a loaded vosk.Model; `grammar` None = free-form decoding; `fallback`
+        False: no free-form pass (the wake grammar, which hears all cabin speech, needs none).
+        A grammar of more than `VOSK_GRAMMAR_MAX` sentences is decoded free-form."""
         from vosk import KaldiRecognizer
 
         self.language = language
-        self.phrases: frozenset[str] | None = None
+        self.grammar: Graph | None = None
         self.unknown_words: list[str] = []
+        self.mode = "free-form"  # or "grammar": a phrase list
         self._free = None
-        if phrases is None:
+        if grammar is None:
             self._rec = KaldiRecognizer(model, SAMPLE_RATE)
         else:
             known = lambda w: model.vosk_model_find_word(w) >= 0  # noqa: E731
-            usable, self.unknown_words = _usable(phrases, known)
-            if self.unknown_words:
-                log.info("vosk %s: %d words not in the model's vocabulary, their phrases left "
-                         "out: %s", language, len(self.unknown_words), self.unknown_words[:20])
-            if not usable:
-                raise ValueError(f"vosk {language}: none of the {len(phrases)} phrases is in "
-                                 "the model's vocabulary")
-            self.phrases = frozenset(usable)
-            grammar = usable + ([UNK] if known(UNK) else [])
-            self._rec = KaldiRecognizer(model, SAMPLE_RATE,
-                                        json.dumps(grammar, ensure_ascii=False))
-            if fallback:
-                self._free = KaldiRecognizer(model, SAMPLE_RATE)
+            self.grammar, self.unknown_words = _restricted(grammar, known, f"vosk {language}")
+            listed, _ = (grammar.listed or grammar).restricted(known)
+            if not VOSK_GRAMMAR_MAX >= listed.sentences > 0:
+                self._rec = KaldiRecognizer(model, SAMPLE_RATE)
+            else:
+                self.mode = "grammar"
+                phrases = listed.phrases(VOSK_GRAMMAR_MAX) + ([UNK] if known(UNK) else [])
+                self._rec = KaldiRecognizer(model, SAMPLE_RATE,
+                                            json.dumps(phrases, ensure_ascii=False))
+                if fallback:
+                    self._free = KaldiRecognizer(model, SAMPLE_RATE)
         self._segments: list[str] = []
         self._audio: list[bytes] = []  # the utterance so far, for the free-form pass
 
@@ -130,8 +126,10 @@ class VoskRecognizer:
         text = _words(self._rec, self._segments)
         self._segments = []
         utterance, self._audio = self._audio, []
-        if self.phrases is None or text in self.phrases or self._free is None:
-            return Transcript(text, self.phrases is None or text in self.phrases)
+        accepted = self.grammar is None or self.grammar.accepts(
+            templates.words(text, self.language))
+        if accepted or self._free is None:
+            return Transcript(text, accepted)
         heard: list[str] = []
         for chunk in utterance:
             _feed(self._free, chunk, heard)
@@ -210,46 +208,25 @@ DOUBTFUL_MARGIN = -35.0
 MAX_WORD_SPREAD = 8.0
 # Template words the bundled dictionary lacks: "eta" as a word (espeak-ng's) and spelled out.
 PRONUNCIATIONS = {"eta": ("IY T AH", "IY T IY EY")}
+# The grammar graph is searched as its minimal deterministic automaton unless that would have
+# this many times the graph's states (templates whose prefixes multiply).
+MINIMAL_GRAPH_FACTOR = 4
 _GRAMMAR, _PHONES, _MEAN = "volant", "phones", "mean"
 _PAUSES = ("<", "[")  # <sil>, [NOISE]
 _NOT_WORDS = (*_PAUSES, "(")  # and (NULL), the grammar's empty step
 
 
-def grammar_fsg(phrases: Iterable[str]
-                ) -> tuple[int, int, list[tuple[int, int, float, str] | tuple[int, int, float]]]:
-    """The grammar as a word automaton for `Decoder.create_fsg`: (start, final, transitions).
-
-    The phrases form a minimal automaton: shared prefixes and suffixes ("set volume to" ... the
-    numbers) are searched once instead of once per phrase, which made the flat JSGF list slow.
-    Each phrase has the prior 1/n, as in the JSGF grammar it replaces."""
-    trie: dict = {}
-    for phrase in phrases:
-        node = trie
-        for word in phrase.split():
-            node = node.setdefault(word, {})
-        node[""] = {}  # end of a phrase
-    final = 0
-    states: dict[tuple, int] = {}
-    arcs: dict[int, list[tuple[str, int, int]]] = {}
-    counts = {final: 1}  # phrases through each state, so that each phrase gets 1/n in all
-
-    def state(node: dict) -> int:
-        """The state of a trie node; nodes with the same continuations share one."""
-        children = tuple(sorted((w, state(c)) for w, c in node.items() if w))
-        key = ("" in node, children)
-        if key not in states:
-            out = [(w, c, counts[c]) for w, c in children]
-            if "" in node:
-                out.append(("", final, 1))
-            states[key] = len(states) + 1
-            counts[states[key]] = sum(n for *_, n in out)
-            arcs[states[key]] = out
-        return states[key]
-
-    start = state(trie)
-    transitions: list = [(s, c, n / counts[s], w) if w else (s, c, n / counts[s])
-                         for s, out in arcs.items() for w, c, n in out]
-    return start, final, transitions
+def _restricted(grammar: Graph, known, engine: str) -> tuple[Graph, list[str]]:
+    """The grammar without the sentences through words the model does not know (logged), and
+    those words; ValueError when no sentence is left."""
+    usable, unknown = grammar.restricted(known)
+    if unknown:
+        log.info("%s: %d words not in the model's vocabulary, their sentences left out: %s",
+                 engine, len(unknown), unknown[:20])
+    if not usable.sentences:
+        raise ValueError(f"{engine}: no command of the grammar is in the model's vocabulary "
+                         f"(unknown words: {', '.join(unknown[:10])})")
+    return usable, unknown
 
 
 class SphinxRecognizer:
@@ -272,9 +249,9 @@ class SphinxRecognizer:
 
     engine = "pocketsphinx"
 
-    def __init__(self, phrases: list[str], language: str = "en", wake_phrase: str = ""
+    def __init__(self, grammar: Graph, language: str = "en", wake_phrase: str = ""
                  ) -> None:
-        """`wake_phrase`: the phrase of `phrases` accepted alone at `WAKE_MIN_MARGIN`."""
+        """`wake_phrase`: the sentence of `grammar` accepted alone at `WAKE_MIN_MARGIN`."""
         from pocketsphinx import Decoder
 
         self.language = language
@@ -284,31 +261,25 @@ class SphinxRecognizer:
             if self._whole.lookup_word(word) is None:
                 for i, phones in enumerate(pronunciations):
                     self._whole.add_word(_variant(word, i), phones, i == len(pronunciations) - 1)
-        usable, self.unknown_words = _usable(
-            phrases, lambda w: self._whole.lookup_word(w) is not None)
-        if self.unknown_words:
-            log.info("pocketsphinx: %d words not in its dictionary, their phrases left out: %s",
-                     len(self.unknown_words), self.unknown_words[:20])
-        if not usable:
-            raise ValueError(f"pocketsphinx: none of the {len(phrases)} phrases is in its "
-                             "dictionary")
-        self.phrases = frozenset(usable)
+        usable, self.unknown_words = _restricted(
+            grammar, lambda w: self._whole.lookup_word(w) is not None, "pocketsphinx")
+        self.grammar = usable.minimal(max_states=MINIMAL_GRAPH_FACTOR * len(usable.arcs))
         self._wake_phrase = wake_phrase
         # The streaming decoder knows only the grammar's words (its own copy of the whole
         # dictionary would cost ~25 MB; the acoustic model is mapped once for both).
         self._live = Decoder(samprate=SAMPLE_RATE, bestpath=False, loglevel="FATAL", lm=None,
                              dict=os.devnull)
-        entries = [(_variant(w, i), phones) for w in sorted({w for p in usable for w in p.split()})
+        entries = [(_variant(w, i), phones) for w in sorted(self.grammar.vocabulary)
                    for i, phones in enumerate(self._pronunciations(w))]
         for n, (word, phones) in enumerate(entries, 1):
             self._live.add_word(word, phones, n == len(entries))
-        start, final, transitions = grammar_fsg(sorted(usable))
+        start, final, transitions = self.grammar.fsg()
         for decoder in (self._whole, self._live):
             decoder.add_fsg(_GRAMMAR, decoder.create_fsg(_GRAMMAR, start, final, transitions))
             decoder.activate_search(_GRAMMAR)
         self._whole.add_allphone_file(_PHONES)
         # Any search sets the mean; one word (the first of the grammar) is the cheapest.
-        first = min(usable).split()[0]
+        first = min(self.grammar.first_words)
         self._whole.add_fsg(_MEAN, self._whole.create_fsg(_MEAN, 0, 1, [(0, 1, 1.0, first)]))
         self._log = self._whole.get_logmath().log
         self._audio: list[bytes] = []  # the utterance so far, noise floor added
@@ -349,7 +320,7 @@ class SphinxRecognizer:
         self._decode(utterance, _MEAN)  # sets this utterance's mean for the passes after it
         self._mean = self._whole.get_cmn()
         text, words = self._decode(utterance, _GRAMMAR)
-        if text not in self.phrases:
+        if not self.grammar.accepts(text):
             return Transcript("", False)
         _, phones = self._decode(utterance, _PHONES)
         speech = sum(end - start + 1 for w, start, end, _ in words
@@ -415,7 +386,7 @@ def load_vosk_model(path: str):
     return Model(path)
 
 
-def create_recognizer(language: str, phrases: list[str], *, data_dir: Path | None = None,
+def create_recognizer(language: str, grammar: Graph, *, data_dir: Path | None = None,
                       model_paths: dict[str, str] | None = None, wake_phrase: str = ""
                       ) -> tuple[Recognizer | None, str]:
     """The best recognizer for `language`, or None and the reason there is none: a Vosk model
@@ -425,10 +396,10 @@ def create_recognizer(language: str, phrases: list[str], *, data_dir: Path | Non
 
     info = best_model(language, data_dir, model_paths)
     if info is not None:
-        return VoskRecognizer(load_vosk_model(str(info.path)), language, phrases,
+        return VoskRecognizer(load_vosk_model(str(info.path)), language, grammar,
                               fallback=not wake_phrase), ""
     if language == "en":
-        return SphinxRecognizer(phrases, language, wake_phrase), ""
+        return SphinxRecognizer(grammar, language, wake_phrase), ""
     hint = (f"; run `volant voice models download {language}`" if language in OFFICIAL
             else "")
     return None, f"no speech model for {language!r} is installed{hint}"

@@ -1,31 +1,42 @@
 """Intent templates: the data files (voice/templates/<lang>.toml, format documented in en.toml)
 that say which phrases mean which command, the parser that matches a transcript against them
-exactly, and the phrase list a recognizer's grammar is built from.
+exactly, and the grammar graph a recognizer is built from (voice.grammar: never a list of
+sentences, whatever their number).
 
 Exact matching is deliberate: an unknown phrase must give a helpful reply, never a wrong action.
+A file is checked whole when loaded (types, ranges, slots, template syntax, examples) and
+refused with its line and field named: a broken file never reaches the parser.
 """
 
 from __future__ import annotations
 
-import itertools
 import re
+import string
 import tomllib
-import unicodedata
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Annotated
 
-from voice import numbers
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, StrictStr
+from pydantic import ValidationError as SchemaError
+
+from voice import grammar, numbers
+from voice.grammar import Alt, Graph, Node, Seq, Word
 
 INTENTS_DIR = Path(__file__).with_name("templates")
 LANGUAGES = ("en", "fr", "ko")
 NUMBER = "number"
-_GROUP = re.compile(r"\[([^\[\]]*)\]|\(([^()]*)\)")
-_SLOT = re.compile(r"\{(\w+)\}")
-_MAX_EXPANSIONS = 256
+MAX_NUMBER_WORDS = 6  # "quatre vingt dix neuf" and the like; more is not a number
+MAX_DERIVATIONS = 1000  # ways one template may split a transcript before it gives up
+# Slots the built-in actions (voice.dialogue) read: an intent of that name must fill them.
+ACTION_SLOTS = {"navigate": ("place",), "nearest": ("category",), "volume_set": (NUMBER,)}
+ACTION_TABLES = {"nearest": "category", "day_night": "mode"}  # and the [slots.X] they look up
+MAX_FILE_BYTES = 4_000_000
 
 
 class TemplateError(ValueError):
-    """A template file that cannot be used; the message names the file and the problem."""
+    """A template file that cannot be used; the message names the file, line and field."""
 
 
 @dataclass(frozen=True)
@@ -36,11 +47,44 @@ class Match:
 
 
 @dataclass(frozen=True)
-class _Pattern:
+class Template:
     intent: str
-    text: str  # one expansion of a template: words and {slot}s
-    regex: re.Pattern[str]
-    open_slots: int
+    text: str  # as written in the file
+    tree: Node  # with the carrier phrases around it
+    index: int  # order in the file: breaks ties between equally good matches
+    bare: Node  # without them
+    spoken: bool  # in the recognizer's grammar (not an `also` template)
+
+
+# --- the schema of a file --------------------------------------------------------------------
+Name = Annotated[str, Field(pattern=r"^\w+$")]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+
+class IntentSpec(_Strict):
+    templates: list[StrictStr] = Field(min_length=1)
+    also: list[StrictStr] = []
+    range: dict[Name, Annotated[list[StrictInt], Field(min_length=2, max_length=2)]] = {}
+    confirm: StrictBool = False
+
+
+class Carriers(_Strict):
+    before: list[StrictStr] = []
+    after: list[StrictStr] = []
+
+
+class TemplateFile(_Strict):
+    language: Annotated[StrictStr, Field(pattern=r"^[a-z]{2,3}$")]
+    wake_phrase: StrictStr = ""
+    free_form_slots: list[Name] = []
+    examples: list[StrictStr] = []
+    slots: dict[Name, Annotated[dict[StrictStr, StrictStr], Field(min_length=1)]] = {}
+    carriers: Carriers = Carriers()
+    intents: Annotated[dict[Name, IntentSpec], Field(min_length=1)]
+    replies: dict[Name, StrictStr] = {}
 
 
 @dataclass
@@ -49,34 +93,82 @@ class IntentSet:
 
     language: str
     source: str
-    slots: dict[str, dict[str, str]]  # enumerated slot -> spoken phrase -> bus value
+    slots: dict[str, dict[str, str]]  # enumerated slot -> spoken words -> bus value
     ranges: dict[str, dict[str, tuple[int, int]]]  # intent -> slot -> (low, high)
     confirm: frozenset[str]
     replies: dict[str, str]
-    number_step: int = 1
-    patterns: list[_Pattern] = field(default_factory=list)
+    templates: list[Template] = field(default_factory=list)
     wake_phrase: str = ""  # hands-free activation; empty = push-to-talk only
-    examples: tuple[str, ...] = ()  # commands the voice screen suggests
+    examples: tuple[str, ...] = ()  # commands the voice screen may suggest
+    free_form_slots: frozenset[str] = frozenset()
 
     @property
     def intents(self) -> list[str]:
-        return list(dict.fromkeys(p.intent for p in self.patterns))
+        return list(dict.fromkeys(t.intent for t in self.templates))
+
+    def words(self, text: str) -> list[str]:
+        return grammar.words(text, self.language)
 
     def parse(self, text: str) -> Match | None:
-        """The intent whose template matches the whole of `text`, or None."""
-        spoken = normalize(text)
-        for pattern in self.patterns:
-            found = pattern.regex.fullmatch(spoken)
-            if found is None:
-                continue
-            slots = self._slot_values(found.groupdict())
-            if slots is not None:
-                return Match(pattern.intent, slots, spoken)
-        return None
+        """The intent whose template matches the whole of `text`, or None. Fixed phrases win
+        over open slots ("play music" is `play`, not `play_query` "music"); among matches with
+        open slots, more fixed words win ("play songs by queen" is the artist queen)."""
+        tokens = self.words(text)
+        if not tokens:
+            return None
+        best: tuple[tuple[int, int, int], Match] | None = None
+        for template in self.templates:
+            for n, (end, captures, fixed) in enumerate(self._match(template.tree, tokens, 0)):
+                if n >= MAX_DERIVATIONS:
+                    break
+                if end != len(tokens):
+                    continue
+                slots = self._slot_values(captures, tokens)
+                if slots is None:
+                    continue
+                opened = sum(1 for name, *_ in captures if self._is_open(name))
+                key = (opened, -fixed, template.index)
+                if best is None or key < best[0]:
+                    best = (key, Match(template.intent, slots, " ".join(tokens)))
+        return None if best is None else best[1]
 
-    def _slot_values(self, groups: dict[str, str]) -> dict[str, str] | None:
+    def _is_open(self, slot: str) -> bool:
+        return slot != NUMBER and slot not in self.slots
+
+    def _match(self, node: Node, tokens: list[str], i: int
+               ) -> Iterator[tuple[int, tuple[tuple[str, int, int], ...], int]]:
+        """Every way `node` matches tokens from i: (end, slot captures, fixed words)."""
+        if isinstance(node, Word):
+            if i < len(tokens) and tokens[i] == node.text:
+                yield i + 1, (), 1
+        elif isinstance(node, Seq):
+            yield from self._sequence(node.items, tokens, i)
+        elif isinstance(node, Alt):
+            for option in node.options:
+                yield from self._match(option, tokens, i)
+        elif node.name in self.slots:
+            for j in range(i + 1, len(tokens) + 1):
+                if " ".join(tokens[i:j]) in self.slots[node.name]:
+                    yield j, ((node.name, i, j),), 0
+        else:
+            longest = MAX_NUMBER_WORDS if node.name == NUMBER else len(tokens)
+            for j in range(i + 1, min(len(tokens), i + longest) + 1):
+                yield j, ((node.name, i, j),), 0
+
+    def _sequence(self, items: tuple[Node, ...], tokens: list[str], i: int
+                  ) -> Iterator[tuple[int, tuple[tuple[str, int, int], ...], int]]:
+        if not items:
+            yield i, (), 0
+            return
+        for j, captures, fixed in self._match(items[0], tokens, i):
+            for end, more, fixed_more in self._sequence(items[1:], tokens, j):
+                yield end, captures + more, fixed + fixed_more
+
+    def _slot_values(self, captures: tuple[tuple[str, int, int], ...], tokens: list[str]
+                     ) -> dict[str, str] | None:
         values: dict[str, str] = {}
-        for name, spoken in groups.items():
+        for name, i, j in captures:
+            spoken = " ".join(tokens[i:j])
             if name == NUMBER:
                 number = numbers.parse(spoken, self.language)
                 if number is None:
@@ -95,128 +187,193 @@ class IntentSet:
         except (KeyError, IndexError):
             return template
 
-    def phrases(self, vocabulary: dict[str, list[str]] | None = None
-                ) -> tuple[list[str], list[str]]:
-        """Every phrase the templates allow, for a recognizer grammar, and the templates left
-        out because an open slot ({place}, {title}...) has no known values."""
+    def graph(self, vocabulary: dict[str, list[str]] | None = None) -> tuple[Graph, list[str]]:
+        """The grammar graph for a recognizer: the `templates`, without carrier phrases and
+        `also` templates, which only the parser reads (typed commands, free-form transcripts):
+        each phrasing added to the grammar made PocketSphinx's forced choice between commands
+        less sure. Also the templates left out because an open slot ({place}, {title}...) has
+        no known values (from `vocabulary`)."""
         vocabulary = vocabulary or {}
-        out: list[str] = []
-        skipped: list[str] = []
-        for pattern in self.patterns:
-            names = _SLOT.findall(pattern.text)
-            choices = []
-            for name in names:
-                if name == NUMBER:
-                    choices.append(numbers.number_phrases(self.language, step=self.number_step))
-                elif name in self.slots:
-                    choices.append(list(self.slots[name]))
-                else:
-                    choices.append([normalize(v) for v in vocabulary.get(name, [])])
-            if any(not c for c in choices):
-                skipped.append(pattern.text)
-                continue
-            for combo in itertools.product(*choices):
-                values = iter(combo)
-                out.append(_SLOT.sub(lambda _m, v=values: next(v), pattern.text))
-        return list(dict.fromkeys(out)), skipped
+        number_words = [self.words(p) for p in numbers.number_phrases(self.language)]
+        enumerated = {name: [self.words(k) for k in table] for name, table in self.slots.items()}
+
+        def values(slot: str) -> list[list[str]]:
+            if slot == NUMBER:
+                return number_words
+            if slot in enumerated:
+                return enumerated[slot]
+            return [w for v in vocabulary.get(slot, []) if (w := self.words(v))]
+
+        spoken = [t for t in self.templates if t.spoken]
+        skipped = [t.text for t in spoken
+                   if any(not values(s) for s in grammar.slot_uses(t.tree)[1])]
+        graph = Graph.build((t.bare for t in spoken), values)
+        graph.listed = Graph.build((t.bare for t in spoken),
+                                   lambda s: [] if s in self.free_form_slots else values(s))
+        return graph, skipped
+
+    def suggestions(self, places: list[str]) -> tuple[str, ...]:
+        """The examples that can succeed now: one naming a place only if it is a known one."""
+        known = {" ".join(self.words(p)) for p in places}
+        return tuple(e for e in self.examples
+                     if (m := self.parse(e)) is not None
+                     and all(v in known for k, v in m.slots.items() if k == "place"))
 
 
-def normalize(text: str) -> str:
-    """Lower case, no punctuation (apostrophes become spaces too: "l'itinéraire" and the
-    recognizer's "l' itinéraire" are the same phrase), single spaces."""
-    text = unicodedata.normalize("NFC", text).lower()
-    text = re.sub(r"[^\w\s{}]", " ", text)
-    return " ".join(text.split())
-
-
-def expand(template: str) -> list[str]:
-    """All concrete forms of a template: "[the] (route|way)" -> route, way, the route..."""
-    found = _GROUP.search(template)
-    if found is None:
-        return [" ".join(template.split())]
-    optional, alternatives = found.group(1), found.group(2)
-    options = ["", *optional.split("|")] if optional is not None else alternatives.split("|")
-    head, tail = template[:found.start()], template[found.end():]
-    out: list[str] = []
-    for option in options:
-        out.extend(expand(f"{head}{option}{tail}"))
-        if len(out) > _MAX_EXPANSIONS:
-            raise TemplateError(f"template {template!r} expands to more than "
-                                f"{_MAX_EXPANSIONS} phrases")
-    return out
-
-
-def _regex(text: str, enumerated: dict[str, dict[str, str]]) -> re.Pattern[str]:
-    parts: list[str] = []
-    for token in text.split():
-        slot = _SLOT.fullmatch(token)
-        if slot is None:
-            parts.append(re.escape(token))
-        elif slot.group(1) in enumerated:
-            spoken = sorted(enumerated[slot.group(1)], key=len, reverse=True)
-            parts.append(f"(?P<{slot.group(1)}>{'|'.join(re.escape(s) for s in spoken)})")
-        else:
-            parts.append(f"(?P<{slot.group(1)}>.+?)")
-    return re.compile(" ".join(parts))
-
-
+# --- loading ---------------------------------------------------------------------------------
 def load(source: str | Path) -> IntentSet:
     """Load a template file; `source` is a language code (en, fr, ko) or a path."""
     is_code = re.fullmatch(r"[a-z]{2,3}", str(source)) is not None
     path = INTENTS_DIR / f"{source}.toml" if is_code else Path(source)
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        if path.stat().st_size > MAX_FILE_BYTES:
+            raise TemplateError(f"{path}: larger than {MAX_FILE_BYTES // 1_000_000} MB; not an "
+                                "intent template file")
+        raw = path.read_text(encoding="utf-8")
+        data = tomllib.loads(raw)
     except FileNotFoundError:
         known = f" (languages with templates: {', '.join(LANGUAGES)})" if is_code else ""
         raise TemplateError(f"{path}: no such intent template file{known}") from None
+    except IsADirectoryError:
+        raise TemplateError(f"{path}: a directory, not an intent template file") from None
+    except OSError as exc:
+        raise TemplateError(f"{path}: cannot read: {exc.strerror or exc}") from None
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise TemplateError(f"{path}: not a valid TOML template file: {exc}") from None
-    return _build(data, str(path))
+    return build(data, str(path), raw)
 
 
-def _build(data: dict, source: str) -> IntentSet:
-    language = data.get("language")
-    intents = data.get("intents")
-    if not isinstance(language, str) or not isinstance(intents, dict) or not intents:
-        raise TemplateError(f"{source}: expected `language = \"..\"` and at least one "
-                            "[intents.NAME] table with `templates = [...]`")
-    slots = {name: {normalize(k): str(v) for k, v in table.items()}
-             for name, table in data.get("slots", {}).items()}
+def build(data: dict, source: str, raw: str = "") -> IntentSet:
+    """An IntentSet from a parsed file; TemplateError names what is wrong and where."""
+    try:
+        spec = TemplateFile.model_validate(data)
+    except SchemaError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"])
+        raise TemplateError(f"{_at(source, raw, first['loc'])}: {where}: {first['msg']}"
+                            + _hint(first)) from None
+    return _compile(spec, source, raw)
+
+
+def _hint(error: dict) -> str:
+    if error["type"] == "missing" and error["loc"][-1] == "templates":
+        return " (each [intents.NAME] needs `templates`, a list of strings)"
+    if error["type"] == "extra_forbidden":
+        return " (not a field of an intent template file)"
+    return ""
+
+
+def _compile(spec: TemplateFile, source: str, raw: str) -> IntentSet:
+    language = spec.language
+
+    def fail(loc: tuple, message: str) -> TemplateError:
+        return TemplateError(f"{_at(source, raw, loc)}: {'.'.join(map(str, loc))}: {message}")
+
+    if NUMBER in spec.slots:
+        raise fail(("slots", NUMBER), "`number` is built in (digits and number words); "
+                   "give this slot another name")
+    slots: dict[str, dict[str, str]] = {}
+    for name, table in spec.slots.items():
+        slots[name] = {}
+        for spoken, value in table.items():
+            key = " ".join(grammar.words(spoken, language))
+            if not key:
+                raise fail(("slots", name, spoken), "no words to say")
+            slots[name][key] = value
+    around: list[Node] = []
+    for side in ("before", "after"):
+        trees: list[Node] = []
+        for i, text in enumerate(getattr(spec.carriers, side)):
+            try:
+                trees.append(grammar.parse_template(text, language, may_be_empty=True))
+            except grammar.SyntaxProblem as exc:
+                raise fail(("carriers", side, i), str(exc)) from None
+            if grammar.slot_uses(trees[-1])[1]:
+                raise fail(("carriers", side, i), f"{text!r}: a carrier phrase has no slots")
+        around.append(Alt((grammar.EMPTY, *trees)) if trees else grammar.EMPTY)
+    templates: list[Template] = []
     ranges: dict[str, dict[str, tuple[int, int]]] = {}
-    confirm: set[str] = set()
-    patterns: list[_Pattern] = []
-    for name, spec in intents.items():
-        templates = spec.get("templates") if isinstance(spec, dict) else None
-        if not isinstance(templates, list) or not all(isinstance(t, str) for t in templates):
-            raise TemplateError(f"{source}: [intents.{name}] needs `templates`, a list of "
-                                "strings")
-        for slot, bounds in spec.get("range", {}).items():
-            ranges.setdefault(name, {})[slot] = (int(bounds[0]), int(bounds[1]))
-        if spec.get("confirm"):
-            confirm.add(name)
-        for template in templates:
-            for text in expand(template):
-                text = _SLOT.sub(lambda m: f" {{{m.group(1)}}} ", text)
-                text = " ".join(normalize(w) if not _SLOT.fullmatch(w) else w
-                                for w in text.split())
-                open_slots = sum(1 for s in _SLOT.findall(text)
-                                 if s != NUMBER and s not in slots)
-                patterns.append(_Pattern(name, text, _regex(text, slots), open_slots))
-    # Fixed phrases win over open slots: "play music" is `play`, not `play_query` "music"; and
-    # among templates with open slots, more fixed words win: "play songs by queen" is the
-    # artist queen, not a title "songs by queen".
-    patterns.sort(key=lambda p: (p.open_slots, -len(_SLOT.sub("", p.text).split())))
-    replies = {k: str(v) for k, v in data.get("replies", {}).items()}
-    wake = data.get("wake_phrase", "")
-    if not isinstance(wake, str):
-        raise TemplateError(f"{source}: `wake_phrase` must be a string, got {wake!r}")
-    out = IntentSet(language, source, slots, ranges, frozenset(confirm), replies,
-                    int(data.get("grammar_number_step", 1)), patterns, normalize(wake))
-    examples = data.get("examples", [])
-    if not isinstance(examples, list) or not all(isinstance(e, str) for e in examples):
-        raise TemplateError(f"{source}: `examples` must be a list of strings")
-    unknown = [e for e in examples if out.parse(e) is None]
+    for name, intent in spec.intents.items():
+        table = ACTION_TABLES.get(name)
+        if table and table not in slots:
+            raise fail(("intents", name), f"needs a [slots.{table}] table (its action looks "
+                       "the spoken words up there)")
+        for i, (text, field_) in enumerate([*((t, "templates") for t in intent.templates),
+                                            *((t, "also") for t in intent.also)]):
+            loc = ("intents", name, field_, i if field_ == "templates" else
+                   i - len(intent.templates))
+            try:
+                tree = grammar.parse_template(text, language)
+            except grammar.SyntaxProblem as exc:
+                raise fail(loc, str(exc)) from None
+            bare = tree
+            tree = Seq((around[0], tree, around[1])) if spec.carriers != Carriers() else tree
+            fewest, most = grammar.slot_uses(tree)
+            repeated = sorted(s for s, n in most.items() if n > 1)
+            if repeated:
+                raise fail(loc, f"slot {{{repeated[0]}}} used twice in {text!r}; a command "
+                           "fills each slot once")
+            for slot in (*ACTION_SLOTS.get(name, ()), *intent.range):
+                if fewest[slot] < 1:
+                    raise fail(loc, f"{text!r} must always fill {{{slot}}} (the "
+                               f"{'range' if slot in intent.range else 'action'} needs it)")
+            templates.append(Template(name, text, tree, len(templates), bare,
+                                      field_ == "templates"))
+        for slot, (low, high) in intent.range.items():
+            if slot != NUMBER:
+                raise fail(("intents", name, "range", slot), "only {number} has a range")
+            if not 0 <= low <= high <= numbers.MAX_SPOKEN:
+                raise fail(("intents", name, "range", slot),
+                           f"[{low}, {high}] is not a range within 0..{numbers.MAX_SPOKEN}")
+            ranges.setdefault(name, {})[slot] = (low, high)
+    for key, reply in spec.replies.items():
+        try:
+            fields = [f for _, f, _, _ in string.Formatter().parse(reply) if f is not None]
+        except ValueError as exc:
+            raise fail(("replies", key), f"{reply!r}: {exc} (write {{{{ for a brace)") from None
+        bad = [f for f in fields if not re.fullmatch(r"\w+", f)]
+        if bad:
+            raise fail(("replies", key), f"{reply!r}: placeholders are {{name}}, not {bad[0]!r}")
+    out = IntentSet(language, source, slots, ranges,
+                    frozenset(n for n, i in spec.intents.items() if i.confirm),
+                    dict(spec.replies), templates,
+                    " ".join(grammar.words(spec.wake_phrase, language)))
+    unknown = [e for e in spec.examples if out.parse(e) is None]
     if unknown:
-        raise TemplateError(f"{source}: these examples match no template: {unknown}")
-    out.examples = tuple(examples)
+        raise fail(("examples",), f"these examples match no template: {unknown}")
+    out.examples = tuple(spec.examples)
+    out.free_form_slots = frozenset(spec.free_form_slots)
     return out
+
+
+def _at(source: str, raw: str, loc: tuple) -> str:
+    """`source:line` for a field's location (the line of its key, or of the string that
+    failed), `source` alone when the line cannot be told."""
+    lines = raw.splitlines()
+    start, found = 0, None
+    names = [str(p) for p in loc if not isinstance(p, int)]
+    for depth, name in enumerate(names):
+        header = re.compile(r"^\s*\[\s*" + r"\s*\.\s*".join(
+            rf'"?{re.escape(n)}"?' for n in names[:depth + 1]) + r"\s*\]")
+        key = re.compile(rf'^\s*"?{re.escape(name)}"?\s*=|[{{,]\s*"?{re.escape(name)}"?\s*=')
+        for n in range(start, len(lines)):
+            if header.search(lines[n]) or key.search(lines[n]):
+                start = found = n
+                break
+    if loc and isinstance(loc[-1], int) and found is not None:
+        found = _nth_string(lines, found, loc[-1])
+    return source if found is None else f"{source}:{found + 1}"
+
+
+def _nth_string(lines: list[str], first: int, index: int) -> int:
+    """The line of the index-th string of the array that begins on line `first`."""
+    seen = 0
+    for n in range(first, len(lines)):
+        text = lines[n].split("=", 1)[1] if n == first and "=" in lines[n] else lines[n]
+        for _ in re.finditer(r'"(?:[^"\\]|\\.)*"|\'[^\']*\'', text):
+            if seen == index:
+                return n
+            seen += 1
+        if "]" in re.sub(r'"(?:[^"\\]|\\.)*"', "", text):
+            break
+    return first

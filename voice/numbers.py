@@ -97,14 +97,25 @@ def _table(language: str) -> dict[str, int]:
 def parse(text: str, language: str) -> int | None:
     """The number in `text` (digits or words), None when it is not a number."""
     text = normalize(text.lower())
+    if language == "ko":  # "오십 오" as the grammar spells it, "오십오" as people write it
+        text = text.replace(" ", "")
     if text.isdigit():
         return int(text)
     return _table(language).get(text)
 
 
-def number_phrases(language: str, top: int = 100, step: int = 1) -> list[str]:
-    """Spoken forms of 0..top (every `step`-th, from `step` when step > 1) and of the hundreds
-    above (so that "volume to four hundred" is heard, and refused, rather than misheard as
-    something in range)."""
-    values = [*range(0 if step == 1 else step, top + 1, step), *range(200, MAX_SPOKEN + 1, 100)]
-    return [spell(n, language).replace("-", " ") for n in values if n <= MAX_SPOKEN]
+def number_phrases(language: str, top: int = 100) -> list[str]:
+    """Spoken forms of 0..top and of the hundreds above (so that "volume to four hundred" is
+    heard, and refused, rather than misheard as something in range). The grammar graph shares
+    their prefixes: tens, then units."""
+    values = [*range(top + 1), *range(200, MAX_SPOKEN + 1, 100)]
+    return [_grammar_spelling(n, language) for n in values if n <= MAX_SPOKEN]
+
+
+def _grammar_spelling(n: int, language: str) -> str:
+    """Korean numbers with the units apart ("오십 오"): the small Korean model knows every tens
+    and unit word but few of their compounds (오십오)."""
+    text = spell(n, language).replace("-", " ")
+    if language == "ko" and n % 10 and n > 10 and n < 100:
+        return f"{text[:-1]} {text[-1]}"
+    return text

@@ -25,6 +25,7 @@ from voice import audio, intents
 from voice.dialogue import Dialogue
 from voice.engines import Transcript, create_recognizer
 from voice.frontend import Listener
+from voice.grammar import Graph
 from voice.models import OFFICIAL
 from voice.wake import Endpointer, WakeSpotter, wake_grammar
 
@@ -71,6 +72,7 @@ class VoiceService:
         self._denoise = noise_frontend
         self._vocabulary: dict[str, list[str]] = {"place": list(self._favourites)}
         self._dialogues: dict[str, Dialogue] = {}
+        self._suggestions: dict[str, tuple[str, ...]] = {}
         self._dialogue_lock = threading.RLock()  # one dialogue at a time, made once
         self._queue: queue.Queue[tuple | None] = queue.Queue()
         self._bus: EventBus | None = None
@@ -129,12 +131,27 @@ class VoiceService:
             return self._dialogues[language]
 
     def _intent_set(self, language: str) -> intents.IntentSet:
-        """The user's own template file for its language, the built-in ones otherwise."""
+        """The user's own template file for its language, the built-in ones otherwise (also
+        when the user's file is refused: the driver is told why, once)."""
         if self._intents_file:
-            own = intents.load(self._intents_file)
-            if own.language == language:
-                return own
+            try:
+                own = intents.load(self._intents_file)
+            except intents.TemplateError as exc:
+                self._refuse_intents_file(str(exc))
+            else:
+                if own.language == language:
+                    return own
         return intents.load(language)
+
+    def _refuse_intents_file(self, reason: str) -> None:
+        self._intents_file = None
+        log.warning("voice_intents refused: %s", reason)
+        if self._bus is not None:
+            self._bus.report(SOURCE, f"voice_intents refused: {reason}")
+            self._bus.publish(topics.UI_NOTICE, topics.Notice.of(
+                "warning",
+                "Your voice commands file was refused, the built-in commands are used: %1",
+                reason))
 
     def _on_utterance(self, msg: Message) -> None:
         language = msg.payload.language or self.language
@@ -164,13 +181,16 @@ class VoiceService:
                                                             "Speech model %1", self.language))
         failure = ""
         try:
-            phrases, skipped = self.dialogue().intents.phrases(self._vocabulary)
-            if skipped:
-                log.info("voice grammar: templates without known slot values: %s", skipped)
-            recognizer, _ = create_recognizer(
-                self.language, phrases, data_dir=self._data_dir, model_paths=self._model_paths)
-            self._recognizer = (None if recognizer is None
-                                else Listener(recognizer, denoise=self._denoise))
+            try:
+                graph = self._graph()
+            except ValueError as exc:  # the user's file has no command the model can hear
+                own = self._intents_file
+                if not own or Path(self.dialogue().intents.source) != Path(own):
+                    raise
+                self._refuse_intents_file(f"{self._intents_file}: {exc}")
+                with self._dialogue_lock:
+                    self._dialogues.pop(self.language, None)
+                graph = self._graph()
         except (ValueError, OSError) as exc:
             failure = str(exc)
         bus.publish(topics.APP_PROGRESS, topics.Progress.of("speech model", 1.0,
@@ -179,7 +199,18 @@ class VoiceService:
             self._disarm()
             self._state("disabled", self._voice_off(failure))
         else:
-            self._state("idle", self._arm(phrases) if self._wake_enabled else self._disarm())
+            self._state("idle", self._arm(graph) if self._wake_enabled else self._disarm())
+
+    def _graph(self) -> Graph:
+        """The grammar of the current language's commands; sets the recognizer for it."""
+        graph, skipped = self.dialogue().intents.graph(self._vocabulary)
+        if skipped:
+            log.info("voice grammar: templates without known slot values: %s", skipped)
+        recognizer, _ = create_recognizer(
+            self.language, graph, data_dir=self._data_dir, model_paths=self._model_paths)
+        self._recognizer = (None if recognizer is None
+                            else Listener(recognizer, denoise=self._denoise))
+        return graph
 
     def _voice_off(self, failure: str) -> Why:
         """Why there is no recognizer: a model that failed to load, or none installed (then,
@@ -193,7 +224,7 @@ class VoiceService:
         return Why("no '%1' voice model is installed; typed commands still work",
                    (self.language,))
 
-    def _arm(self, phrases: list[str]) -> Why:
+    def _arm(self, commands: Graph) -> Why:
         """Listen for the wake phrase; returns why it cannot (an empty Why when it can)."""
         wake_phrase = self.dialogue().intents.wake_phrase
         if not wake_phrase:
@@ -201,7 +232,7 @@ class VoiceService:
                                     (self.language,)))
         try:
             recognizer, reason = create_recognizer(
-                self.language, wake_grammar(wake_phrase, phrases), data_dir=self._data_dir,
+                self.language, wake_grammar(wake_phrase, commands), data_dir=self._data_dir,
                 model_paths=self._model_paths, wake_phrase=wake_phrase)
         except ValueError as exc:
             recognizer, reason = None, str(exc)
@@ -238,10 +269,17 @@ class VoiceService:
         reason = reason or Why()
         wake_phrase = self._wake.wake_phrase if self._wake is not None else ""
         # No recognizer: nothing to suggest, and the templates may be what failed to load.
-        examples = self.dialogue().intents.examples if self._recognizer is not None else ()
+        examples = self._examples() if self._recognizer is not None else ()
         self._bus.publish(topics.VOICE_STATE, topics.VoiceState(
             state, self.language, reason.text, wake_phrase, examples, reason.template,
             reason.values))
+
+    def _examples(self) -> tuple[str, ...]:
+        """The commands to suggest: those that can succeed with the favourites there are."""
+        if self.language not in self._suggestions:
+            self._suggestions[self.language] = self.dialogue().intents.suggestions(
+                list(self._favourites))
+        return self._suggestions[self.language]
 
     def _do_vocab(self, vocabulary: topics.Vocabulary) -> None:
         self._vocabulary[vocabulary.slot] = list(vocabulary.phrases)

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from voice.audio import CHUNK_SAMPLES, SAMPLE_RATE
 from voice.engines import Recognizer
+from voice.grammar import Graph
 
 HANGOVER_CHUNKS = 7  # 0.7 s without speech ends a segment (a pause inside a phrase is shorter)
 PREROLL_CHUNKS = 3  # kept before the first speech chunk: word onsets are quiet
@@ -53,8 +54,9 @@ class Endpointer:
         return segment if long_enough else None
 
 
-def wake_grammar(wake_phrase: str, commands: list[str]) -> list[str]:
-    return [wake_phrase, *(f"{wake_phrase} {c}" for c in commands), *commands]
+def wake_grammar(wake_phrase: str, commands: Graph) -> Graph:
+    """The wake phrase alone, followed by a command, and the commands alone."""
+    return commands.prefixed(wake_phrase.split())
 
 
 @dataclass(frozen=True)

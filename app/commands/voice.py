@@ -58,8 +58,11 @@ def _recognize(args: argparse.Namespace) -> int:
     except audio.AudioError as exc:
         print(f"volant voice: {exc}", file=sys.stderr)
         return 2
-    phrases, _skipped = templates.phrases({"place": list(settings.favourites)})
-    engine, reason = create_recognizer(language, phrases, data_dir=data_dir())
+    graph, _skipped = templates.graph({"place": list(settings.favourites)})
+    try:
+        engine, reason = create_recognizer(language, graph, data_dir=data_dir())
+    except ValueError as exc:  # e.g. no command of the file is in the model's vocabulary
+        engine, reason = None, str(exc)
     if engine is None:
         print(f"volant voice: {reason}", file=sys.stderr)
         return 3

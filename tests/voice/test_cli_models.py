@@ -113,11 +113,11 @@ def test_recognize_bad_file(capsys, tmp_path, content, expected):
 
 @pytest.mark.parametrize(("content", "expected"), [
     ('[intents.open_doors]\ntemplate = "open the doors"\n',
-     "[intents.open_doors] needs `templates`"),
+     "depot.toml:2: intents.open_doors.templates: Field required"),
     ('examples = ["close the doors"]\n[intents.open_doors]\ntemplates = ["open the doors"]\n',
-     "these examples match no template: ['close the doors']"),
+     "depot.toml:2: examples: these examples match no template: ['close the doors']"),
     ('examples = "open the doors"\n[intents.open_doors]\ntemplates = ["open the doors"]\n',
-     "`examples` must be a list of strings"),
+     "depot.toml:2: examples: Input should be a valid list"),
 ])
 def test_recognize_bad_template_file(capsys, tmp_path, content, expected):
     bad = tmp_path / "depot.toml"
