@@ -16,7 +16,8 @@ COMMAND_MODULES = [
 ]
 
 
-SCREENS = ("home", "dashboard", "map", "media", "voice", "settings")
+SCREENS = ("home", "dashboard", "map", "media", "voice", "settings", "cluster")
+LANGUAGES = ("en", "fr", "ko", "zh")
 
 
 def add_app_options(parser: argparse.ArgumentParser, *, in_subcommand: bool = False) -> None:
@@ -34,6 +35,11 @@ def add_app_options(parser: argparse.ArgumentParser, *, in_subcommand: bool = Fa
                         help="do not open the vehicle simulator window")
     parser.add_argument("--night", action="store_true", **default,
                         help="start in night mode")
+    parser.add_argument("--language", choices=LANGUAGES, **default,
+                        help="language of the screens and voice for this run (default: the "
+                             "settings')")
+    parser.add_argument("--cluster", action="store_true", **default,
+                        help="also open the instrument cluster window")
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -41,7 +41,7 @@ class Settings:
     def validate(self) -> list[str]:
         """Problems with the values, each naming the setting and what is expected."""
         problems = []
-        choices = {"language": ("en", "fr", "ko"), "units": ("metric", "imperial"),
+        choices = {"language": ("en", "fr", "ko", "zh"), "units": ("metric", "imperial"),
                    "day_night": ("auto", "day", "night"), "profile": ("car", "bus"),
                    "driving_side": ("auto", "left", "right")}
         for name, allowed in choices.items():
