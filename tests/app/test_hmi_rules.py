@@ -97,6 +97,8 @@ def visible_items(window):
         if not item.isVisible() or item.opacity() <= 0.01:
             continue
         rect = item.mapRectToScene(item.boundingRect())
+        if not clip.intersects(rect) and rect.width() * rect.height() > 0:
+            continue  # scrolled out of sight: not drawn
         yield item, rect, clip
         inner = clip.intersected(rect) if item.clip() else clip
         stack.extend((child, inner) for child in item.childItems())
@@ -147,7 +149,7 @@ def check(window) -> list[str]:
         if "QQuickMouseArea" in classes and item.isEnabled():
             if "MapCanvas" in kinds(item.parentItem()):
                 continue  # the map's pan area: the ground the cards float on
-            targets.append((item, rect))
+            targets.append((item, rect.intersected(clip)))
             if min(rect.width(), rect.height()) < TOUCH_DP * dp - SLACK_PX:
                 problems.append(f"touch target {name} of {item.parentItem().objectName()!r} "
                                 f"{rect.width() / dp:.0f}x{rect.height() / dp:.0f} dp")
@@ -180,7 +182,7 @@ def check(window) -> list[str]:
                 problems.append(f"text {text!r} cut off (elided or wider than its box)")
             elif not clip.contains(glyphs.adjusted(1, 1, -1, -1)):
                 problems.append(f"text {text!r} clipped at {glyphs.getRect()}")
-            texts.append((item, glyphs))
+            texts.append((item, glyphs.intersected(clip)))
     for i, (a, ra) in enumerate(texts):
         for b, rb in texts[i + 1:]:
             if ra.intersects(rb) and a not in ancestors(b) and b not in ancestors(a):

@@ -8,10 +8,11 @@ Rectangle {
     property bool centred: false
     property color fill: Theme.accent
     property color negativeFill: Theme.ok
+    property color track: Theme.border
     readonly property real clamped: Math.max(centred ? -1 : 0, Math.min(1, value))
     implicitHeight: Theme.barHeight
     radius: height / 2
-    color: Theme.border
+    color: track
     Rectangle {
         objectName: bar.objectName === "" ? "" : bar.objectName + "Fill"
         x: !bar.centred ? 0 : bar.clamped >= 0 ? parent.width / 2 : parent.width / 2 * (1 + bar.clamped)

@@ -7,6 +7,7 @@ Panel {
     property string icon
     property string distance
     property string street
+    property bool compact: false
     implicitHeight: Math.max(arrow.height, column.implicitHeight) + 2 * Theme.spacing
     Icon {
         id: arrow
@@ -14,7 +15,7 @@ Panel {
         anchors { left: parent.left; verticalCenter: parent.verticalCenter; leftMargin: Theme.spacing }
         name: panel.icon
         color: Theme.accent
-        size: 72 * Theme.dp
+        size: (panel.compact ? 48 : 72) * Theme.dp
     }
     Column {
         id: column
@@ -22,7 +23,7 @@ Panel {
                   leftMargin: Theme.spacing; rightMargin: Theme.spacing }
         Label {
             objectName: "maneuverDistance"
-            role: "headline"
+            role: panel.compact ? "primary" : "headline"
             text: panel.distance
         }
         Label {
@@ -30,7 +31,7 @@ Panel {
             width: parent.width
             visible: text !== ""
             text: panel.street
-            wrapMode: Text.WordWrap
+            wrapMode: Text.Wrap
         }
     }
 }

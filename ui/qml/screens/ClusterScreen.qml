@@ -9,7 +9,9 @@ Item {
     id: cluster
     required property var vehicle
     required property var mapView
-    readonly property real dialSize: Math.min(height - 2 * Theme.touch - 2 * Theme.spacing, width * 0.4)
+    readonly property bool narrow: width < 1200 * Theme.dp
+    readonly property real dialSize: Math.min(height - 2 * Theme.touch - 2 * Theme.spacing,
+                                              width * (narrow ? 0.32 : 0.4))
 
     TellTalesPanel {
         objectName: "clusterTellTales"
@@ -65,6 +67,7 @@ Item {
             fraction: cluster.vehicle.socFraction
             rangeText: cluster.vehicle.rangeText
             charging: cluster.vehicle.charging
+            compact: cluster.narrow
         }
         NextManeuverPanel {
             objectName: "clusterManeuver"
@@ -73,6 +76,7 @@ Item {
             icon: cluster.mapView.nextIcon
             distance: cluster.mapView.nextDistance
             street: cluster.mapView.nextStreet
+            compact: cluster.narrow
         }
     }
 

@@ -30,6 +30,19 @@ Flickable {
             powerText: dash.vehicle.powerText
             fraction: dash.vehicle.powerFraction
         }
+        Label {
+            objectName: "drivingMode"
+            width: parent.width
+            wrapMode: Text.WordWrap
+            text: dash.vehicle.drivingModeText
+            color: Theme.muted
+        }
+    }
+
+    Column {
+        id: right
+        anchors { left: left.right; right: parent.right; top: parent.top; margins: Theme.spacing }
+        spacing: Theme.spacing
         BatteryPanel {
             width: parent.width
             socText: dash.vehicle.socText
@@ -38,12 +51,6 @@ Flickable {
             rangeText: qsTr("Range %1").arg(dash.vehicle.rangeText)
             charging: dash.vehicle.charging
         }
-    }
-
-    Column {
-        id: right
-        anchors { left: left.right; right: parent.right; top: parent.top; margins: Theme.spacing }
-        spacing: Theme.spacing
         Panel {
             width: parent.width
             height: facts.implicitHeight + 2 * Theme.spacing
@@ -69,13 +76,6 @@ Flickable {
                     width: parent.width
                     wrapMode: Text.WordWrap
                     text: qsTr("Odometer %1").arg(dash.vehicle.odometerText)
-                    color: Theme.muted
-                }
-                Label {
-                    objectName: "drivingMode"
-                    width: parent.width
-                    wrapMode: Text.WordWrap
-                    text: dash.vehicle.drivingModeText
                     color: Theme.muted
                 }
             }

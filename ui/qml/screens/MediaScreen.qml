@@ -19,7 +19,7 @@ Item {
             spacing: Theme.spacing
             Panel {
                 id: coverBox
-                width: 120 * Theme.dp
+                width: 96 * Theme.dp
                 height: width
                 Image {
                     objectName: "coverImage"
@@ -64,7 +64,7 @@ Item {
         // progress: tap to seek
         Item {
             width: parent.width
-            height: Math.max(times.height, Theme.touch * 0.6)
+            height: Theme.touch
             Label {
                 id: times
                 anchors { left: parent.left; verticalCenter: parent.verticalCenter }
@@ -72,14 +72,19 @@ Item {
                 color: Theme.muted
             }
             Bar {
+                id: progressBar
                 objectName: "progress"
                 anchors { left: times.right; right: total.left; verticalCenter: parent.verticalCenter
                           leftMargin: Theme.spacing; rightMargin: Theme.spacing }
                 value: page.media.progress
-                MouseArea {
-                    anchors { fill: parent; topMargin: -Theme.touch / 2; bottomMargin: -Theme.touch / 2 }
-                    onClicked: (mouse) => page.media.seekFraction(mouse.x / width)
-                }
+                track: Theme.edge
+            }
+            MouseArea {  // the whole row's height is the touch target; the bar's span is the track
+                objectName: "seek"
+                x: progressBar.x
+                width: progressBar.width
+                height: parent.height
+                onClicked: (mouse) => page.media.seekFraction(mouse.x / width)
             }
             Label {
                 id: total

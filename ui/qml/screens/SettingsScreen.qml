@@ -19,27 +19,36 @@ Flickable {
             options: ["en", "fr", "ko", "zh"]; labels: ["English", "Français", "한국어", "中文"]
             current: page.settings.language; onPicked: (v) => page.settings.setLanguage(v)
         }
-        Choice {
-            key: "Units"; label: qsTr("Units")
-            options: ["metric", "imperial"]; labels: ["km, °C", "mi, °F"]
-            current: page.settings.units; onPicked: (v) => page.settings.setUnits(v)
-        }
-        Choice {
-            key: "Day / night"; label: qsTr("Day / night")
-            options: ["auto", "day", "night"]; labels: [qsTr("Auto"), qsTr("Day"), qsTr("Night")]
-            current: page.settings.dayNight; onPicked: (v) => page.settings.setDayNight(v)
-        }
-        Choice {
-            key: "Voice"; label: qsTr("Voice")
-            options: ["on", "off"]; labels: [qsTr("On"), qsTr("Off")]
-            current: page.settings.voiceEnabled ? "on" : "off"
-            onPicked: (v) => page.settings.setVoiceEnabled(v === "on")
-        }
-        Choice {
-            key: "Wake phrase"; label: qsTr("Wake phrase")
-            options: ["on", "off"]; labels: [qsTr("On"), qsTr("Off")]
-            current: page.settings.wakePhrase ? "on" : "off"
-            onPicked: (v) => page.settings.setWakePhrase(v === "on")
+        Row {
+            spacing: Theme.spacing
+            Column {
+                spacing: Theme.spacing
+                Choice {
+                    key: "Units"; label: qsTr("Units")
+                    options: ["metric", "imperial"]; labels: ["km, °C", "mi, °F"]
+                    current: page.settings.units; onPicked: (v) => page.settings.setUnits(v)
+                }
+                Choice {
+                    key: "Day / night"; label: qsTr("Day / night")
+                    options: ["auto", "day", "night"]; labels: [qsTr("Auto"), qsTr("Day"), qsTr("Night")]
+                    current: page.settings.dayNight; onPicked: (v) => page.settings.setDayNight(v)
+                }
+            }
+            Column {
+                spacing: Theme.spacing
+                Choice {
+                    key: "Voice"; label: qsTr("Voice"); labelWidth: 150 * Theme.dp
+                    options: ["on", "off"]; labels: [qsTr("On"), qsTr("Off")]
+                    current: page.settings.voiceEnabled ? "on" : "off"
+                    onPicked: (v) => page.settings.setVoiceEnabled(v === "on")
+                }
+                Choice {
+                    key: "Wake phrase"; label: qsTr("Wake phrase"); labelWidth: 150 * Theme.dp
+                    options: ["on", "off"]; labels: [qsTr("On"), qsTr("Off")]
+                    current: page.settings.wakePhrase ? "on" : "off"
+                    onPicked: (v) => page.settings.setWakePhrase(v === "on")
+                }
+            }
         }
         Label {
             text: qsTr("Saved in %1").arg(page.settings.path)
