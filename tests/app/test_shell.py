@@ -179,3 +179,36 @@ def test_bad_size_is_refused() -> None:
 
 def test_settings_dataclass_defaults_are_valid() -> None:
     assert Settings().validate() == []
+
+
+def test_cluster_opens_beside_the_head_unit_and_follows_the_bus(find, qapp, qtbot,
+                                                               tmp_path: Path) -> None:
+    from kernel.event_bus import EventBus
+    from ui.shell import Shell
+
+    bus = EventBus()
+    store = SettingsStore(tmp_path / "settings.toml")
+    shell = Shell(bus, store.load(), store, size=(800, 480), cluster=True)
+    try:
+        assert shell.cluster is not None
+        qtbot.waitExposed(shell.cluster)
+        shell.place()
+        head, cluster = shell.window.frameGeometry(), shell.cluster.frameGeometry()
+        assert not head.intersects(cluster), (head, cluster)
+        bus.publish(topics.SPEED, VssFloat(33.0))
+        speed = next(item for item in _items(shell.cluster.contentItem())
+                     if item.objectName() == "clusterSpeed")
+        qtbot.waitUntil(lambda: speed.property("text") == "33")
+        bus.publish(topics.DAY_NIGHT_MODE, VssString("NIGHT"))
+        qtbot.waitUntil(lambda: shell.cluster_theme.property("night"))
+    finally:
+        shell.close()
+        bus.close()
+
+
+def _items(root):
+    stack = [root]
+    while stack:
+        item = stack.pop()
+        yield item
+        stack.extend(item.childItems())

@@ -99,7 +99,8 @@ Window {
     }
 
     NoticeToast {
-        anchors { horizontalCenter: content.horizontalCenter; top: content.top; topMargin: Theme.spacing }
+        anchors { horizontalCenter: content.horizontalCenter; bottom: content.bottom
+                  bottomMargin: Theme.spacing }
         status: root.status
     }
 
