@@ -38,7 +38,8 @@ screenshot: $(STAMP)
 	done
 	@echo "screenshots in screenshots/"
 
-# The README's pictures: the demo drive (car and bus) and two screens at 800x480, at night.
+# The README's pictures: the demo drive (car and bus); the head unit at both sizes, day and
+# night, in Chinese, and the instrument cluster.
 docs-screenshots: $(STAMP)
 	rm -rf build/demo build/demo-bus && mkdir -p docs/screenshots
 	$(OFFSCREEN) $(PY) -m app demo --offscreen --out build/demo
@@ -49,6 +50,14 @@ docs-screenshots: $(STAMP)
 		$(OFFSCREEN) $(PY) -m app --offscreen --no-simulator --night --screen $$screen \
 			--size 800x480 --screenshot docs/screenshots/$$screen-night-800x480.png || exit 1; \
 	done
+	$(OFFSCREEN) $(PY) -m app --offscreen --no-simulator --screen home --size 1280x720 \
+		--screenshot docs/screenshots/home-1280x720.png
+	$(OFFSCREEN) $(PY) -m app --offscreen --no-simulator --night --screen home --size 800x480 \
+		--screenshot docs/screenshots/home-night-800x480.png
+	$(OFFSCREEN) $(PY) -m app --offscreen --no-simulator --night --screen cluster \
+		--size 1280x480 --screenshot docs/screenshots/cluster-1280x480.png
+	$(OFFSCREEN) $(PY) -m app --offscreen --no-simulator --night --language zh --screen home \
+		--size 800x480 --screenshot docs/screenshots/home-zh-800x480.png
 
 clean:
 	rm -rf $(VENV) screenshots .pytest_cache

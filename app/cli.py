@@ -7,6 +7,7 @@ import argparse
 import importlib
 import sys
 
+from kernel.languages import CODES
 from ui.screens import SCREENS
 
 # Each sub-command module defines `register(subparsers)`, setting `func=<callable(args) -> int>`.
@@ -53,6 +54,11 @@ def add_app_options(parser: argparse.ArgumentParser, *, in_subcommand: bool = Fa
     if not in_subcommand:
         source.add_argument("--speed", type=float, default=1.0,
                             help="CAN log pace, N times real time (default 1)")
+    parser.add_argument("--language", choices=CODES, **default,
+                        help="language of the screens and voice for this run (default: the "
+                             "settings')")
+    parser.add_argument("--cluster", action="store_true", **default,
+                        help="also open the instrument cluster window")
 
 
 def build_parser() -> argparse.ArgumentParser:

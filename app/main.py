@@ -66,13 +66,16 @@ def run_app(args: argparse.Namespace) -> int:
     bus.subscribe(topics.BUS_ERROR, _log_bus_error, name="log")
     store = SettingsStore()
     settings = store.load()
+    if getattr(args, "language", None):
+        settings.language = args.language  # for this run; the settings file keeps its own
 
     recorder = Recorder(Path(args.record)) if getattr(args, "record", None) else None
     if recorder:
         recorder.start(bus)
     replay = getattr(args, "replay", None)
     offscreen = bool(args.offscreen or args.screenshot)
-    shell = Shell(bus, settings, store, screen=args.screen, size=size, night=args.night)
+    shell = Shell(bus, settings, store, screen=args.screen, size=size, night=args.night,
+                  cluster=bool(getattr(args, "cluster", False)) and not args.screenshot)
     shell.window.frameSwapped.connect(
         lambda: log.info("first frame after %.0f ms", (time.monotonic() - started) * 1e3),
         type=_single_shot())
@@ -101,8 +104,9 @@ def run_app(args: argparse.Namespace) -> int:
         from ui.simulator import SimulatorWindow
 
         simulator = SimulatorWindow(bus)
-        simulator.place_beside(shell.window)
         simulator.show()
+    if not offscreen:
+        shell.place(simulator)
 
     try:
         if args.screenshot:

@@ -287,14 +287,17 @@ class SimFault:
 
 @dataclass(frozen=True, slots=True)
 class VehicleInfo:
-    """What the vehicle is, for screens and planners: preset name/label, car or bus, and the
-    nominal consumption the range estimate starts from."""
+    """What the vehicle is, for screens and planners: preset name/label, car or bus, the
+    nominal consumption the range estimate starts from, and the gauges' ranges (0 = unknown)."""
 
     preset: str
     label: str
     kind: str
     capacity_kwh: float
     nominal_kwh_per_km: float
+    max_speed_kmh: float = 0.0
+    max_power_kw: float = 0.0
+    max_regen_kw: float = 0.0
 
 
 @dataclass(frozen=True, slots=True)

@@ -37,15 +37,18 @@ def gui_bus(qapp) -> Iterator[EventBus]:
 
 
 def find_qml_item(shell, name: str):
-    """The item called `name` in a shell's window; searches the visual tree, since Repeater
-    and Loader items are not QObject children."""
-    stack = [shell.window.contentItem()]
+    """The item called `name` in a shell's window, a visible one first (the home screen stays
+    loaded under the full-screen views); searches the visual tree, since Repeater and Loader
+    items are not QObject children."""
+    stack, found = [shell.window.contentItem()], []
     while stack:
         item = stack.pop()
         if item.objectName() == name:
-            return item
+            found.append(item)
         stack.extend(item.childItems())
-    raise AssertionError(f"no QML item named {name!r}")
+    if not found:
+        raise AssertionError(f"no QML item named {name!r}")
+    return next((item for item in found if item.isVisible()), found[0])
 
 
 @pytest.fixture

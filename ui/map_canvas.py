@@ -1,11 +1,11 @@
 """The map drawn as vectors from the offline road graph (no tiles): roads, street names,
-route, vehicle."""
+the route still ahead, the destination pin, a proposed charging station, the vehicle."""
 
 from __future__ import annotations
 
 import math
 
-from PySide6.QtCore import Property, QObject, QPointF, QRectF, Qt, Signal
+from PySide6.QtCore import Property, QObject, QPointF, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import (
     QBrush,
     QColor,
@@ -19,7 +19,10 @@ from PySide6.QtGui import (
 )
 from PySide6.QtQuick import QQuickPaintedItem
 
+from ui.icons import IconProvider
 from ui.viewmodels.map import MapViewModel
+
+PIN_PX = 44
 
 
 class MapCanvas(QQuickPaintedItem):
@@ -33,6 +36,8 @@ class MapCanvas(QQuickPaintedItem):
         self._route = QColor("#0a66c2")
         self._background = QColor("#eef1f5")
         self._label = QColor("#3d4852")
+        self._pin = QColor("#b3261e")
+        self._icons = IconProvider()
         self._font_px = 14.0
         self._label_area = QRectF()  # empty = the whole canvas
         self.drawn_labels: list[str] = []  # the names written in the last frame
@@ -65,6 +70,7 @@ class MapCanvas(QQuickPaintedItem):
     routeColour = _colour("_route", coloursChanged)
     backgroundColour = _colour("_background", coloursChanged)
     labelColour = _colour("_label", coloursChanged)
+    pinColour = _colour("_pin", coloursChanged)
 
     def _set_font_px(self, value: float) -> None:
         self._font_px = value
@@ -103,6 +109,10 @@ class MapCanvas(QQuickPaintedItem):
             route_pen.setJoinStyle(Qt.PenJoinStyle.RoundJoin)
             painter.strokePath(model.route, route_pen)
         self._labels(painter, view, model)
+        for at, icon, colour in ((model.charger, "charging-pile", self._route),
+                                 (model.destination, "map-pin", self._pin)):
+            if at is not None:
+                self._pin_at(painter, view.map(at), icon, colour)
         if model.vehicle is not None:
             self._vehicle(painter, view.map(model.vehicle), model.heading)
 
@@ -150,6 +160,20 @@ class MapCanvas(QQuickPaintedItem):
             painter.strokePath(text, halo)
             painter.fillPath(text, self._label)
             painter.restore()
+
+    def _pin_at(self, painter: QPainter, at: QPointF, icon: str, colour: QColor) -> None:
+        """A round marker standing on its point, the icon inside in the background colour."""
+        painter.resetTransform()
+        painter.setPen(QPen(self._background, 3))
+        painter.setBrush(QBrush(colour))
+        centre = QPointF(at.x(), at.y() - PIN_PX * 0.75)
+        painter.drawPolygon(QPolygonF([QPointF(at.x() - 8, centre.y() + PIN_PX * 0.3), at,
+                                       QPointF(at.x() + 8, centre.y() + PIN_PX * 0.3)]))
+        painter.drawEllipse(centre, PIN_PX / 2, PIN_PX / 2)
+        size = round(PIN_PX * 0.6)
+        image = self._icons.requestImage(f"{icon}/{self._background.name()[1:]}", None,
+                                         QSize(size, size))
+        painter.drawImage(QPointF(centre.x() - size / 2, centre.y() - size / 2), image)
 
     def _vehicle(self, painter: QPainter, at: QPointF, heading: float) -> None:
         painter.resetTransform()

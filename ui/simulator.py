@@ -7,7 +7,6 @@ microphone would cause, so the dashboard and the modules cannot tell the differe
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QWindow
 from PySide6.QtWidgets import (
     QButtonGroup,
     QCheckBox,
@@ -225,16 +224,6 @@ class SimulatorWindow(QWidget):
             f"speed {speed if speed is not None else float('nan'):.0f} km/h · "
             f"SoC {soc if soc is not None else float('nan'):.1f} % · "
             f"pack {pack if pack is not None else float('nan'):.0f} °C")
-
-    def place_beside(self, head_unit: QWindow) -> None:
-        """Open right of the head unit (left of it when the screen has no room there), so
-        neither covers the other."""
-        frame = head_unit.frameGeometry()
-        screen = head_unit.screen().availableGeometry()
-        width = self.sizeHint().width()
-        x = frame.right() + 8 if frame.right() + 8 + width <= screen.right() \
-            else max(screen.left(), frame.left() - width - 8)
-        self.move(x, frame.top())
 
     def closeEvent(self, event) -> None:
         for sub in self._subs:

@@ -1,35 +1,44 @@
-"""Day/night palette and a size scale for QML, following HMI.DayNightMode.
+"""Day/night mode and the density of the screen, for the QML Theme (ui/qml/controls/Theme.qml).
 
-Exposed to QML as the context property `theme`. The scale lets one layout read well at both
-800x480 and 1280x720: font and touch-target sizes multiply by `theme.scale`.
+Every size in the QML is in dp (density-independent pixels, 160 dp to the inch, as Android for
+Cars counts them), so a touch target or a text is as large under the driver's finger and eye on
+a 7" screen as on a 10.1" one. The physical size is assumed from the window: 800x480 is a 7"
+screen, 1280x720 a 10.1" one, and other sizes take the pixel density interpolated between the
+two by their diagonal in pixels (clamped to the two). `px_per_dp = ppi / 160`.
 """
 
 from __future__ import annotations
+
+import math
 
 from PySide6.QtCore import Property, QObject, Signal, Slot
 
 from kernel import topics
 from kernel.event_bus import EventBus, Message
 
-_DAY = {
-    "background": "#eef1f5", "surface": "#ffffff", "text": "#101418", "muted": "#5a6470",
-    "accent": "#0a66c2", "ok": "#1a7f37", "warning": "#b35c00", "critical": "#c62828",
-    "border": "#c9d1db",
-}
-_NIGHT = {
-    "background": "#0b0f14", "surface": "#161c24", "text": "#e8edf2", "muted": "#8c98a5",
-    "accent": "#4ea3ff", "ok": "#3fb950", "warning": "#f0a020", "critical": "#ff5252",
-    "border": "#2a333e",
-}
+DP_PER_INCH = 160.0
+# (pixels across the diagonal, assumed inches): the two screens the layout is made for
+SMALL = (math.hypot(800, 480), 7.0)
+LARGE = (math.hypot(1280, 720), 10.1)
+
+
+def px_per_dp(width: int, height: int) -> float:
+    """Pixels per dp on the screen assumed for a window of this size."""
+    small_ppi, large_ppi = SMALL[0] / SMALL[1], LARGE[0] / LARGE[1]
+    diagonal = math.hypot(width, height)
+    t = min(1.0, max(0.0, (diagonal - SMALL[0]) / (LARGE[0] - SMALL[0])))
+    return (small_ppi + t * (large_ppi - small_ppi)) / DP_PER_INCH
 
 
 class Theme(QObject):
+    """Night mode (HMI.DayNightMode on the bus, or the setting) and `dp` for the window size."""
+
     changed = Signal()
 
     def __init__(self, bus: EventBus | None = None, night: bool = False) -> None:
         super().__init__()
         self._night = night
-        self._scale = 1.0
+        self._dp = px_per_dp(1280, 720)
         if bus is not None:
             bus.subscribe(topics.DAY_NIGHT_MODE, self._on_mode, on="gui", name="theme")
 
@@ -44,23 +53,10 @@ class Theme(QObject):
 
     @Slot(int, int)
     def fitTo(self, width: int, height: int) -> None:
-        """Scale sizes to the window: 1.0 at 1280x720, ~0.67 at 800x480."""
-        scale = max(0.5, min(width / 1280, height / 720))
-        if abs(scale - self._scale) > 1e-3:
-            self._scale = scale
+        dp = px_per_dp(width, height)
+        if abs(dp - self._dp) > 1e-4:
+            self._dp = dp
             self.changed.emit()
 
-    def _palette(self) -> dict[str, str]:
-        return _NIGHT if self._night else _DAY
-
     night = Property(bool, lambda self: self._night, notify=changed)
-    scale = Property(float, lambda self: self._scale, notify=changed)
-    background = Property(str, lambda self: self._palette()["background"], notify=changed)
-    surface = Property(str, lambda self: self._palette()["surface"], notify=changed)
-    text = Property(str, lambda self: self._palette()["text"], notify=changed)
-    muted = Property(str, lambda self: self._palette()["muted"], notify=changed)
-    accent = Property(str, lambda self: self._palette()["accent"], notify=changed)
-    ok = Property(str, lambda self: self._palette()["ok"], notify=changed)
-    warning = Property(str, lambda self: self._palette()["warning"], notify=changed)
-    critical = Property(str, lambda self: self._palette()["critical"], notify=changed)
-    border = Property(str, lambda self: self._palette()["border"], notify=changed)
+    dp = Property(float, lambda self: self._dp, notify=changed)

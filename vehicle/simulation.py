@@ -78,7 +78,8 @@ class VehicleSimulation:
         p = self.preset
         bus.publish(topics.VEHICLE_INFO, VehicleInfo(
             p.name, p.label, p.kind, p.battery_capacity_kwh,
-            p.nominal_consumption_kwh_per_100km / 100.0))
+            p.nominal_consumption_kwh_per_100km / 100.0, p.max_speed_kmh,
+            p.max_motor_power_kw, p.max_regen_power_kw))
         for pattern in (topics.NAV_ROUTE, topics.VEHICLE_CONTROL, topics.SIM_SETTING,
                         topics.SIM_FAULT):
             self._subs.append(bus.subscribe(pattern, self._inbox.put, name="vehicle sim"))

@@ -18,8 +18,10 @@ from pathlib import Path
 
 ENV_VAR = "VOLANT_VOSK_MODEL"
 MODEL_SITE = "https://alphacephei.com/vosk/models/"
-OFFICIAL = {"en": "vosk-model-small-en-us-0.15", "fr": "vosk-model-small-fr-0.22"}
+OFFICIAL = {"en": "vosk-model-small-en-us-0.15", "fr": "vosk-model-small-fr-0.22",
+            "zh": "vosk-model-small-cn-0.22"}
 _LANG_IN_NAME = re.compile(r"vosk-model-(?:small-)?([a-z]{2})(?:-|$)")
+_NAME_LANGUAGE = {"cn": "zh"}  # Vosk names its Mandarin models by country
 
 
 class ModelError(RuntimeError):
@@ -56,7 +58,8 @@ def missing_parts(folder: Path) -> list[str]:
 
 def language_of(folder: Path) -> str:
     found = _LANG_IN_NAME.search(folder.name)
-    return found.group(1) if found else ""
+    code = found.group(1) if found else ""
+    return _NAME_LANGUAGE.get(code, code)
 
 
 def models_dir(data_dir: Path) -> Path:

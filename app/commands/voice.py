@@ -100,7 +100,8 @@ def _models(args: argparse.Namespace) -> int:
 
     if args.download:
         if not args.language:
-            print("volant voice models download: name a language: en or fr", file=sys.stderr)
+            print("volant voice models download: name a language: "
+                  f"{', '.join(models.OFFICIAL)}", file=sys.stderr)
             return 2
         return _download(args.language, data_dir(), args.site or models.MODEL_SITE)
     found = models.find_models(data_dir())

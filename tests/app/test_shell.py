@@ -19,7 +19,7 @@ from ui.shell import SCREENS, Shell
 SIZES = [(1280, 720), (800, 480)]
 
 
-def distinct_colours(image: QImage, step: int = 8) -> int:
+def distinct_colours(image: QImage, step: int = 3) -> int:
     return len({image.pixel(x, y) for x in range(0, image.width(), step)
                 for y in range(0, image.height(), step)})
 
@@ -32,15 +32,18 @@ def distinct_colours(image: QImage, step: int = 8) -> int:
 @pytest.mark.parametrize("screen", SCREENS)
 def test_every_screen_renders_at_both_sizes(find, make_shell, qtbot, screen: str, size) -> None:
     shell, _ = make_shell(screen, size)
-    loader = find(shell, "screenLoader")
-    qtbot.waitUntil(lambda: loader.property("ready"))
+    if screen == "cluster":
+        assert find(shell, "cluster").isVisible()
+    else:
+        loader = find(shell, "screenLoader")
+        qtbot.waitUntil(lambda: loader.property("ready"))
     qtbot.waitExposed(shell.window)
+    qtbot.waitUntil(lambda: distinct_colours(shell.grab()) > 4)  # not blank, once drawn
     image = shell.grab()
     assert (image.width(), image.height()) == size
-    assert distinct_colours(image) > 4, f"{screen} at {size} looks blank"
 
 
-def test_status_bar_shows_bus_values(find, make_shell, qtbot) -> None:
+def test_home_and_strip_show_bus_values(find, make_shell, qtbot) -> None:
     shell, bus = make_shell()
     status = shell.view_models["statusInfo"]
     bus.publish(topics.SOC, VssFloat(12.4))
@@ -48,8 +51,9 @@ def test_status_bar_shows_bus_values(find, make_shell, qtbot) -> None:
     bus.publish(topics.UI_NOTICE, Notice("Map ready", "info"))
     qtbot.waitUntil(lambda: status.battery == "12%")
     assert status.batteryLow
-    assert status.outside == "-7 °C"
-    assert find(shell, "battery").property("text") == "▮ 12%"
+    assert find(shell, "outside").property("text") == "-7 °C"
+    assert find(shell, "socValue").property("text") == "12%"
+    assert find(shell, "lamp_battery").isVisible()  # the low-battery tell-tale
     assert find(shell, "notice").property("text") == "Map ready"
 
 
@@ -74,11 +78,11 @@ def test_theme_follows_day_night_signal(make_shell, qtbot) -> None:
     qtbot.waitUntil(lambda: not shell.theme.property("night"))
 
 
-def test_home_tile_opens_its_screen_and_home_returns(find, make_shell, qtbot) -> None:
+def test_quick_settings_open_over_home_and_close_back(find, make_shell, qtbot) -> None:
     shell, _ = make_shell()
     qtbot.waitExposed(shell.window)
-    tile = find(shell, "tile_settings")
-    qtbot.waitUntil(lambda: tile.width() > 100)  # laid out
+    tile = find(shell, "quickSettings")
+    drawn(shell, qtbot)
     centre = tile.mapToScene(tile.boundingRect().center()).toPoint()
     qtbot.mouseClick(shell.window, qt_left(), pos=centre)
     qtbot.waitUntil(lambda: shell.navigator.property("screen") == "settings")
@@ -87,6 +91,16 @@ def test_home_tile_opens_its_screen_and_home_returns(find, make_shell, qtbot) ->
     qtbot.mouseClick(shell.window, qt_left(),
                      pos=home.mapToScene(home.boundingRect().center()).toPoint())
     qtbot.waitUntil(lambda: shell.navigator.property("screen") == "home")
+    assert find(shell, "home").isVisible() and not find(shell, "overlay").isVisible()
+
+
+def drawn(shell, qtbot) -> None:
+    """Wait for the first frame and handle the events queued with it (the window's resize),
+    so a tap lands where the item now is."""
+    from PySide6.QtCore import QCoreApplication
+
+    qtbot.waitUntil(lambda: distinct_colours(shell.grab()) > 4)
+    QCoreApplication.processEvents()
 
 
 def qt_left():
@@ -100,8 +114,11 @@ def test_settings_screen_saves_a_choice_and_tells_the_modules(find, make_shell, 
     store = SettingsStore(tmp_path / "settings.toml")
     shell, bus = make_shell("settings", store=store)
     qtbot.waitExposed(shell.window)
+    qtbot.waitUntil(lambda: find(shell, "screenLoader").property("ready"))
+    drawn(shell, qtbot)
     for name in ("option_Language_fr", "option_Wake phrase_on"):
         option = find(shell, name)
+        qtbot.waitUntil(lambda o=option: o.width() > 60 and o.y() >= 0)  # laid out
         qtbot.mouseClick(shell.window, qt_left(),
                          pos=option.mapToScene(option.boundingRect().center()).toPoint())
     qtbot.waitUntil(lambda: shell.view_models["settings"].property("wakePhrase"))
@@ -174,3 +191,36 @@ def test_closing_the_shell_leaves_no_subscriber_of_the_screens(qapp, tmp_path: P
     shell.close()
     assert bus.subscriptions() == (mine,)
     bus.close()
+
+
+def test_cluster_opens_beside_the_head_unit_and_follows_the_bus(find, qapp, qtbot,
+                                                               tmp_path: Path) -> None:
+    from kernel.event_bus import EventBus
+    from ui.shell import Shell
+
+    bus = EventBus()
+    store = SettingsStore(tmp_path / "settings.toml")
+    shell = Shell(bus, store.load(), store, size=(800, 480), cluster=True)
+    try:
+        assert shell.cluster is not None
+        qtbot.waitExposed(shell.cluster)
+        shell.place()
+        head, cluster = shell.window.frameGeometry(), shell.cluster.frameGeometry()
+        assert not head.intersects(cluster), (head, cluster)
+        bus.publish(topics.SPEED, VssFloat(33.0))
+        speed = next(item for item in _items(shell.cluster.contentItem())
+                     if item.objectName() == "clusterSpeed")
+        qtbot.waitUntil(lambda: speed.property("text") == "33")
+        bus.publish(topics.DAY_NIGHT_MODE, VssString("NIGHT"))
+        qtbot.waitUntil(lambda: shell.cluster_theme.property("night"))
+    finally:
+        shell.close()
+        bus.close()
+
+
+def _items(root):
+    stack = [root]
+    while stack:
+        item = stack.pop()
+        yield item
+        stack.extend(item.childItems())

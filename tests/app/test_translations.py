@@ -13,7 +13,7 @@ from ui.i18n import CatalogError, load_catalog
 from ui.shell import Shell
 
 UI = Path(i18n.__file__).parent
-LANGUAGES = ("fr", "ko")
+LANGUAGES = ("fr", "ko", "zh")
 
 
 SERVICE_TEMPLATES = (  # the English template of texts that services send for the screens

@@ -1,50 +1,41 @@
-"""The media screen loaded alone offscreen with its real view model and the real player."""
+"""The media view opened over the head unit offscreen, with its real view model and the real
+player."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
-from PySide6.QtCore import QObject, QUrl
-from PySide6.QtQuick import QQuickItem, QQuickView
 
 from kernel import topics
+from kernel.settings import SettingsStore
 from kernel.topics import UxRestrictions
 from media.demo import write_track
 from media.service import MediaService
-from ui.theme import Theme
+from ui.shell import Shell
 from ui.viewmodels.media import MediaViewModel
 
-QML = Path(__file__).resolve().parents[2] / "ui" / "qml" / "screens" / "MediaScreen.qml"
 WAIT_MS = 15000
 
 
 @pytest.mark.parametrize(("size", "night"), [((1280, 720), False), ((800, 480), True)])
-def test_screen_shows_now_playing_and_locks_search_while_moving(qtbot, gui_bus, music, tmp_path,
+def test_screen_shows_now_playing_and_locks_search_while_moving(find, qtbot, gui_bus, music,
+                                                                tmp_path,
                                                                 size, night):
     service = MediaService([music], demo_dir=None, state_file=tmp_path / "player.json",
                            cover_dir=tmp_path / "covers")
     service.start(gui_bus)
-    theme = Theme(night=night)
-    theme.fitTo(*size)
-    vm = MediaViewModel(gui_bus)
-    view = QQuickView()
-    view.rootContext().setContextProperty("theme", theme)
-    view.rootContext().setContextProperty("media", vm)
-    view.setResizeMode(QQuickView.ResizeMode.SizeRootObjectToView)
-    view.resize(*size)
-    view.setSource(QUrl.fromLocalFile(str(QML)))
-    assert view.status() == QQuickView.Status.Ready, view.errors()
-    view.show()
+    store = SettingsStore(tmp_path / "settings.toml")
+    shell = Shell(gui_bus, store.load(), store, screen="media", size=size, night=night)
+    vm = shell.view_models["media"]
+    qtbot.waitUntil(lambda: find(shell, "screenLoader").property("ready"))
     qtbot.waitUntil(lambda: vm.trackCount == 3, timeout=WAIT_MS)
-    root = view.rootObject()
     assert [row["label"] for row in vm.items] == ["Aino", "Boris"]
     vm.choose("play_artist", "Boris")
     qtbot.waitUntil(lambda: vm.playing and vm.title == "Snow Road", timeout=WAIT_MS)
-    assert root.findChild(QObject, "titleText").property("text") == "Snow Road"
-    cover = root.findChild(QQuickItem, "coverImage")
+    qtbot.waitUntil(lambda: find(shell, "titleText").property("text") == "Snow Road")
+    assert find(shell, "stripTitle").property("text") == "Snow Road"  # the strip too
+    cover = find(shell, "coverImage")
     qtbot.waitUntil(lambda: cover.property("ready"), timeout=WAIT_MS)
-    search = root.findChild(QQuickItem, "searchInput")
+    search = find(shell, "searchInput")
     assert search.isVisible()
     vm.search("tram")
     assert [row["label"] for row in vm.items] == ["Tram Seven"]
@@ -52,13 +43,13 @@ def test_screen_shows_now_playing_and_locks_search_while_moving(qtbot, gui_bus, 
     gui_bus.publish(topics.UX_RESTRICTIONS, UxRestrictions("moving", True, 6, "Use voice"))
     qtbot.waitUntil(lambda: not vm.searchAllowed, timeout=WAIT_MS)
     assert not search.isVisible()
-    assert root.findChild(QQuickItem, "lockoutText").isVisible()
+    assert find(shell, "lockoutText").isVisible()
     assert [row["label"] for row in vm.items] == ["Aino", "Boris"]  # the search is not applied
-    image = view.grabWindow()
+    image = shell.grab()
     assert (image.width(), image.height()) == size
     assert len({image.pixel(x, y) for x in range(0, size[0], 40)
                 for y in range(0, size[1], 40)}) > 5  # not blank
-    view.close()
+    shell.close()
     service.stop()
 
 

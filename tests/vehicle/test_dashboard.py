@@ -45,7 +45,26 @@ def test_dashboard_shows_the_values_on_the_bus(find, dashboard, qtbot) -> None:
     range_km = bus.retained(topics.RANGE).value / 1000
     assert find(shell, "rangeValue").property("text") == f"Range {range_km:.0f} km"
     assert find(shell, "packValue").property("text").startswith("Pack 6")
-    assert find(shell, "speedBar").width() > 0
+    assert find(shell, "speedBarFill").width() > 0
+    power = bus.retained(topics.MOTOR_POWER).value
+    assert find(shell, "powerValue").property("text") == f"{power:.0f} kW"
+
+
+def test_gauges_take_their_range_from_the_preset(dashboard, qtbot) -> None:
+    """The city car's top speed (120 km/h) and motor (50 kW) end the gauges, not fixed maxima."""
+    shell, bus, sim = dashboard()
+    sim.run_ticks(1)
+    vm = shell.view_models["vehicle"]
+    qtbot.waitUntil(lambda: vm.property("maxSpeedText") == "120")
+    bus.publish(topics.SPEED, VssFloat(60.0))
+    bus.publish(topics.MOTOR_POWER, VssFloat(25.0))
+    qtbot.waitUntil(lambda: vm.property("speedFraction") == 0.5)
+    assert vm.property("powerFraction") == 0.5
+    bus.publish(topics.MOTOR_POWER, VssFloat(-15.0))  # regen: of the preset's 30 kW
+    qtbot.waitUntil(lambda: vm.property("powerFraction") == -0.5)
+    bus.publish(topics.SOC, VssFloat(4.0))
+    qtbot.waitUntil(lambda: vm.property("socLevel") == "critical")
+    assert {"code": "battery", "level": "critical"} in vm.property("tellTales")
 
 
 def test_out_of_range_sensor_shows_a_warning_and_no_number(dashboard, qtbot) -> None:

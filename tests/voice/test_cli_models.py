@@ -200,3 +200,13 @@ def test_download_unreachable_site_is_clear(tmp_path):
         models.download("en", tmp_path, site="http://127.0.0.1:9/")
     with pytest.raises(models.ModelError, match="no official model to download for 'ko'"):
         models.download("ko", tmp_path)
+
+
+def test_mandarin_model_is_known_by_its_country_name(tmp_path: Path) -> None:
+    """Vosk names its Mandarin models "cn"; the manager files them under the UI's "zh"."""
+    assert models.OFFICIAL["zh"] == "vosk-model-small-cn-0.22"
+    half = models.models_dir(tmp_path) / "vosk-model-small-cn-0.22"
+    (half / "am").mkdir(parents=True)
+    [info] = [found for found in models.find_models(tmp_path) if found.path == half]
+    assert (info.language, info.usable) == ("zh", False)
+    assert models.best_model("zh", tmp_path) is None  # typed commands, and the reason says so

@@ -7,6 +7,7 @@ canvas only applies a pan/zoom transform when the vehicle moves.
 from __future__ import annotations
 
 import math
+import time
 
 from PySide6.QtCore import Property, QObject, QPointF, Signal, Slot
 from PySide6.QtGui import QPainterPath
@@ -21,6 +22,11 @@ ARROWS = {("turn", "left"): "←", ("turn", "right"): "→", ("slight", "left"):
           ("slight", "right"): "↗", ("sharp", "left"): "↙", ("sharp", "right"): "↘",
           ("uturn", ""): "↶", ("roundabout", ""): "⟳", ("straight", ""): "↑",
           ("arrive", ""): "⚑", ("depart", ""): "↑"}
+ICONS = {("turn", "left"): "arrow-left", ("turn", "right"): "arrow-right",
+         ("slight", "left"): "arrow-bear-left", ("slight", "right"): "arrow-bear-right",
+         ("sharp", "left"): "arrow-sharp-turn-left", ("sharp", "right"): "arrow-sharp-turn-right",
+         ("uturn", ""): "arrow-back-up", ("roundabout", ""): "arrow-rotary-right",
+         ("straight", ""): "arrow-up", ("arrive", ""): "flag", ("depart", ""): "arrow-up"}
 ZOOM_LEVELS = (0.5, 1.0, 2.0, 4.0, 8.0)  # pixels per metre at theme scale 1
 
 
@@ -37,7 +43,14 @@ class MapViewModel(QObject):
         self._origin = (0.0, 0.0)
         self._lon_scale = M_PER_DEG
         self.roads = QPainterPath()
-        self.route = QPainterPath()
+        self.route = QPainterPath()  # the part of the route still ahead
+        self._route_points: list[QPointF] = []
+        self._route_along: list[float] = []  # metres from the route start, per point
+        self._route_length = 0.0
+        self.destination: QPointF | None = None
+        self.charger: QPointF | None = None
+        self._destination_name = ""
+        self._arrival = ""
         self.labels: list[tuple[str, QPointF, float, float]] = []  # name, at, angle, metres
         self._vehicle: QPointF | None = None
         self._lat: float | None = None
@@ -105,9 +118,17 @@ class MapViewModel(QObject):
         self.guidanceChanged.emit()
 
     def _set_route(self, route: topics.RoutePath) -> None:
-        path = QPainterPath()
+        self._route_points = [self.project(lat, lon) for lat, lon in route.points]
+        along, total = [0.0], 0.0
+        for a, b in zip(self._route_points, self._route_points[1:], strict=False):
+            total += math.hypot(b.x() - a.x(), b.y() - a.y())
+            along.append(total)
+        self._route_along, self._route_length = along, total
+        self.destination = self._route_points[-1] if len(route.points) >= 2 else None
+        self._destination_name = route.destination if len(route.points) >= 2 else ""
+        self.charger = None
         if len(route.points) >= 2:
-            self._path(tuple(c for p in route.points for c in p), path)
+            self._arrival = _clock_in(route.duration_s)
             first = next((m for m in route.maneuvers if m.kind != "depart"), None)
             if first is not None:
                 self._next = (first.kind, first.side, first.street, first.at_m)
@@ -115,6 +136,19 @@ class MapViewModel(QObject):
         else:
             self._next = ("", "", "", 0.0)
             self._remaining = None
+            self._arrival = ""
+        self._trim_route(self._route_length)
+
+    def _trim_route(self, ahead_m: float) -> None:
+        """The route from where the vehicle is (`ahead_m` before its end) to the destination."""
+        path = QPainterPath()
+        points, along = self._route_points, self._route_along
+        if len(points) >= 2:
+            done = max(0.0, self._route_length - ahead_m)
+            first = next((i for i, a in enumerate(along) if a > done), len(points) - 1)
+            path.moveTo(points[max(0, first - 1)])
+            for point in points[first:]:
+                path.lineTo(point)
         self.route = path
 
     def _on_lat(self, msg: Message) -> None:
@@ -138,7 +172,16 @@ class MapViewModel(QObject):
             return
         self._next = (p.next_kind, p.next_side, p.next_street, p.next_distance_m)
         self._remaining = (p.remaining_m, p.eta_s)
+        self._arrival = _clock_in(p.eta_s)
+        if self._route_length > 0:
+            self._trim_route(p.remaining_m * self._route_length / max(1.0, self._route_total_m()))
+            self.geometryChanged.emit()
         self.guidanceChanged.emit()
+
+    def _route_total_m(self) -> float:
+        route = self._bus.retained(topics.NAV_ROUTE)
+        return route.distance_m if route is not None and route.distance_m > 0 else \
+            self._route_length
 
     def _on_units(self, _msg: Message) -> None:
         self._units = Units.on(self._bus)
@@ -152,6 +195,9 @@ class MapViewModel(QObject):
 
     def _on_energy(self, msg: Message) -> None:
         self._banner = (msg.payload.text, "warning")
+        if msg.payload.charger:
+            self.charger = self.project(msg.payload.charger_lat, msg.payload.charger_lon)
+            self.geometryChanged.emit()
         self.guidanceChanged.emit()
 
     def _on_loading(self, msg: Message) -> None:
@@ -189,6 +235,7 @@ class MapViewModel(QObject):
         if msg.payload.kind in ("arrived", "cancelled"):
             self._next = ("", "", "", 0.0)
             self._remaining = None
+            self._arrival = ""
         self.guidanceChanged.emit()
 
     def _on_guess(self, msg: Message) -> None:
@@ -205,6 +252,12 @@ class MapViewModel(QObject):
 
     def _guess_choices(self) -> list[str]:
         return [f"{c.name} ({c.confidence:.0%})" for c in self._guess.candidates]
+
+    @Slot(str)
+    def navigateTo(self, query: str) -> None:
+        """The "where to" card: a place query, as a spoken one would be."""
+        if query.strip():
+            self._bus.publish(topics.NAV_ROUTE_REQUEST, topics.RouteRequest(query.strip()))
 
     # -- view ----------------------------------------------------------------------------
     @Slot()
@@ -258,6 +311,11 @@ class MapViewModel(QObject):
     hasRoute = Property(bool, lambda self: not self.route.isEmpty(), notify=geometryChanged)
     follow = Property(bool, lambda self: self._follow, notify=viewChanged)
     nextArrow = Property(str, _arrow, notify=guidanceChanged)
+    nextIcon = Property(str, lambda self: ICONS.get((self._next[0], self._next[1]),
+                                                    ICONS.get((self._next[0], ""), "")),
+                        notify=guidanceChanged)
+    arrival = Property(str, lambda self: self._arrival, notify=guidanceChanged)
+    destinationName = Property(str, lambda self: self._destination_name, notify=guidanceChanged)
     nextDistance = Property(str, lambda self: self._units.approach(self._next[3], screen_language())
                             if self._next[0] else "",
                             notify=guidanceChanged)
@@ -275,6 +333,11 @@ def _text_angle(bearing: float) -> float:
     turned so it never reads upside down."""
     angle = (bearing - 90.0) % 180.0
     return angle - 180.0 if angle > 90.0 else angle
+
+
+def _clock_in(seconds: float) -> str:
+    """The wall-clock time `seconds` from now, as the status strip's clock shows it."""
+    return time.strftime("%H:%M", time.localtime(time.time() + max(0.0, seconds)))
 
 
 def _minutes(seconds: float) -> str:

@@ -14,6 +14,14 @@ from kernel.units import Units
 from ui.i18n import screen_language, tr
 
 SPEED_RANGE_KMH = (0.0, 250.0)
+# gauge ranges until the vehicle says its own (VehicleInfo from the preset)
+DEFAULT_MAX_SPEED_KMH = 120.0
+DEFAULT_MAX_POWER_KW = 50.0
+DEFAULT_MAX_REGEN_KW = 30.0
+SOC_CRITICAL = 5.0  # %: below it the state of charge shows as critical
+SOC_WARNING = 15.0
+PACK_COLD_C = 50.0
+PACK_HOT_C = 85.0
 GEARS = {126: "P", 127: "D", 0: "N"}
 LEVEL_ORDER = {"critical": 0, "warning": 1, "info": 2}
 
@@ -34,6 +42,7 @@ class VehicleViewModel(QObject):
         self._info: topics.VehicleInfo | None = None
         self._charging = False
         self._next_stop: topics.NextStop | None = None
+        self._control = topics.DriverControl()
         self._bus = bus
         self._units = Units.on(bus)
         numeric = (topics.SPEED, topics.SOC, topics.RANGE, topics.PACK_TEMPERATURE,
@@ -47,6 +56,7 @@ class VehicleViewModel(QObject):
             bus.subscribe(topics.VEHICLE_WARNINGS, self._on_warnings, on="gui"),
             bus.subscribe(topics.VEHICLE_INFO, self._on_info, on="gui"),
             bus.subscribe(topics.NAV_BUS_NEXT_STOP, self._on_next_stop, on="gui"),
+            bus.subscribe(topics.VEHICLE_CONTROL, self._on_control, on="gui"),
             bus.subscribe(topics.DISTANCE_UNIT, self._on_units, on="gui"),
             bus.subscribe(topics.TEMPERATURE_UNIT, self._on_units, on="gui"),
         ]
@@ -94,6 +104,10 @@ class VehicleViewModel(QObject):
         self._units = Units.on(self._bus)
         self.changed.emit()
 
+    def _on_control(self, msg: Message) -> None:
+        self._control = msg.payload
+        self.changed.emit()
+
     def _on_next_stop(self, msg: Message) -> None:
         self._next_stop = msg.payload
         self.changed.emit()
@@ -122,25 +136,60 @@ class VehicleViewModel(QObject):
 
     def _speed_fraction(self) -> float:
         speed = self._get(topics.SPEED) or 0.0
-        top = self._info_max_speed()
-        return min(1.0, max(0.0, speed / top)) if self._speed_valid() else 0.0
+        return min(1.0, max(0.0, speed / self._max_speed())) if self._speed_valid() else 0.0
 
-    def _info_max_speed(self) -> float:
-        return 100.0 if self._info and self._info.kind == "bus" else 150.0
+    def _max_speed(self) -> float:
+        """km/h at the end of the speed gauge: the preset's top speed."""
+        info = self._info
+        return info.max_speed_kmh if info and info.max_speed_kmh > 0 else DEFAULT_MAX_SPEED_KMH
 
     # -- power --------------------------------------------------------------------------------
     def _power(self) -> float:
         return self._get(topics.MOTOR_POWER) or 0.0
 
     def _power_fraction(self) -> float:
-        """-1 (full regen) .. +1 (full power), scaled to the vehicle kind's typical maxima."""
-        scale = 250.0 if self._info and self._info.kind == "bus" else 60.0
-        return min(1.0, max(-1.0, self._power() / scale))
+        """-1 (full regen) .. +1 (full power), scaled to the preset's motor and regen limits."""
+        info, power = self._info, self._power()
+        if power >= 0:
+            scale = info.max_power_kw if info and info.max_power_kw > 0 else DEFAULT_MAX_POWER_KW
+        else:
+            scale = info.max_regen_kw if info and info.max_regen_kw > 0 else DEFAULT_MAX_REGEN_KW
+        return min(1.0, max(-1.0, power / scale))
+
+    def _power_text(self) -> str:
+        return "--" if self._get(topics.MOTOR_POWER) is None else f"{round(self._power())} kW"
 
     # -- battery ------------------------------------------------------------------------------
     def _soc(self) -> float:
         soc = self._get(topics.SOC)
         return min(100.0, max(0.0, soc)) if soc is not None else -1.0
+
+    def _soc_level(self) -> str:
+        soc = self._soc()
+        return ("unknown" if soc < 0 else "critical" if soc < SOC_CRITICAL
+                else "warning" if soc < SOC_WARNING else "ok")
+
+    def _tell_tales(self) -> list[dict[str, str]]:
+        """Lamps the driver must not miss: code and level, in a fixed order."""
+        lamps = []
+        if self._charging:
+            lamps.append({"code": "charging", "level": "ok"})
+        if self._soc_level() in ("warning", "critical"):
+            lamps.append({"code": "battery", "level": self._soc_level()})
+        if self._pack_state() in ("cold", "hot"):
+            lamps.append({"code": "pack_" + self._pack_state(), "level": "warning"})
+        if any(w.level == "critical" for w in self._warnings):
+            lamps.append({"code": "fault", "level": "critical"})
+        if self._control.mode == "cruise":
+            lamps.append({"code": "cruise", "level": "info"})
+        return lamps
+
+    def _driving_mode_text(self) -> str:
+        control = self._control
+        if control.mode == "cruise":
+            speed = f"{self._units.speed(control.target_speed_kmh):.0f} {self._units.speed_unit}"
+            return tr("Cruise %1", speed)
+        return tr("Autopilot (simulation)") if control.mode == "auto" else tr("Manual")
 
     def _range_text(self) -> str:
         value = self._get(topics.RANGE)
@@ -156,7 +205,7 @@ class VehicleViewModel(QObject):
         value = self._get(topics.PACK_TEMPERATURE)
         if value is None:
             return "unknown"
-        return "cold" if value < 50 else "hot" if value > 85 else "ok"
+        return "cold" if value < PACK_COLD_C else "hot" if value > PACK_HOT_C else "ok"
 
     def _outside_text(self) -> str:
         value = self._get(topics.AIR_TEMPERATURE)
@@ -173,7 +222,17 @@ class VehicleViewModel(QObject):
     gear = Property(str, lambda self: self._gear, notify=changed)
     powerKw = Property(float, _power, notify=changed)
     powerFraction = Property(float, _power_fraction, notify=changed)
+    powerText = Property(str, _power_text, notify=changed)
     soc = Property(float, _soc, notify=changed)
+    socText = Property(str, lambda self: "--" if self._soc() < 0 else f"{round(self._soc())}%",
+                       notify=changed)
+    socLevel = Property(str, _soc_level, notify=changed)
+    socFraction = Property(float, lambda self: max(0.0, self._soc()) / 100.0, notify=changed)
+    maxSpeedText = Property(str, lambda self: f"{self._units.speed(self._max_speed()):.0f}",
+                            notify=changed)
+    tellTales = Property("QVariantList", _tell_tales, notify=changed)
+    drivingMode = Property(str, lambda self: self._control.mode, notify=changed)
+    drivingModeText = Property(str, _driving_mode_text, notify=changed)
     rangeText = Property(str, _range_text, notify=changed)
     packText = Property(str, _pack_text, notify=changed)
     packState = Property(str, _pack_state, notify=changed)
@@ -187,6 +246,10 @@ class VehicleViewModel(QObject):
                 for w in self._warnings]
 
     warnings = Property("QVariantList", _warning_rows, notify=changed)
+    topAlert = Property(str, lambda self: rows[0]["text"] if (rows := self._warning_rows()) else "",
+                        notify=changed)
+    topAlertLevel = Property(str, lambda self: self._warnings[0].level if self._warnings else "",
+                             notify=changed)
     isBus = Property(bool, lambda self: bool(self._info and self._info.kind == "bus"),
                      notify=changed)
     nextStop = Property(str, _next_stop_text, notify=changed)

@@ -1,89 +1,245 @@
 import QtQuick
+import Volant
+import controls
+import panels
 
-// Large touch targets leading to each screen; two rows of tiles at any window size.
+// The head unit's base: the vehicle column beside the map and its cards. With `mapOnly` the
+// map takes the whole width (the "map" screen).
 Item {
     id: home
-    readonly property var tiles: [
-        { name: "dashboard", label: qsTr("Dashboard"), glyph: "◷" },
-        { name: "map", label: qsTr("Map"), glyph: "➤" },
-        { name: "media", label: qsTr("Media"), glyph: "♫" },
-        { name: "voice", label: qsTr("Voice"), glyph: "◉" },
-        { name: "settings", label: qsTr("Settings"), glyph: "⚙" }
-    ]
-    readonly property real gap: 20 * theme.scale
-    readonly property int columns: 3
-    readonly property real tileWidth: (width - gap * (columns + 1)) / columns
-    readonly property real tileHeight: (height - gap * 3) / 2
+    required property var vehicle
+    required property var mapView
+    required property var restrictions
+    property bool mapOnly: false
+    readonly property real columnWidth: mapOnly ? 0 : Math.max(340 * Theme.dp, width * 0.3)
 
-    // The sixth place: what a driver wants at a glance before choosing a screen.
-    Rectangle {
-        objectName: "glance"
-        x: home.gap + 2 * (home.tileWidth + home.gap)
-        y: home.gap + home.tileHeight + home.gap
-        width: home.tileWidth
-        height: home.tileHeight
-        radius: 16 * theme.scale
-        color: "transparent"
-        border.color: theme.border
-        border.width: 2
-        Column {
-            anchors.centerIn: parent
-            width: parent.width - 32 * theme.scale
-            spacing: 6 * theme.scale
-            Text {
-                text: qsTr("Battery %1").arg(statusInfo.battery)
-                color: statusInfo.batteryLow ? theme.critical : theme.text
-                font.pixelSize: 34 * theme.scale
-                font.bold: true
-            }
-            Text {
-                text: qsTr("Range %1").arg(statusInfo.range)
-                color: theme.text
-                font.pixelSize: 30 * theme.scale
-            }
-            Text {
-                width: parent.width
-                elide: Text.ElideRight
-                text: statusInfo.nowPlaying !== "" ? "♫ " + statusInfo.nowPlaying : ""
-                color: theme.muted
-                font.pixelSize: 24 * theme.scale
-            }
+    // -- the vehicle column ----------------------------------------------------------------
+    Column {
+        id: column
+        objectName: "vehicleColumn"
+        visible: !home.mapOnly
+        anchors { left: parent.left; top: parent.top; bottom: parent.bottom; margins: Theme.spacing }
+        width: home.columnWidth - 2 * Theme.spacing
+        spacing: Theme.spacingSmall
+        SpeedPanel {
+            width: parent.width
+            speedText: home.vehicle.speedText
+            unit: home.vehicle.speedUnit
+            valid: home.vehicle.speedValid
+            fraction: home.vehicle.speedFraction
+            gear: home.vehicle.gear
+            tellTales: home.vehicle.tellTales
+        }
+        PowerPanel {
+            width: parent.width
+            compact: true
+            powerText: home.vehicle.powerText
+            fraction: home.vehicle.powerFraction
+        }
+        BatteryPanel {
+            width: parent.width
+            socText: home.vehicle.socText
+            socLevel: home.vehicle.socLevel
+            fraction: home.vehicle.socFraction
+            rangeText: home.vehicle.rangeText
+            charging: home.vehicle.charging
+            compact: true
+        }
+        AlertPanel {
+            objectName: "activeAlert"
+            width: parent.width
+            text: home.vehicle.topAlert
+            level: home.vehicle.topAlertLevel
         }
     }
 
-    Repeater {
-        model: home.tiles
-        delegate: Rectangle {
-            required property var modelData
-            required property int index
-            objectName: "tile_" + modelData.name
-            x: home.gap + (index % home.columns) * (home.tileWidth + home.gap)
-            y: home.gap + Math.floor(index / home.columns) * (home.tileHeight + home.gap)
-            width: home.tileWidth
-            height: home.tileHeight
-            radius: 16 * theme.scale
-            color: tap.pressed ? theme.border : theme.surface
-            border.color: theme.border
-            border.width: 2
-
-            Column {
-                anchors.centerIn: parent
-                spacing: 8 * theme.scale
-                Text {
-                    anchors.horizontalCenter: parent.horizontalCenter
-                    text: modelData.glyph
-                    color: theme.accent
-                    font.pixelSize: 84 * theme.scale
-                }
-                Text {
-                    anchors.horizontalCenter: parent.horizontalCenter
-                    text: modelData.label
-                    color: theme.text
-                    font.pixelSize: 36 * theme.scale
-                    font.bold: true
+    // -- the map -----------------------------------------------------------------------------
+    Item {
+        id: mapArea
+        anchors { left: parent.left; right: parent.right; top: parent.top; bottom: parent.bottom
+                  leftMargin: home.columnWidth }
+        clip: true
+        MapCanvas {
+            id: canvas
+            objectName: "mapCanvas"
+            anchors.fill: parent
+            model: home.mapView
+            backgroundColour: Theme.background
+            roadColour: Theme.road
+            routeColour: Theme.accent
+            pinColour: Theme.critical
+            labelColour: Theme.text
+            labelPixelSize: Theme.fontSecondary * 0.75
+            labelArea: Qt.rect(cards.width + 2 * Theme.spacing, 0, canvas.width - cards.width
+                               - mapButtons.width - 4 * Theme.spacing, canvas.height)
+            MouseArea {
+                anchors.fill: parent
+                property point last
+                onPressed: (mouse) => last = Qt.point(mouse.x, mouse.y)
+                onPositionChanged: (mouse) => {
+                    home.mapView.pan(mouse.x - last.x, mouse.y - last.y)
+                    last = Qt.point(mouse.x, mouse.y)
                 }
             }
-            MouseArea { id: tap; anchors.fill: parent; onClicked: navigator.go(modelData.name) }
+        }
+
+        Column {
+            id: cards
+            anchors { left: parent.left; top: parent.top; margins: Theme.spacing }
+            width: Math.min(parent.width - mapButtons.width - 3 * Theme.spacing, 420 * Theme.dp)
+            spacing: Theme.spacing
+            Panel {
+                objectName: "mapLoading"
+                visible: !home.mapView.hasMap
+                width: parent.width
+                height: loading.implicitHeight + 2 * Theme.spacing
+                Label {
+                    id: loading
+                    anchors { left: parent.left; right: parent.right; verticalCenter: parent.verticalCenter
+                              margins: Theme.spacing }
+                    text: home.mapView.mapStatus
+                    color: Theme.muted
+                    wrapMode: Text.WordWrap
+                }
+            }
+            Panel {
+                id: guess
+                objectName: "destinationGuess"
+                visible: home.mapView.guessQuery !== ""
+                edged: true
+                width: parent.width
+                height: guessColumn.implicitHeight + 2 * Theme.spacing
+                Column {
+                    id: guessColumn
+                    anchors { left: parent.left; right: parent.right; top: parent.top; margins: Theme.spacing }
+                    spacing: Theme.spacingSmall
+                    Label {
+                        width: parent.width
+                        text: qsTr("%1 is not on this map. Did you mean:").arg(home.mapView.guessQuery)
+                        wrapMode: Text.WordWrap
+                    }
+                    Repeater {
+                        model: home.mapView.guessChoices.concat([qsTr("None of these")])
+                        delegate: RoundButton {
+                            required property string modelData
+                            required property int index
+                            objectName: "guess_" + index
+                            width: guessColumn.width
+                            label: modelData
+                            lit: index === 0
+                            onClicked: home.mapView.chooseGuess(
+                                index < home.mapView.guessChoices.length ? index : -1)
+                        }
+                    }
+                }
+            }
+            NextManeuverPanel {
+                objectName: "maneuverPanel"
+                visible: home.mapView.nextIcon !== ""
+                width: parent.width
+                icon: home.mapView.nextIcon
+                distance: home.mapView.nextDistance
+                street: home.mapView.nextStreet
+            }
+            ArrivalPanel {
+                objectName: "arrivalPanel"
+                visible: home.mapView.arrival !== ""
+                width: parent.width
+                arrival: home.mapView.arrival
+                remaining: home.mapView.remaining
+                destination: home.mapView.destinationName
+            }
+            Panel {
+                id: whereTo
+                objectName: "whereTo"
+                visible: !home.mapView.hasRoute
+                width: parent.width
+                height: whereColumn.implicitHeight + 2 * Theme.spacing
+                readonly property bool typing: !home.restrictions.noTextEntry
+                Column {
+                    id: whereColumn
+                    anchors { left: parent.left; right: parent.right; top: parent.top; margins: Theme.spacing }
+                    spacing: Theme.spacingSmall
+                    Label { role: "primary"; text: qsTr("Where to?") }
+                    Row {
+                        visible: whereTo.typing
+                        width: parent.width
+                        spacing: Theme.spacingSmall
+                        Rectangle {
+                            width: parent.width - go.width - parent.spacing
+                            height: Theme.touch
+                            radius: Theme.radiusSmall
+                            color: Theme.raised
+                            border.color: Theme.edge
+                            border.width: Math.max(1, 2 * Theme.dp)
+                            TextInput {
+                                id: query
+                                objectName: "destinationInput"
+                                anchors { fill: parent; leftMargin: Theme.spacing; rightMargin: Theme.spacing }
+                                verticalAlignment: TextInput.AlignVCenter
+                                color: Theme.text
+                                font.pixelSize: Theme.fontSecondary
+                                clip: true
+                                onAccepted: home.mapView.navigateTo(text)
+                            }
+                            Label {
+                                visible: query.text === ""
+                                anchors { left: parent.left; verticalCenter: parent.verticalCenter; leftMargin: Theme.spacing }
+                                text: qsTr("Address or place")
+                                color: Theme.muted
+                            }
+                        }
+                        RoundButton {
+                            id: go
+                            objectName: "destinationGo"
+                            icon: "navigation"
+                            size: Theme.touch
+                            lit: true
+                            onClicked: home.mapView.navigateTo(query.text)
+                        }
+                    }
+                    Label {
+                        objectName: "whereToVoice"
+                        visible: !whereTo.typing
+                        width: parent.width
+                        text: qsTr("Say “navigate to …”")
+                        color: Theme.muted
+                        wrapMode: Text.WordWrap
+                    }
+                }
+            }
+        }
+
+        Column {
+            id: mapButtons
+            anchors { right: parent.right; top: parent.top; margins: Theme.spacing }
+            spacing: Theme.spacing
+            RoundButton { objectName: "map_in"; icon: "plus"; onClicked: home.mapView.zoomIn() }
+            RoundButton { objectName: "map_out"; icon: "minus"; onClicked: home.mapView.zoomOut() }
+            RoundButton {
+                objectName: "map_follow"
+                icon: "current-location"
+                lit: home.mapView.follow
+                onClicked: home.mapView.toggleFollow()
+            }
+        }
+
+        Rectangle {
+            objectName: "mapBanner"
+            visible: home.mapView.banner !== ""
+            anchors { left: parent.left; right: parent.right; bottom: parent.bottom; margins: Theme.spacing }
+            height: bannerText.implicitHeight + 2 * Theme.spacing
+            radius: Theme.radius
+            color: home.mapView.bannerLevel === "warning" ? Theme.warningFill : Theme.surface
+            border.color: Theme.border
+            Label {
+                id: bannerText
+                anchors { left: parent.left; right: parent.right; verticalCenter: parent.verticalCenter
+                          margins: Theme.spacing }
+                text: home.mapView.banner
+                wrapMode: Text.WordWrap
+                color: home.mapView.bannerLevel === "warning" ? "#101418" : Theme.text
+            }
         }
     }
 }

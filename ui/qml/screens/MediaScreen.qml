@@ -1,251 +1,236 @@
+pragma ComponentBehavior: Bound
 import QtQuick
+import controls
 
-// The media screen: now playing (cover, title, progress, big controls) on the left, browse by
+// The media library: now playing (cover, title, progress, controls) on the left, browse by
 // artist / album / playlist on the right. Text search is hidden while the vehicle moves.
 Item {
     id: page
-    readonly property real s: theme.scale
-
-    Rectangle { anchors.fill: parent; color: theme.background }
-
-    component Button: Rectangle {
-        id: button
-        property string glyph: ""
-        property bool lit: false
-        property real size: 88 * page.s
-        signal tapped()
-        width: size; height: size; radius: size / 2
-        color: lit ? theme.accent : theme.surface
-        border.color: theme.border
-        border.width: 2 * page.s
-        Text {
-            anchors.centerIn: parent
-            text: button.glyph
-            color: button.lit ? theme.background : theme.text
-            font.pixelSize: button.size * 0.42
-            font.bold: true
-        }
-        MouseArea { anchors.fill: parent; onClicked: button.tapped() }
-    }
+    required property var media
 
     // ---- now playing ------------------------------------------------------------------------
-    Item {
+    Column {
         id: nowPlaying
-        anchors { left: parent.left; top: parent.top; bottom: parent.bottom; margins: 24 * page.s }
-        width: parent.width * 0.52
-
-        Rectangle {
-            id: coverBox
-            anchors { left: parent.left; top: parent.top }
-            width: Math.min(parent.width * 0.42, parent.height * 0.45); height: width
-            radius: 12 * page.s
-            color: theme.surface
-            border.color: theme.border
-            Image {
-                objectName: "coverImage"
-                readonly property bool ready: status === Image.Ready
-                anchors.fill: parent; anchors.margins: 4 * page.s
-                source: media.cover
-                fillMode: Image.PreserveAspectCrop
-                visible: media.cover !== ""
-            }
-            Text {
-                anchors.centerIn: parent
-                visible: media.cover === ""
-                text: "♫"; color: theme.muted; font.pixelSize: parent.height * 0.5
-            }
-        }
-        Column {
-            anchors { left: coverBox.right; right: parent.right; top: coverBox.top
-                      leftMargin: 20 * page.s }
-            spacing: 8 * page.s
-            Text {
-                objectName: "titleText"
-                width: parent.width
-                text: media.title
-                color: theme.text; font.pixelSize: 34 * page.s; font.bold: true
-                wrapMode: Text.WordWrap; maximumLineCount: 2; elide: Text.ElideRight
-            }
-            Text {
-                width: parent.width
-                text: media.artist
-                color: theme.text; font.pixelSize: 26 * page.s; elide: Text.ElideRight
-            }
-            Text {
-                width: parent.width
-                text: media.album
-                color: theme.muted; font.pixelSize: 22 * page.s; elide: Text.ElideRight
-            }
-            Text {
-                text: media.status === "playing" ? qsTr("Playing") : media.status === "paused"
-                      ? qsTr("Paused") : media.scanning ? qsTr("Scanning music…") : qsTr("Stopped")
-                color: media.playing ? theme.ok : theme.muted
-                font.pixelSize: 20 * page.s
-            }
-        }
-
-        // progress: tap or drag to seek
-        Item {
-            id: progressArea
-            anchors { left: parent.left; right: parent.right; top: coverBox.bottom
-                      topMargin: 22 * page.s }
-            height: 44 * page.s
-            Rectangle {
-                anchors { left: parent.left; right: parent.right; verticalCenter: parent.verticalCenter }
-                height: 10 * page.s; radius: height / 2; color: theme.surface
-                border.color: theme.border
-                Rectangle {
-                    objectName: "progressFill"
-                    width: parent.width * Math.max(0, Math.min(1, media.progress))
-                    height: parent.height; radius: parent.radius; color: theme.accent
+        anchors { left: parent.left; top: parent.top; margins: Theme.spacing }
+        width: (parent.width - 3 * Theme.spacing) * 0.5
+        spacing: Theme.spacing
+        Row {
+            width: parent.width
+            spacing: Theme.spacing
+            Panel {
+                id: coverBox
+                width: 96 * Theme.dp
+                height: width
+                Image {
+                    objectName: "coverImage"
+                    readonly property bool ready: status === Image.Ready
+                    anchors { fill: parent; margins: 4 * Theme.dp }
+                    source: page.media.cover
+                    fillMode: Image.PreserveAspectCrop
+                    visible: page.media.cover !== ""
+                }
+                Icon {
+                    anchors.centerIn: parent
+                    visible: page.media.cover === ""
+                    name: "music"
+                    color: Theme.muted
+                    size: parent.height * 0.5
                 }
             }
-            MouseArea {
-                anchors.fill: parent
-                onClicked: (mouse) => media.seekFraction(mouse.x / width)
+            Column {
+                width: parent.width - coverBox.width - parent.spacing
+                Label {
+                    objectName: "titleText"
+                    width: parent.width
+                    role: "primary"
+                    text: page.media.title
+                    wrapMode: Text.WordWrap
+                    maximumLineCount: 2
+                }
+                Label {
+                    width: parent.width
+                    text: page.media.artist
+                    visible: text !== ""
+                    wrapMode: Text.WordWrap
+                }
+                Label {
+                    text: page.media.status === "playing" ? qsTr("Playing")
+                        : page.media.status === "paused" ? qsTr("Paused")
+                        : page.media.scanning ? qsTr("Scanning music…") : qsTr("Stopped")
+                    color: page.media.playing ? Theme.ok : Theme.muted
+                }
+            }
+        }
+        // progress: tap to seek
+        Item {
+            width: parent.width
+            height: Theme.touch
+            Label {
+                id: times
+                anchors { left: parent.left; verticalCenter: parent.verticalCenter }
+                text: page.media.positionText
+                color: Theme.muted
+            }
+            Bar {
+                id: progressBar
+                objectName: "progress"
+                anchors { left: times.right; right: total.left; verticalCenter: parent.verticalCenter
+                          leftMargin: Theme.spacing; rightMargin: Theme.spacing }
+                value: page.media.progress
+                track: Theme.edge
+            }
+            MouseArea {  // the whole row's height is the touch target; the bar's span is the track
+                objectName: "seek"
+                x: progressBar.x
+                width: progressBar.width
+                height: parent.height
+                onClicked: (mouse) => page.media.seekFraction(mouse.x / width)
+            }
+            Label {
+                id: total
+                anchors { right: parent.right; verticalCenter: parent.verticalCenter }
+                text: page.media.durationText
+                color: Theme.muted
             }
         }
         Row {
-            id: times
-            anchors { left: parent.left; right: parent.right; top: progressArea.bottom }
-            Text {
-                width: parent.width / 2
-                text: media.positionText; color: theme.muted; font.pixelSize: 20 * page.s
-            }
-            Text {
-                width: parent.width / 2; horizontalAlignment: Text.AlignRight
-                text: media.durationText; color: theme.muted; font.pixelSize: 20 * page.s
-            }
-        }
-        Row {
-            id: controls
-            anchors { horizontalCenter: parent.horizontalCenter; top: times.bottom
-                      topMargin: 14 * page.s }
-            spacing: 28 * page.s
-            Button { glyph: "◀◀"; onTapped: media.previous() }
-            Button {
+            spacing: Theme.spacing
+            RoundButton { icon: "player-skip-back"; size: Theme.touch; onClicked: page.media.previous() }
+            RoundButton {
                 objectName: "playButton"
-                glyph: media.playing ? "❚❚" : "▶"; lit: true; size: 108 * page.s
-                anchors.verticalCenter: parent.verticalCenter
-                onTapped: media.toggle()
+                icon: page.media.playing ? "player-pause" : "player-play"
+                lit: true
+                size: Theme.touch
+                onClicked: page.media.toggle()
             }
-            Button { glyph: "▶▶"; onTapped: media.next() }
+            RoundButton { icon: "player-skip-forward"; size: Theme.touch; onClicked: page.media.next() }
         }
         Row {
-            anchors { horizontalCenter: parent.horizontalCenter; top: controls.bottom
-                      topMargin: 14 * page.s }
-            spacing: 20 * page.s
-            Button { glyph: "⤮"; size: 68 * page.s; lit: media.shuffle
-                     onTapped: media.toggleShuffle() }
-            Button { glyph: media.repeat === "one" ? "↻1" : "↻"; size: 68 * page.s
-                     lit: media.repeat !== "off"; onTapped: media.cycleRepeat() }
-            Button { glyph: "−"; size: 68 * page.s; onTapped: media.changeVolume(-10) }
-            Text {
-                anchors.verticalCenter: parent.verticalCenter
-                text: qsTr("Vol %1").arg(media.volume); color: theme.text; font.pixelSize: 24 * page.s
+            spacing: Theme.spacingSmall
+            RoundButton {
+                icon: "arrows-shuffle"; size: Theme.touch; lit: page.media.shuffle
+                onClicked: page.media.toggleShuffle()
             }
-            Button { glyph: "+"; size: 68 * page.s; onTapped: media.changeVolume(10) }
+            RoundButton {
+                icon: page.media.repeat === "one" ? "repeat-once" : "repeat"; size: Theme.touch
+                lit: page.media.repeat !== "off"; onClicked: page.media.cycleRepeat()
+            }
+            RoundButton { icon: "volume-2"; size: Theme.touch; onClicked: page.media.changeVolume(-10) }
+            Label {
+                anchors.verticalCenter: parent.verticalCenter
+                text: qsTr("Vol %1").arg(page.media.volume)
+            }
+            RoundButton { icon: "volume"; size: Theme.touch; onClicked: page.media.changeVolume(10) }
         }
     }
 
     // ---- browse -----------------------------------------------------------------------------
     Item {
         anchors { left: nowPlaying.right; right: parent.right; top: parent.top
-                  bottom: parent.bottom; margins: 24 * page.s }
+                  bottom: parent.bottom; margins: Theme.spacing }
 
         Row {
             id: tabs
             width: parent.width
-            spacing: 8 * page.s
+            spacing: Theme.spacingSmall
             Repeater {
                 model: [["artist", qsTr("Artists")], ["album", qsTr("Albums")], ["playlist", qsTr("Playlists")]]
-                Rectangle {
+                RoundButton {
                     required property var modelData
-                    width: (tabs.width - 16 * page.s) / 3; height: 56 * page.s
-                    radius: 10 * page.s
-                    color: media.browse === modelData[0] ? theme.accent : theme.surface
-                    border.color: theme.border
-                    Text {
-                        anchors.centerIn: parent
-                        text: modelData[1]
-                        color: media.browse === modelData[0] ? theme.background : theme.text
-                        font.pixelSize: 22 * page.s; font.bold: true
-                    }
-                    MouseArea { anchors.fill: parent; onClicked: media.setBrowse(modelData[0]) }
+                    width: (tabs.width - 2 * tabs.spacing) / 3
+                    size: Theme.touch
+                    label: modelData[1]
+                    lit: page.media.browse === modelData[0]
+                    onClicked: page.media.setBrowse(modelData[0])
                 }
             }
         }
         Rectangle {
             id: searchBox
-            anchors { left: parent.left; right: parent.right; top: tabs.bottom
-                      topMargin: 12 * page.s }
-            height: 52 * page.s; radius: 10 * page.s
-            color: theme.surface; border.color: theme.border
+            anchors { left: parent.left; right: parent.right; top: tabs.bottom; topMargin: Theme.spacingSmall }
+            height: page.media.searchAllowed ? Theme.touch : lockout.implicitHeight + 2 * Theme.spacingSmall
+            radius: Theme.radiusSmall
+            color: Theme.raised
+            border.color: Theme.edge
+            border.width: Math.max(1, 2 * Theme.dp)
             TextInput {
+                id: search
                 objectName: "searchInput"
-                visible: media.searchAllowed
-                anchors { fill: parent; margins: 12 * page.s }
-                color: theme.text; font.pixelSize: 22 * page.s
+                visible: page.media.searchAllowed
+                anchors { fill: parent; leftMargin: Theme.spacing; rightMargin: Theme.spacing }
+                color: Theme.text
+                font.pixelSize: Theme.fontSecondary
                 verticalAlignment: TextInput.AlignVCenter
-                onTextChanged: media.search(text)
-                Text {
-                    visible: parent.text === ""
-                    anchors.verticalCenter: parent.verticalCenter
-                    text: qsTr("Search title or artist"); color: theme.muted
-                    font.pixelSize: 22 * page.s
-                }
+                clip: true
+                onTextChanged: page.media.search(text)
             }
-            Text {
+            Label {
+                visible: page.media.searchAllowed && search.text === ""
+                anchors { left: parent.left; verticalCenter: parent.verticalCenter; leftMargin: Theme.spacing }
+                text: qsTr("Search title or artist")
+                color: Theme.muted
+            }
+            Label {
+                id: lockout
                 objectName: "lockoutText"
-                visible: !media.searchAllowed
-                anchors { fill: parent; margins: 12 * page.s }
-                verticalAlignment: Text.AlignVCenter
-                text: media.lockoutText
-                color: theme.warning; font.pixelSize: 20 * page.s; elide: Text.ElideRight
+                visible: !page.media.searchAllowed
+                anchors { left: parent.left; right: parent.right; verticalCenter: parent.verticalCenter
+                          margins: Theme.spacing }
+                text: page.media.lockoutText
+                color: Theme.warning
+                wrapMode: Text.WordWrap
             }
         }
         ListView {
             id: list
             objectName: "browseList"
             anchors { left: parent.left; right: parent.right; top: searchBox.bottom
-                      bottom: skipped.top; topMargin: 12 * page.s }
+                      bottom: skipped.top; topMargin: Theme.spacingSmall }
             clip: true
-            spacing: 6 * page.s
-            model: media.items
+            spacing: Theme.spacingSmall
+            model: page.media.items
             delegate: Rectangle {
+                id: row
                 required property var modelData
-                width: list.width; height: 64 * page.s; radius: 10 * page.s
-                color: theme.surface
-                Text {
+                width: list.width
+                height: Theme.touch
+                radius: Theme.radiusSmall
+                color: Theme.surface
+                border.color: Theme.edge
+                border.width: Math.max(1, 2 * Theme.dp)
+                Label {
                     anchors { left: parent.left; right: detail.left; verticalCenter: parent.verticalCenter
-                              leftMargin: 16 * page.s }
-                    text: modelData.label; color: theme.text; font.pixelSize: 24 * page.s
+                              leftMargin: Theme.spacing; rightMargin: Theme.spacing }
+                    text: row.modelData.label
                     elide: Text.ElideRight
                 }
-                Text {
+                Label {
                     id: detail
                     anchors { right: parent.right; verticalCenter: parent.verticalCenter
-                              rightMargin: 16 * page.s }
-                    text: modelData.detail; color: theme.muted; font.pixelSize: 18 * page.s
+                              rightMargin: Theme.spacing }
+                    text: row.modelData.detail
+                    color: Theme.muted
                 }
                 MouseArea {
                     anchors.fill: parent
-                    onClicked: media.choose(modelData.action, modelData.value)
+                    onClicked: page.media.choose(row.modelData.action, row.modelData.value)
                 }
             }
-            Text {
+            Label {
                 anchors.centerIn: parent
                 visible: list.count === 0
-                text: media.scanning ? qsTr("Scanning music…") : qsTr("Nothing here")
-                color: theme.muted; font.pixelSize: 22 * page.s
+                text: page.media.scanning ? qsTr("Scanning music…") : qsTr("Nothing here")
+                color: Theme.muted
             }
         }
-        Text {
+        Label {
             id: skipped
             anchors { left: parent.left; right: parent.right; bottom: parent.bottom }
-            height: media.skippedText !== "" ? implicitHeight + 6 * page.s : 0
-            text: media.skippedText
-            color: theme.warning; font.pixelSize: 16 * page.s; elide: Text.ElideRight
+            height: text !== "" ? implicitHeight : 0
+            visible: text !== ""
+            text: page.media.skippedText
+            color: Theme.warning
+            wrapMode: Text.WordWrap
         }
     }
 }
