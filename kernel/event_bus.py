@@ -99,7 +99,7 @@ _STOP = object()
 class WorkerThread:
     """A daemon thread running queued calls in order: per-subscriber FIFO across threads.
 
-    Calls are `(function, argument)` pairs; a call that raises anything is logged and the
+    Queued items are `(function, argument)` pairs; a call that raises anything is logged and the
     thread goes on (the bus's subscriptions report their handlers' errors on `bus.error`
     themselves, so this is the last resort)."""
 
@@ -110,10 +110,6 @@ class WorkerThread:
 
     def dispatch(self, call: Callable[[], None]) -> None:
         self._queue.put((_call_it, call))
-
-    def post(self, function: Callable[[Any], None], argument: Any) -> None:
-        """Queue `function(argument)`: the bus's hot path (no closure per message)."""
-        self._queue.put((function, argument))
 
     @property
     def alive(self) -> bool:
@@ -166,9 +162,9 @@ class Subscription:
         self.active = True
         if dispatcher is INLINE:
             self.deliver = self._call  # skip the dispatcher hop on the hot path
-        elif isinstance(dispatcher, WorkerThread):
-            post, call = dispatcher.post, self._call_on_worker
-            self.deliver = lambda msg: post(call, msg)
+        elif isinstance(dispatcher, WorkerThread):  # the hot path: one tuple per message
+            put, call = dispatcher._queue.put, self._call_on_worker
+            self.deliver = lambda msg: put((call, msg))
 
     def deliver(self, msg: Message) -> None:
         self.dispatcher.dispatch(lambda: self._call(msg))
