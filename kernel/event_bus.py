@@ -112,10 +112,6 @@ class WorkerThread:
     def dispatch(self, call: Callable[[], None]) -> None:
         self._queue.put((_call_it, call))
 
-    def post(self, function: Callable[[Any], None], argument: Any) -> None:
-        """Queue `function(argument)`: the bus's hot path (no closure per message)."""
-        self._queue.put((function, argument))
-
     @property
     def alive(self) -> bool:
         return self._thread.is_alive()
@@ -168,9 +164,9 @@ class Subscription:
         self.active = True
         if dispatcher is INLINE:
             self.deliver = self._call  # skip the dispatcher hop on the hot path
-        elif isinstance(dispatcher, WorkerThread):
-            post, call = dispatcher.post, self._call_on_worker
-            self.deliver = lambda msg: post(call, msg)
+        elif isinstance(dispatcher, WorkerThread):  # the hot path: one tuple per message
+            put, call = dispatcher._queue.put, self._call_on_worker
+            self.deliver = lambda msg: put((call, msg))
 
     def deliver(self, msg: Message) -> None:
         self.dispatcher.dispatch(lambda: self._call(msg))
