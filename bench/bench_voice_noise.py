@@ -122,8 +122,7 @@ def main() -> None:
     # The three longest LibriVox sentences (7-10 s) are left out to keep the bench short.
     real = [(p, t) for p, t in real_recordings() if p.exists()
             and not p.name.endswith(("0870.wav", "0890.wav", "0920.wav"))]
-    phrases = templates.phrases(VOCABULARY)[0] + [t for _, t in real]
-    engine = SphinxRecognizer(phrases, "en")
+    engine = SphinxRecognizer(templates.graph(VOCABULARY)[0].with_sentences(t for _, t in real))
     commands = [(text, intent, slots) for text, intent, slots in ENGLISH
                 if templates.parse(text) is not None]
     rows: list[tuple[str, str]] = []

@@ -385,6 +385,12 @@ class Graph:
                 stack.append((t, said if w is None else (*said, w)))
         return list(dict.fromkeys(out))
 
+    def with_sentences(self, sentences: Iterable[str], language: str = "") -> Graph:
+        """This grammar plus literal sentences: a real recording's known transcript, decoded
+        against the commands in benches and tests."""
+        listed = [*self.phrases(100_000), *sentences]
+        return Graph.build([parse_template(text, language) for text in listed], {})
+
     def fsg(self) -> tuple[int, int, list[tuple[int, int, float, str] | tuple[int, int, float]]]:
         """(start, final, transitions) for PocketSphinx's `Decoder.create_fsg`. Each arc's
         probability is its share of the sentences through its state, so that every sentence

@@ -59,8 +59,7 @@ NON_SPEECH = {"clicks": clicks, "ticks": ticks, "chirp": chirp, "road noise": ro
 
 @pytest.fixture(scope="module")
 def english_sphinx() -> SphinxRecognizer:
-    phrases, _ = intents.load("en").phrases({"place": ["home"]})
-    return SphinxRecognizer(phrases, "en")
+    return SphinxRecognizer(intents.load("en").graph({"place": ["home"]})[0])
 
 
 def listen(recognizer, samples: np.ndarray, *, denoise: bool):
@@ -123,7 +122,7 @@ def test_real_read_speech_with_its_short_gaps_is_not_rejected():
     sentence before pauses shorter than a word were left out of the check."""
     text = ("and mister john dashwood had then leisure to consider how much there might be "
             "prudently in his power to do for them")
-    recognizer = SphinxRecognizer([*intents.load("en").phrases({})[0], text], "en")
+    recognizer = SphinxRecognizer(intents.load("en").graph()[0].with_sentences([text]))
     samples = audio.read_wav(TESTDATA / "librivox"
                              / "sense_and_sensibility_01_austen_64kb-0870.wav")
     heard = listen(recognizer, samples.astype(np.float64), denoise=False)
