@@ -203,7 +203,10 @@ class Collector:
         for c in self.campaigns:
             state = self._state[c.name]
             if c.kind == "periodic" and now >= state.next_due:
-                state.next_due = max(state.next_due + c.period_ms / 1000.0, now)
+                period = c.period_ms / 1000.0
+                state.next_due += period
+                if state.next_due <= now:  # first run or far behind: restart the cadence
+                    state.next_due = now + period
                 picked = self._pick(c)
                 if picked:
                     out.append(Record(c, {"ts": now, "campaign": c.name, "signals": picked}))
