@@ -8,6 +8,7 @@ vehicle simulation nor the network ever waits on the disk.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import threading
@@ -134,7 +135,8 @@ class FleetLink:
         if self.connected:
             info = self.client.publish(topic_of(self.vehicle, "state"),
                                        self._state_body("offline"), qos=1, retain=True)
-            info.wait_for_publish(2.0)
+            with contextlib.suppress(RuntimeError, ValueError):  # lost the link meanwhile
+                info.wait_for_publish(2.0)
         self.client.disconnect()
         self.client.loop_stop()
         self.outbox.close()

@@ -137,3 +137,50 @@ def pki(tmp_path_factory) -> dict[str, Path]:
              "-subj", "/CN=Impostor", "-keyout", str(d / "evil-ca.key"),
              "-out", str(d / "evil-ca.pem"))
     return {p.stem if p.suffix == ".pem" else p.name: p for p in d.iterdir()}
+
+
+FAST = """
+[[campaign]]
+name = "fast"
+kind = "periodic"
+period_ms = 100
+priority = 3
+signals = ["Vehicle.Speed"]
+"""
+
+
+@pytest.fixture
+def link_factory(tmp_path: Path) -> Iterator[Callable[..., Any]]:
+    """A started FleetLink on its own bus: make(url, vehicle=..., campaigns=TOML text, **config)."""
+    from fleet.campaigns import load_campaigns
+    from fleet.config import FleetConfig
+    from fleet.link import FleetLink
+    from kernel.event_bus import EventBus
+
+    made: list[tuple[FleetLink, EventBus]] = []
+
+    def make(url: str, vehicle: str = "car-1", campaigns: str = FAST, **config: Any):
+        path = tmp_path / f"{vehicle}-{len(made)}.toml"
+        path.write_text(campaigns)
+        bus = EventBus()
+        link = FleetLink(FleetConfig(url, vehicle, **config), tmp_path / f"{vehicle}.outbox",
+                         campaigns=load_campaigns([path]))
+        link.start(bus)
+        made.append((link, bus))
+        return link, bus
+
+    yield make
+    for link, bus in made:
+        link.stop()
+        bus.close()
+
+
+def seqs(bodies: list[Any]) -> list[int]:
+    return [b["seq"] for b in bodies if isinstance(b, dict) and "seq" in b]
+
+
+def contiguous_to(messages: list[tuple[str, Any]], vehicle: str, last: int) -> bool:
+    """Every seq 1..n of the vehicle received (duplicates allowed), with n >= last."""
+    got = {b["seq"] for t, b in messages
+           if t.startswith(f"volant/{vehicle}/") and isinstance(b, dict) and "seq" in b}
+    return bool(got) and max(got) >= last and got == set(range(1, max(got) + 1))

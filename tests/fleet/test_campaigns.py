@@ -56,7 +56,7 @@ def test_a_broken_campaign_file_is_refused_naming_file_and_field(
 
 
 def test_a_missing_file_is_named(tmp_path: Path) -> None:
-    with pytest.raises(CampaignError, match="nope.toml"):
+    with pytest.raises(CampaignError, match=r"nope\.toml"):
         load_campaigns([tmp_path / "nope.toml"])
 
 
