@@ -13,6 +13,7 @@ COMMAND_MODULES = [
     "app.commands.voice",
     "app.commands.route",
     "app.commands.demo",
+    "app.commands.fleet",
 ]
 
 
