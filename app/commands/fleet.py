@@ -59,6 +59,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     send.set_defaults(func=_send)
 
 
+OPTION_OF = {"fleet_password_file": "--password-file", "fleet_ca_file": "--ca",
+             "fleet_cert_file": "--cert", "fleet_key_file": "--key",
+             "fleet_username": "--username"}
+
+
 def _broker_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--broker", required=True,
                         help="mqtts://host:port, or mqtt://127.0.0.1:port (loopback only)")
@@ -86,7 +91,10 @@ def _operator(args: argparse.Namespace, client_id: str):
         creds = _credentials(args)
         creds.check()
     except FleetConfigError as exc:
-        raise SystemExit(f"volant fleet: {str(exc).replace('fleet_', '--')}") from None
+        text = str(exc)
+        for setting, option in OPTION_OF.items():
+            text = text.replace(setting, option)
+        raise SystemExit(f"volant fleet: {text}") from None
     client = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, client_id=client_id)
     if broker.tls:
         client.tls_set_context(creds.tls_context())
