@@ -35,7 +35,7 @@ class Operator:
 
     def __init__(self, url_port: int, *, client_id: str = "", username: str = "",
                  password: str = "", tls: tuple[Path, Path | None, Path | None] | None = None,
-                 persistent: bool = False, subscribe: str = "volant/#") -> None:
+                 persistent: bool = False, subscribe: str | list[str] = "volant/#") -> None:
         self.messages: list[tuple[str, Any]] = []
         self._cond = threading.Condition()
         self.client = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2,
@@ -51,6 +51,8 @@ class Operator:
         self.connected = threading.Event()
         self.client.on_connect = self._on_connect
         self.client.on_message = self._on_message
+        self.client.on_subscribe = self._on_subscribe
+        self._subscribing: set[int] = set()
         self.client.reconnect_delay_set(0.2, 1)
         self.client.connect_async("127.0.0.1", url_port)
         self.client.loop_start()
@@ -58,8 +60,17 @@ class Operator:
 
     def _on_connect(self, client, _u, _f, reason, _p) -> None:
         if not reason.is_failure:
-            if self.subscribe_to:
-                client.subscribe(self.subscribe_to, qos=1)
+            topics = [self.subscribe_to] if isinstance(self.subscribe_to, str) \
+                else self.subscribe_to
+            topics = [t for t in topics if t]
+            if not topics:
+                self.connected.set()
+            for topic in topics:  # connected once the broker has every subscription
+                self._subscribing.add(client.subscribe(topic, qos=1)[1])
+
+    def _on_subscribe(self, _c, _u, mid, _codes, _p) -> None:
+        self._subscribing.discard(mid)
+        if not self._subscribing:
             self.connected.set()
 
     def _on_message(self, _c, _u, msg) -> None:
@@ -112,6 +123,9 @@ def wait_until(pred: Callable[[], bool], timeout: float = WAIT_S) -> None:
         time.sleep(0.02)
 
 
+EC_KEY = ("-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1")  # fast to make
+
+
 def _openssl(*args: str) -> None:
     subprocess.run(["openssl", *args], check=True, capture_output=True)
 
@@ -120,11 +134,11 @@ def _openssl(*args: str) -> None:
 def pki(tmp_path_factory) -> dict[str, Path]:
     """A CA, a server certificate for 127.0.0.1 and client certificates (CN = user name)."""
     d = tmp_path_factory.mktemp("pki")
-    _openssl("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
+    _openssl("req", "-x509", *EC_KEY, "-nodes", "-days", "2",
              "-subj", "/CN=Volant test CA", "-keyout", str(d / "ca.key"), "-out", str(d / "ca.pem"))
     names = {"server": "127.0.0.1", "car-1": "car-1", "car-2": "car-2", "operator": "operator"}
     for name, cn in names.items():
-        _openssl("req", "-newkey", "rsa:2048", "-nodes", "-subj", f"/CN={cn}",
+        _openssl("req", *EC_KEY, "-nodes", "-subj", f"/CN={cn}",
                  "-keyout", str(d / f"{name}.key"), "-out", str(d / f"{name}.csr"))
         ext = d / f"{name}.ext"
         ext.write_text("subjectAltName=IP:127.0.0.1\n" if name == "server"
@@ -133,7 +147,7 @@ def pki(tmp_path_factory) -> dict[str, Path]:
                  "-CAkey", str(d / "ca.key"), "-CAcreateserial", "-days", "2",
                  "-extfile", str(ext), "-out", str(d / f"{name}.pem"))
     # An impostor CA: a server certificate it signed must be refused by the vehicle.
-    _openssl("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
+    _openssl("req", "-x509", *EC_KEY, "-nodes", "-days", "2",
              "-subj", "/CN=Impostor", "-keyout", str(d / "evil-ca.key"),
              "-out", str(d / "evil-ca.pem"))
     return {p.stem if p.suffix == ".pem" else p.name: p for p in d.iterdir()}
