@@ -193,7 +193,8 @@ class FleetLink:
             cid = self._pending_routes.popleft()
             self._reply(cid, "destination", "done", destination=msg.payload.destination,
                         distance_m=round(msg.payload.distance_m))
-            self._say("New destination from the fleet: %1", msg.payload.destination)
+            self._announce(Notice.of("info", "New destination from the fleet: %1",
+                                     msg.payload.destination))
         elif msg.topic == topics.NAV_ROUTE_ERROR and self._pending_routes:
             cid = self._pending_routes.popleft()
             self._reply(cid, "destination", "rejected", msg.payload.reason)
@@ -288,8 +289,21 @@ class FleetLink:
                             "status": status, "reason": reason, **detail},
                            priority=REPLY_PRIORITY, event=True)
 
-    def _say(self, template: str, *values: str) -> None:
+    def _announce(self, notice: Notice) -> None:
         if self._bus is not None:
-            notice = Notice.of("info", template, *values)
             self._bus.publish(topics.UI_NOTICE, notice)
             self._bus.publish(topics.TTS_SAY, Say(notice.text))
+
+
+class LinkUnavailable:
+    """Stands in for a link its settings do not allow: says why on the bus, once."""
+
+    def __init__(self, broker: str, reason: str) -> None:
+        self.broker, self.reason = broker, reason
+
+    def start(self, bus: EventBus) -> None:
+        bus.publish(topics.FLEET_LINK, FleetLinkState("off", broker=self.broker))
+        bus.report("fleet link", f"the fleet link is off: {self.reason}")
+
+    def stop(self) -> None:
+        pass

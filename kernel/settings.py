@@ -37,6 +37,18 @@ class Settings:
     favourites: dict[str, str] = field(default_factory=dict)  # name -> "lat,lon" or a place
     voice_intents: str = ""  # a user's own intent template file; empty = the built-in ones
     vosk_models: dict[str, str] = field(default_factory=dict)  # language -> model folder
+    # The fleet link (MQTT), off while fleet_broker is empty. Secrets stay in the files named
+    # here, never in this file.
+    fleet_broker: str = ""  # mqtts://host:port (mqtt:// only for a loopback address)
+    fleet_vehicle_id: str = ""
+    fleet_username: str = ""
+    fleet_password_file: str = ""
+    fleet_ca_file: str = ""  # empty = the system's trusted CAs
+    fleet_cert_file: str = ""  # client certificate and key, instead of or with a password
+    fleet_key_file: str = ""
+    fleet_campaigns: list[str] = field(default_factory=list)  # empty = the shipped default
+    fleet_commands: list[str] = field(default_factory=lambda: [
+        "destination", "message", "precondition", "state"])  # the remote commands allowed
 
     def validate(self) -> list[str]:
         """Problems with the values, each naming the setting and what is expected."""

@@ -34,7 +34,7 @@ def marked_texts() -> set[str]:
         texts |= set(re.findall(r'qsTr\("((?:[^"\\]|\\.)*)"\)', path.read_text(encoding="utf-8")))
     for path in UI.rglob("*.py"):
         texts |= set(re.findall(r'\btr\("((?:[^"\\]|\\.)*)"', path.read_text(encoding="utf-8")))
-    for package in ("kernel", "app", "vehicle", "navigation", "voice", "media"):
+    for package in ("kernel", "app", "vehicle", "navigation", "voice", "media", "fleet"):
         for path in (UI.parent / package).rglob("*.py"):
             code = path.read_text(encoding="utf-8")
             for pattern in SERVICE_TEMPLATES:

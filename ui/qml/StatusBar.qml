@@ -64,6 +64,16 @@ Rectangle {
         anchors { right: parent.right; rightMargin: 16 * theme.scale; verticalCenter: parent.verticalCenter }
         spacing: 20 * theme.scale
         Text {
+            objectName: "fleetLink"
+            visible: statusInfo.fleet !== ""
+            text: statusInfo.fleetMessage !== "" ? "✉ " + qsTr("OK") : "⇅ " + statusInfo.fleet
+            color: statusInfo.fleetMessage !== "" ? theme.warning
+                 : statusInfo.fleetOnline ? theme.muted : theme.warning
+            font.pixelSize: bar.fontSize * 0.8
+            anchors.verticalCenter: parent.verticalCenter
+            MouseArea { anchors.fill: parent; onClicked: statusInfo.acknowledgeFleetMessage() }
+        }
+        Text {
             objectName: "voiceState"
             text: "● " + qsTr("voice %1").arg(bar.voiceWords[statusInfo.voice] || statusInfo.voice)
             color: statusInfo.voice === "listening" ? theme.ok : theme.muted
