@@ -34,6 +34,7 @@ log = logging.getLogger(__name__)
 GEAR_PARK = 126
 REPLY_PRIORITY = 9
 LINK_STATE_EVERY_S = 1.0
+BATCH_S = 0.01  # the link thread wakes at most this often, taking all that queued meanwhile
 
 
 def topic_of(vehicle: str, leaf: str) -> str:
@@ -65,6 +66,7 @@ class FleetLink:
         self._subs: list[Subscription] = []
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
+        self._dirty = True  # something to send may have changed since the last look
         self._shown_state: tuple[str, int, int] | None = None
         self._state_at = 0.0
         self.client = self._make_client()
@@ -160,27 +162,36 @@ class FleetLink:
             item = self._queue.get(timeout=timeout)
         except Empty:
             item = None
+        if item is not None:
+            self._stop.wait(BATCH_S)  # let a burst of signals queue up: one wake for all
+        acked: list[int] = []
         while item is not None:
-            self._handle(*item)
+            if item[0] == "ack":
+                if (outbox_id := self._mids.pop(item[1], None)) is not None:
+                    acked.append(outbox_id)
+            else:
+                self._handle(*item)
             try:
                 item = self._queue.get_nowait()
             except Empty:
                 item = None
+        if acked:
+            self.outbox.acknowledge(*acked)
+            self._dirty = True
         self._store(self.collector.tick(self.clock()))
-        self._send()
+        if self._dirty:
+            self._dirty = False
+            self._send()
         self._publish_link_state()
 
     def _handle(self, kind: str, value: Any) -> None:
         if kind == "bus":
             self._on_bus(value)
-        elif kind == "ack":
-            outbox_id = self._mids.pop(value, None)
-            if outbox_id is not None:
-                self.outbox.acknowledge(outbox_id)
         elif kind == "command":
             self._on_command(value)
         elif kind == "connected":
             self.connected = value
+            self._dirty = True
             self._publish_link_state(force=True)
         elif kind == "refused" and self._bus is not None:
             self._bus.report("fleet link", f"the broker refused the connection: {value}")
@@ -216,6 +227,7 @@ class FleetLink:
 
     def _store(self, records: list[Record]) -> None:
         for record in records:
+            self._dirty = True
             c = record.campaign
             self.outbox.append(topic_of(self.vehicle, "event" if c.event else "telemetry"),
                                record.fields, priority=c.priority, event=c.event,
@@ -239,10 +251,11 @@ class FleetLink:
         if self._bus is None:
             return
         now = time.monotonic()
+        if not force and now - self._state_at < LINK_STATE_EVERY_S:
+            return
         state = ("connected" if self.connected else "offline", self.outbox.count,
                  self.outbox.dropped)
-        if state == self._shown_state or (not force and now - self._state_at
-                                          < LINK_STATE_EVERY_S):
+        if state == self._shown_state:
             return
         self._shown_state, self._state_at = state, now
         self._bus.publish(topics.FLEET_LINK, FleetLinkState(*state, self.config.broker_url))
@@ -284,6 +297,7 @@ class FleetLink:
         now = self.clock()
         log.info("fleet command %s (%s): %s %s", cid or "?", kind or "?", status, reason)
         self.outbox.log_command(now, cid, kind, status, reason)
+        self._dirty = True
         self.outbox.append(topic_of(self.vehicle, "command/reply"),
                            {"ts": round(now, 3), "command": cid, "type": kind,
                             "status": status, "reason": reason, **detail},

@@ -70,6 +70,7 @@ class Outbox:
         self._db.executescript(_SCHEMA)
         row = self._db.execute("SELECT COALESCE(SUM(size), 0), COUNT(*) FROM message").fetchone()
         self.bytes, self.count = int(row[0]), int(row[1])
+        self.dropped = self._counter("dropped")
         self.boundary = self._max_id()  # everything up to here is backlog
         self._inflight: set[int] = set()
 
@@ -89,11 +90,6 @@ class Outbox:
         """The last sequence number given out (0 before the first message)."""
         with self._lock:
             return self._counter("seq")
-
-    @property
-    def dropped(self) -> int:
-        with self._lock:
-            return self._counter("dropped")
 
     def _max_id(self) -> int:
         return int(self._db.execute("SELECT COALESCE(MAX(id), 0) FROM message").fetchone()[0])
@@ -139,7 +135,7 @@ class Outbox:
             self.count -= 1
         rows.close()
         self._db.executemany("DELETE FROM message WHERE id = ?", doomed)
-        self._bump("dropped", len(doomed))
+        self.dropped = self._bump("dropped", len(doomed))
 
     # -- sending ---------------------------------------------------------------------------
     def mark_connected(self) -> None:
@@ -161,15 +157,18 @@ class Outbox:
             self._inflight.update(r[0] for r in rows)
             return [Pending(r[0], r[1], bytes(r[2])) for r in rows]
 
-    def acknowledge(self, message_id: int) -> None:
-        """The broker has the message: forget it."""
+    def acknowledge(self, *message_ids: int) -> None:
+        """The broker has these messages: forget them (one transaction for all)."""
         with self._lock:
-            self._inflight.discard(message_id)
-            row = self._db.execute("DELETE FROM message WHERE id = ? RETURNING size",
-                                   (message_id,)).fetchone()
-            if row:
-                self.bytes -= int(row[0])
-                self.count -= 1
+            self._db.execute("BEGIN IMMEDIATE")
+            for message_id in message_ids:
+                self._inflight.discard(message_id)
+                row = self._db.execute("DELETE FROM message WHERE id = ? RETURNING size",
+                                       (message_id,)).fetchone()
+                if row:
+                    self.bytes -= int(row[0])
+                    self.count -= 1
+            self._db.execute("COMMIT")
 
     def release(self, message_id: int) -> None:
         """A send that will not complete (the client refused it): send it again later."""
