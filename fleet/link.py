@@ -66,6 +66,7 @@ class FleetLink:
         self._subs: list[Subscription] = []
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
+        self._refused = ""
         self._dirty = True  # something to send may have changed since the last look
         self._shown_state: tuple[str, int, int] | None = None
         self._state_at = 0.0
@@ -191,9 +192,11 @@ class FleetLink:
             self._on_command(value)
         elif kind == "connected":
             self.connected = value
+            self._refused = "" if value else self._refused
             self._dirty = True
             self._publish_link_state(force=True)
-        elif kind == "refused" and self._bus is not None:
+        elif kind == "refused" and self._bus is not None and value != self._refused:
+            self._refused = value  # once per reason, not at every retry
             self._bus.report("fleet link", f"the broker refused the connection: {value}")
 
     def _on_bus(self, msg: Message) -> None:

@@ -59,9 +59,17 @@ def register(sub: argparse._SubParsersAction) -> None:
     send.set_defaults(func=_send)
 
 
-OPTION_OF = {"fleet_password_file": "--password-file", "fleet_ca_file": "--ca",
+OPTION_OF = {"fleet_broker": "--broker", "fleet_vehicle_id": "--vehicle-id",
+             "fleet_password_file": "--password-file", "fleet_ca_file": "--ca",
              "fleet_cert_file": "--cert", "fleet_key_file": "--key",
              "fleet_username": "--username"}
+
+
+def _as_options(text: str) -> str:
+    """A settings complaint in the words of the command line."""
+    for setting, option in OPTION_OF.items():
+        text = text.replace(setting, option)
+    return text
 
 
 def _broker_options(parser: argparse.ArgumentParser) -> None:
@@ -91,10 +99,7 @@ def _operator(args: argparse.Namespace, client_id: str):
         creds = _credentials(args)
         creds.check()
     except FleetConfigError as exc:
-        text = str(exc)
-        for setting, option in OPTION_OF.items():
-            text = text.replace(setting, option)
-        raise SystemExit(f"volant fleet: {text}") from None
+        raise SystemExit(f"volant fleet: {_as_options(str(exc))}") from None
     client = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, client_id=client_id)
     if broker.tls:
         client.tls_set_context(creds.tls_context())
@@ -120,6 +125,7 @@ def _loop_route(centre: tuple[float, float], radius_m: float, phase: float):
 
 
 def _simulate(args: argparse.Namespace) -> int:
+    from fleet.campaigns import CampaignError
     from fleet.config import FleetConfig, FleetConfigError
     from fleet.link import FleetLink
     from kernel import topics
@@ -154,8 +160,11 @@ def _simulate(args: argparse.Namespace) -> int:
             bus.publish(topics.NAV_ROUTE, _loop_route(HELSINKI_CENTRE, 300 + 150 * (i % 10),
                                                       i * 0.7))
             running.append((bus, sim, link))
-    except (FleetConfigError, ValueError) as exc:
-        raise SystemExit(f"volant fleet simulate: {exc}") from None
+    except (FleetConfigError, CampaignError) as exc:
+        for _bus, sim, link in running:
+            sim.stop()
+            link.stop()
+        raise SystemExit(f"volant fleet simulate: {_as_options(str(exc))}") from None
     print(f"{len(running)} vehicle(s) on {args.broker} for {args.seconds:g} s; outboxes in "
           f"{where}", flush=True)
     try:

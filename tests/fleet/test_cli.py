@@ -91,3 +91,13 @@ def test_departure_is_the_next_such_time() -> None:
     assert departure_time("09:15", now) == dt.datetime(2026, 1, 5, 9, 15, tzinfo=dt.UTC).timestamp()
     with pytest.raises(SystemExit, match="HH:MM"):
         departure_time("half past seven", now)
+
+
+def test_simulate_refuses_a_broken_campaign_file(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.toml"
+    bad.write_text('[[campaign]]\nname = "x"\nkind = "whenever"\nsignals = ["Vehicle.Speed"]\n')
+    sim = volant("fleet", "simulate", "--vehicles", "1", "--seconds", "1", "--broker",
+                 "mqtt://127.0.0.1:1", "--campaigns", str(bad), "--state-dir", str(tmp_path))
+    _out, err = sim.communicate(timeout=60)
+    assert sim.returncode != 0
+    assert str(bad) in err and "$.campaign[0].kind" in err
