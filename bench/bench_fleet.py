@@ -10,8 +10,9 @@
 4. Peer: the same load B from plain paho clients publishing QoS 1 straight from memory (no
    outbox, no campaign): what the store-and-forward costs.
 
-The vehicles, the subscriber and the signal driver share this process, so "CPU per vehicle"
-includes the subscriber's share; the broker's CPU is reported apart. Duration scales with
+The vehicles run polled from one thread (`FleetLink.poll`), as a fleet simulator would; they,
+the subscriber and the signal driver share this process, so "CPU per vehicle" includes the
+subscriber's share; the broker's CPU is reported apart. Duration scales with
 --seconds; vehicle counts stay as the issue states.
 """
 
@@ -22,6 +23,7 @@ import functools
 import json
 import os
 import resource
+import select
 import statistics
 import tempfile
 import threading
@@ -40,6 +42,7 @@ from kernel.event_bus import EventBus
 from kernel.topics import VssFloat
 
 print = functools.partial(print, flush=True)  # progress visible in a pipe
+ROUND_S = 0.02  # the driver's turn over every vehicle
 SIGNALS10 = [topics.SPEED, topics.SOC, topics.RANGE, topics.PACK_TEMPERATURE,
              topics.BATTERY_POWER, topics.MOTOR_POWER, topics.LATITUDE, topics.LONGITUDE,
              topics.HEADING, topics.AIR_TEMPERATURE]
@@ -165,23 +168,34 @@ def run_links(workdir: Path, broker: MosquittoBroker, n: int, seconds: float,
         links.append((link, bus))
     built = time.monotonic() - t0
     for link, bus in links:
-        link.start(bus)
+        link.start(bus, run_thread=False)
+    stop_drive = threading.Event()
+
+    def drive() -> None:
+        """One thread runs every vehicle: the signals change at drive_hz, each link polls."""
+        tick, next_change, next_misc = 0, time.monotonic(), 0.0
+        while not stop_drive.is_set():
+            if drive_hz and time.monotonic() >= next_change:
+                tick += 1
+                next_change += 1.0 / drive_hz
+                for _link, bus in links:
+                    for k, sig in enumerate(SIGNALS10):
+                        bus.publish(sig, VssFloat(float(k + tick % 50)))
+            started = time.monotonic()
+            sockets = [s for link, _ in links if (s := link.client.socket()) is not None]
+            readable = set(select.select(sockets, [], [], 0.0)[0]) if sockets else set()
+            housekeeping = started >= next_misc
+            if housekeeping:
+                next_misc = started + 1.0
+            for link, _bus in links:
+                link.poll(readable=link.client.socket() in readable, housekeeping=housekeeping)
+            stop_drive.wait(max(0.0, ROUND_S - (time.monotonic() - started)))
+
+    driver = threading.Thread(target=drive, daemon=True)
+    driver.start()
     wait_until(lambda: all(link.connected for link, _ in links), 120)
     print(f"{label}: {n} vehicles built in {built:.1f} s, connected "
           f"{time.monotonic() - t0 - built:.1f} s later")
-    stop_drive = threading.Event()
-
-    def drive() -> None:  # the vehicles' signals change at drive_hz
-        tick = 0
-        while not stop_drive.wait(1.0 / drive_hz):
-            tick += 1
-            for _link, bus in links:
-                for k, sig in enumerate(SIGNALS10):
-                    bus.publish(sig, VssFloat(float(k + tick % 50)))
-
-    driver = threading.Thread(target=drive, daemon=True) if drive_hz else None
-    if driver:
-        driver.start()
     time.sleep(2.0)  # settle
     sub.reset_counts()
     cpu0, broker_cpu0, wall0 = cpu_s(), cpu_s(broker.process.pid), time.monotonic()
@@ -201,9 +215,10 @@ def run_links(workdir: Path, broker: MosquittoBroker, n: int, seconds: float,
     if not outage:
         broker_cpu -= broker_cpu0
     rate = sub.received / wall
-    stop_drive.set()
     expected = {link.vehicle: link.outbox.seq for link, _ in links}
     drained = wait_until(lambda: sub.missing(expected) == 0, 90)
+    stop_drive.set()
+    driver.join()
     lat_all = [lat for _ts, lat in sub.latencies]
     lat_live = [lat for ts, lat in sub.latencies
                 if not outage_window[0] - 1 <= ts <= outage_window[1] + 15]
@@ -232,21 +247,28 @@ def run_peer(broker: MosquittoBroker, n: int, seconds: float, period_s: float) -
     for i in range(n):
         c = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, client_id=f"peer-{i:04d}")
         c.connect("127.0.0.1", broker.port)
-        c.loop_start()
         clients.append(c)
     stop = threading.Event()
     seq = [0] * n
 
-    def publish() -> None:
+    def publish() -> None:  # one thread runs every client, as the links' driver does
         next_t = time.monotonic()
         while not stop.is_set():
-            for i, c in enumerate(clients):
-                seq[i] += 1
-                body = {"vehicle": f"peer-{i:04d}", "seq": seq[i], "ts": time.time(),
-                        "signals": {s: float(k) for k, s in enumerate(SIGNALS10)}}
-                c.publish(f"volant/peer-{i:04d}/telemetry", json.dumps(body), qos=1)
-            next_t += period_s
-            stop.wait(max(0.0, next_t - time.monotonic()))
+            if time.monotonic() >= next_t:
+                next_t += period_s
+                for i, c in enumerate(clients):
+                    seq[i] += 1
+                    body = {"vehicle": f"peer-{i:04d}", "seq": seq[i], "ts": time.time(),
+                            "signals": {s: float(k) for k, s in enumerate(SIGNALS10)}}
+                    c.publish(f"volant/peer-{i:04d}/telemetry", json.dumps(body), qos=1)
+            started = time.monotonic()
+            readable = set(select.select([c.socket() for c in clients], [], [], 0.0)[0])
+            for c in clients:
+                if c.socket() in readable:
+                    c.loop_read()
+                if c.want_write():
+                    c.loop_write()
+            stop.wait(max(0.0, ROUND_S - (time.monotonic() - started)))
 
     thread = threading.Thread(target=publish, daemon=True)
     thread.start()
@@ -264,7 +286,6 @@ def run_peer(broker: MosquittoBroker, n: int, seconds: float, period_s: float) -
           f"(this process {100 * cpu / wall:.0f} %)")
     for c in clients:
         c.disconnect()
-        c.loop_stop()
     sub.close()
 
 

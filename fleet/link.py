@@ -67,6 +67,8 @@ class FleetLink:
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._refused = ""
+        self._socket_open = False  # polled mode only
+        self._retry_at = 0.0
         self._dirty = True  # something to send may have changed since the last look
         self._shown_state: tuple[str, int, int] | None = None
         self._state_at = 0.0
@@ -111,7 +113,9 @@ class FleetLink:
         self._queue.put(("connected", False))
 
     # -- module ------------------------------------------------------------------------------
-    def start(self, bus: EventBus) -> None:
+    def start(self, bus: EventBus, *, run_thread: bool = True) -> None:
+        """run_thread=False: no threads of its own; the caller calls `poll()` (a simulator
+        driving many vehicles from one thread)."""
         self._bus = bus
         put = self._queue.put
         self._subs = [bus.subscribe(pattern, lambda m: put(("bus", m)), name="fleet link")
@@ -119,12 +123,42 @@ class FleetLink:
                                       topics.NAV_ROUTE_ERROR, topics.FLEET_DRIVER_ACK,
                                       topics.VEHICLE_PRECONDITION_STATE)]
         self._publish_link_state(force=True)
+        if not run_thread:
+            return
         broker = self.config.broker
         self.client.connect_async(broker.host, broker.port, keepalive=30)
         self.client.loop_start()
         self._thread = threading.Thread(target=self._run, name=f"fleet-{self.vehicle}",
                                         daemon=True)
         self._thread.start()
+
+    def poll(self, *, readable: bool = True, housekeeping: bool = True) -> None:
+        """One turn without blocking, for a caller that runs many links from one thread (paho's
+        external loop): (re)connect when due, read if the socket is `readable`, write what is
+        pending, keepalive when `housekeeping`, then the link's own work if it has any."""
+        now = time.monotonic()
+        client = self.client
+        if not self._socket_open and now >= self._retry_at:
+            broker = self.config.broker
+            try:
+                client.connect(broker.host, broker.port, keepalive=30)
+                self._socket_open = True
+            except OSError:
+                self._retry_at = now + 1.0
+        if self._socket_open:
+            rc = client.loop_read() if readable else mqtt.MQTT_ERR_SUCCESS
+            if rc == mqtt.MQTT_ERR_SUCCESS and housekeeping:
+                rc = client.loop_misc()
+            if rc != mqtt.MQTT_ERR_SUCCESS:
+                self._socket_open = False
+                self._retry_at = now + 1.0
+        if not self._queue.empty() or self._dirty or self.collector.next_due() <= self.clock() \
+                or now - self._state_at >= LINK_STATE_EVERY_S:
+            self._step(block=False)
+        if self._socket_open and client.want_write() \
+                and client.loop_write() != mqtt.MQTT_ERR_SUCCESS:
+            self._socket_open = False
+            self._retry_at = now + 1.0
 
     def stop(self) -> None:
         for sub in self._subs:
@@ -138,10 +172,14 @@ class FleetLink:
         if self.connected:
             info = self.client.publish(topic_of(self.vehicle, "state"),
                                        self._state_body("offline"), qos=1, retain=True)
+            if self._socket_open:  # polled: no network thread to send it
+                for _ in range(5):
+                    self.client.loop(timeout=0.05)
             with contextlib.suppress(RuntimeError, ValueError):  # lost the link meanwhile
                 info.wait_for_publish(2.0)
         self.client.disconnect()
-        self.client.loop_stop()
+        if not self._socket_open:
+            self.client.loop_stop()
         self.outbox.close()
 
     # -- the link thread -----------------------------------------------------------------------
@@ -157,13 +195,13 @@ class FleetLink:
                     self._bus.report("fleet link", text)
                 self._stop.wait(1.0)
 
-    def _step(self) -> None:
+    def _step(self, *, block: bool = True) -> None:
         timeout = max(0.0, min(self.collector.next_due() - self.clock(), LINK_STATE_EVERY_S))
         try:
-            item = self._queue.get(timeout=timeout)
+            item = self._queue.get(timeout=timeout) if block else self._queue.get_nowait()
         except Empty:
             item = None
-        if item is not None:
+        if item is not None and block:
             self._stop.wait(BATCH_S)  # let a burst of signals queue up: one wake for all
         acked: list[int] = []
         while item is not None:
