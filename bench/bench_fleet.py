@@ -142,6 +142,15 @@ class Subscriber:
         self.client.loop_stop()
 
 
+def ready(sockets: list) -> set[int]:
+    """File numbers of the sockets with data to read now (poll: no 1,024 limit as select)."""
+    poller = select.poll()
+    for sock in sockets:
+        if sock is not None:
+            poller.register(sock, select.POLLIN)
+    return {fd for fd, _event in poller.poll(0)}
+
+
 def wait_until(pred, timeout: float) -> bool:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -182,13 +191,14 @@ def run_links(workdir: Path, broker: MosquittoBroker, n: int, seconds: float,
                     for k, sig in enumerate(SIGNALS10):
                         bus.publish(sig, VssFloat(float(k + tick % 50)))
             started = time.monotonic()
-            sockets = [s for link, _ in links if (s := link.client.socket()) is not None]
-            readable = set(select.select(sockets, [], [], 0.0)[0]) if sockets else set()
+            readable = ready([link.client.socket() for link, _ in links])
             housekeeping = started >= next_misc
             if housekeeping:
                 next_misc = started + 1.0
             for link, _bus in links:
-                link.poll(readable=link.client.socket() in readable, housekeeping=housekeeping)
+                sock = link.client.socket()
+                link.poll(readable=sock is not None and sock.fileno() in readable,
+                          housekeeping=housekeeping)
             stop_drive.wait(max(0.0, ROUND_S - (time.monotonic() - started)))
 
     driver = threading.Thread(target=drive, daemon=True)
@@ -262,9 +272,9 @@ def run_peer(broker: MosquittoBroker, n: int, seconds: float, period_s: float) -
                             "signals": {s: float(k) for k, s in enumerate(SIGNALS10)}}
                     c.publish(f"volant/peer-{i:04d}/telemetry", json.dumps(body), qos=1)
             started = time.monotonic()
-            readable = set(select.select([c.socket() for c in clients], [], [], 0.0)[0])
+            readable = ready([c.socket() for c in clients])
             for c in clients:
-                if c.socket() in readable:
+                if c.socket().fileno() in readable:
                     c.loop_read()
                 if c.want_write():
                     c.loop_write()
