@@ -137,6 +137,12 @@ class Subscriber:
             return sum(len(set(range(1, last + 1)) - self.seqs.get(v, set()))
                        for v, last in expected.items())
 
+    def lost(self, expected: dict[str, int], stored: dict[str, set[int]]) -> int:
+        """Made, yet neither received nor still in the vehicle's outbox."""
+        with self._lock:
+            return sum(len(set(range(1, last + 1)) - self.seqs.get(v, set()) - stored[v])
+                       for v, last in expected.items())
+
     def close(self) -> None:
         self.client.disconnect()
         self.client.loop_stop()
@@ -229,10 +235,12 @@ def run_links(workdir: Path, broker: MosquittoBroker, n: int, seconds: float,
     drained = wait_until(lambda: sub.missing(expected) == 0, 90)
     stop_drive.set()
     driver.join()
+    stored = {link.vehicle: link.outbox.stored_seqs() for link, _ in links}
     lat_all = [lat for _ts, lat in sub.latencies]
     lat_live = [lat for ts, lat in sub.latencies
                 if not outage_window[0] - 1 <= ts <= outage_window[1] + 15]
-    lost = sub.missing(expected)
+    lost = sub.lost(expected, stored)
+    on_board = sum(len(v) for v in stored.values())
     sent = sum(expected.values())
     print(f"{label}: {rate:7.0f} msgs/s received over {wall:.0f} s; latency p50 "
           f"{pct(lat_live, 50):.1f} ms p99 {pct(lat_live, 99):.1f} ms (steady)"
@@ -241,9 +249,10 @@ def run_links(workdir: Path, broker: MosquittoBroker, n: int, seconds: float,
           f"(this process {100 * cpu / wall:.0f} %"
           + (f", broker {100 * broker_cpu / wall:.0f} %)" if not outage else ")"))
     if outage:
-        print(f"{label}: broker down {outage:.0f} s; {sent} messages sent, lost {lost}, "
-              f"drained={'yes' if drained else 'NO'}; raw duplicates {sub.duplicates}, "
-              f"duplicates after de-dup by seq 0")
+        print(f"{label}: broker down {outage:.0f} s; {sent} messages made "
+              f"in all, lost {lost}, "
+              f"{'all delivered' if drained else f'{on_board} still on board after the drain'};"
+              f" raw duplicates {sub.duplicates}, duplicates after de-dup by seq 0")
     for link, bus in links:
         link.stop()
         bus.close()

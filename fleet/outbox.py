@@ -175,6 +175,12 @@ class Outbox:
         with self._lock:
             self._inflight.discard(message_id)
 
+    def stored_seqs(self) -> set[int]:
+        """The seq of every message still on board (not yet acknowledged)."""
+        with self._lock:
+            return {json.loads(body)["seq"] for (body,) in
+                    self._db.execute("SELECT body FROM message")}
+
     @property
     def inflight(self) -> int:
         with self._lock:

@@ -85,3 +85,32 @@ signals = ["Vehicle.Powertrain.ElectricMotor.Power"]
     op.wait_for(lambda m: contiguous_to(m, "car-1", target))
     assert campaigns().count("bulk") >= 5
 
+
+
+def test_a_polled_link_needs_no_thread_of_its_own(broker, operator_factory, tmp_path) -> None:
+    import threading
+    import time
+
+    from fleet.campaigns import load_campaigns
+    from fleet.config import FleetConfig
+    from fleet.link import FleetLink
+    from kernel.event_bus import EventBus
+    from tests.fleet.conftest import FAST
+
+    op = operator_factory(broker.port)
+    (tmp_path / "fast.toml").write_text(FAST)
+    link = FleetLink(FleetConfig(broker.url, "car-p"), tmp_path / "p.outbox",
+                     campaigns=load_campaigns([tmp_path / "fast.toml"]))
+    bus = EventBus()
+    bus.publish(topics.SPEED, VssFloat(3.0))
+    threads = threading.active_count()
+    link.start(bus, run_thread=False)
+    deadline = time.monotonic() + WAIT_S
+    while len(seqs(op.of("volant/car-p/telemetry"))) < 5:
+        assert time.monotonic() < deadline, "no telemetry from the polled link"
+        link.poll()
+        time.sleep(0.01)
+    assert threading.active_count() == threads
+    link.stop()
+    op.wait_for(lambda m: op.of("volant/car-p/state")[-1]["state"] == "offline")
+    bus.close()
