@@ -321,9 +321,10 @@ def main() -> None:
         outbox_alone(workdir, args.outbox_messages)
         broker = MosquittoBroker(workdir / "broker").start()
         try:
-            run_links(workdir, broker, args.vehicles, args.seconds,
-                      campaign_file(workdir, 1000, SIGNALS10[:4]), outage=args.outage,
-                      label="load-a")
+            if args.vehicles:  # 0: loads B and the peer only
+                run_links(workdir, broker, args.vehicles, args.seconds,
+                          campaign_file(workdir, 1000, SIGNALS10[:4]), outage=args.outage,
+                          label="load-a")
             short = max(10.0, args.seconds / 2)
             run_links(workdir, broker, args.small, short, campaign_file(workdir, 100, SIGNALS10),
                       drive_hz=10.0, label="load-b")

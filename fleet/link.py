@@ -174,6 +174,8 @@ class FleetLink:
                                        self._state_body("offline"), qos=1, retain=True)
             if self._socket_open:  # polled: no network thread to send it
                 for _ in range(5):
+                    if info.is_published():
+                        break
                     self.client.loop(timeout=0.05)
             with contextlib.suppress(RuntimeError, ValueError):  # lost the link meanwhile
                 info.wait_for_publish(2.0)
