@@ -17,6 +17,7 @@ COMMAND_MODULES = [
     "app.commands.route",
     "app.commands.demo",
     "app.commands.can",
+    "app.commands.fleet",
 ]
 
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from platformdirs import user_music_dir
 
-from kernel.settings import Settings, cache_dir, data_dir
+from kernel.settings import Settings, cache_dir, data_dir, state_dir
 from kernel.supervision import Module
 from kernel.topics import VehicleInfo
 from media.service import MediaService
@@ -77,7 +77,26 @@ def compose(settings: Settings, overrides: Overrides = Overrides()) -> list[Modu
                                     microphone=not (o.offscreen or o.root),
                                     wake=settings.wake_phrase,
                                     noise_frontend=settings.voice_noise_frontend))
+    if settings.fleet_broker:
+        modules.append(fleet_link(settings))
     return modules
+
+
+def fleet_link(settings: Settings) -> Module:
+    """The fleet link, or a stand-in that reports why it is off (the app goes on without)."""
+    from fleet.campaigns import CampaignError  # paho-mqtt only for a vehicle in a fleet
+    from fleet.config import Credentials, FleetConfig, FleetConfigError
+    from fleet.link import FleetLink, LinkUnavailable
+
+    config = FleetConfig(
+        settings.fleet_broker, settings.fleet_vehicle_id,
+        Credentials(settings.fleet_username, settings.fleet_password_file,
+                    settings.fleet_ca_file, settings.fleet_cert_file, settings.fleet_key_file),
+        tuple(settings.fleet_campaigns), tuple(settings.fleet_commands))
+    try:
+        return FleetLink(config, state_dir() / "fleet" / f"{config.vehicle_id}.outbox")
+    except (FleetConfigError, CampaignError, OSError) as exc:
+        return LinkUnavailable(settings.fleet_broker, str(exc))
 
 
 def vehicle(settings: Settings, o: Overrides) -> Module:

@@ -89,6 +89,18 @@ class Settings(SettingsSection):
     # What drives the vehicle signals; empty = the simulation. Keys: log or interface, dbc,
     # mapping (a file or a list of files), as the --can-log/--can-interface options.
     vehicle_source: dict[str, PathText | list[PathText]] = Field(default_factory=dict)
+    # The fleet link (MQTT), off while fleet_broker is empty. Secrets stay in the files named
+    # here, never in this file.
+    fleet_broker: PathText = ""  # mqtts://host:port (mqtt:// only for a loopback address)
+    fleet_vehicle_id: Annotated[str, StringConstraints(max_length=64)] = ""
+    fleet_username: Annotated[str, StringConstraints(max_length=128)] = ""
+    fleet_password_file: PathText = ""
+    fleet_ca_file: PathText = ""  # empty = the system's trusted CAs
+    fleet_cert_file: PathText = ""  # client certificate and key, instead of or with a password
+    fleet_key_file: PathText = ""
+    fleet_campaigns: list[FolderText] = Field(default_factory=list, max_length=50)  # "" = default
+    fleet_commands: list[Literal["destination", "message", "precondition", "state"]] = Field(
+        default_factory=lambda: ["destination", "message", "precondition", "state"])  # allowed
 
     @field_validator("vehicle_source")
     @classmethod

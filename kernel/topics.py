@@ -311,11 +311,38 @@ class VehicleSource:
 
 
 VEHICLE_SOURCE = declare("vehicle.source", VehicleSource, retained=True)
+
+
+@dataclass(frozen=True, slots=True)
+class Precondition:
+    """Warm the cabin and the LMP pack for a departure (unix time): from the grid when plugged
+    in, else from the pack. request_id ties the vehicle's answer to the request."""
+
+    departure: float
+    cabin_c: float = 21.0
+    request_id: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class PreconditionState:
+    """Pre-conditioning in force (active) or done; source: grid or pack."""
+
+    active: bool
+    departure: float = 0.0
+    source: str = ""
+    pack_target_c: float = 0.0
+    cabin_c: float = 0.0
+    request_id: str = ""
+
+
 VEHICLE_WARNINGS = declare("vehicle.warnings", VehicleWarnings, retained=True)
 VEHICLE_CONTROL = declare("vehicle.control", DriverControl, retained=True)
 VEHICLE_INFO = declare("vehicle.info", VehicleInfo, retained=True)
 SIM_SETTING = declare("sim.set", SimSetting)
 SIM_FAULT = declare("sim.fault", SimFault)
+VEHICLE_PRECONDITION = declare("vehicle.precondition", Precondition)
+VEHICLE_PRECONDITION_STATE = declare("vehicle.precondition.state", PreconditionState,
+                                     retained=True)
 
 # ---------------------------------------------------------------------------------------------
 # navigation
@@ -676,3 +703,36 @@ class AudioFocus:
 MEDIA_LIBRARY = declare("media.library", MediaLibrary, retained=True)
 AUDIO_FOCUS = declare("audio.focus", AudioFocus, retained=True)
 
+
+# ---------------------------------------------------------------------------------------------
+# fleet link (MQTT)
+# ---------------------------------------------------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class FleetLinkState:
+    """The link to the fleet's broker: state connecting, connected or offline; backlog is the
+    messages stored on board waiting for the broker, dropped those the size bound removed."""
+
+    state: str
+    backlog: int = 0
+    dropped: int = 0
+    broker: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class DriverMessage:
+    """A message from the fleet operator for the driver (empty id: none shown)."""
+
+    id: str
+    text: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class DriverAck:
+    """The driver has read the fleet message `id`."""
+
+    id: str
+
+
+FLEET_LINK = declare("fleet.link", FleetLinkState, retained=True)
+FLEET_DRIVER_MESSAGE = declare("fleet.driver.message", DriverMessage, retained=True)
+FLEET_DRIVER_ACK = declare("fleet.driver.ack", DriverAck)

@@ -39,6 +39,7 @@ class LmpBattery:
         self.stored_kwh = self.capacity_kwh * min(max(soc_percent, 0.0), 100.0) / 100.0
         self.pack_c = pack_c
         self.heater_on = False
+        self.heat_to_c: float | None = None  # pre-conditioning: keep the pack this warm
         self.ledger = EnergyLedger()
 
     @property
@@ -68,7 +69,7 @@ class LmpBattery:
 
     def update_heater(self) -> float:
         """Thermostat keeping the pack at the bottom of its window; returns heater power kW."""
-        low = self.preset.pack_optimal_min_c
+        low = max(self.preset.pack_optimal_min_c, self.heat_to_c or 0.0)
         if self.pack_c < low:
             self.heater_on = True
         elif self.pack_c >= low + HEATER_HYSTERESIS_C:

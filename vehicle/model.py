@@ -91,6 +91,8 @@ class VehicleModel:
         charger_kw = p.charger_power_kw * battery.cold_factor() if self.charging else 0.0
         if charger_kw and battery.soc_percent >= 80.0:  # constant-voltage taper
             charger_kw *= max(0.05, (100.0 - battery.soc_percent) / 20.0)
+        if self.charging:  # plugged in: the grid feeds the pack heater, not the pack
+            charger_kw += heater_kw
         battery_kw = battery.exchange(dt, traction_kw, loss_kw, aux_kw, heater_kw, charger_kw,
                                       self.outside_c)
         new_v = max(0.0, v + accel * dt)

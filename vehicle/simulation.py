@@ -17,6 +17,8 @@ from kernel import topics
 from kernel.event_bus import EventBus, Message, Subscription
 from kernel.topics import (
     DriverControl,
+    Precondition,
+    PreconditionState,
     SimFault,
     SimSetting,
     VehicleInfo,
@@ -65,6 +67,7 @@ class VehicleSimulation:
         self.follower: RouteFollower | None = None
         self.route_at_m = 0.0
         self.sim_time_s = 0.0
+        self.precondition: Precondition | None = None
         self._inbox: SimpleQueue[Message] = SimpleQueue()
         self._bus: EventBus | None = None
         self._subs: list[Subscription] = []
@@ -81,7 +84,7 @@ class VehicleSimulation:
             p.nominal_consumption_kwh_per_100km / 100.0, p.max_speed_kmh,
             p.max_motor_power_kw, p.max_regen_power_kw))
         for pattern in (topics.NAV_ROUTE, topics.VEHICLE_CONTROL, topics.SIM_SETTING,
-                        topics.SIM_FAULT):
+                        topics.SIM_FAULT, topics.VEHICLE_PRECONDITION):
             self._subs.append(bus.subscribe(pattern, self._inbox.put, name="vehicle sim"))
         self._publish()
         if run_thread:
@@ -126,6 +129,24 @@ class VehicleSimulation:
             self._set(payload)
         elif msg.topic == topics.SIM_FAULT:
             self._fault(payload)
+        elif msg.topic == topics.VEHICLE_PRECONDITION:
+            self._precondition(payload)
+
+    def _precondition(self, request: Precondition | None) -> None:
+        """Warm the pack to the middle of its window until the departure (wall-clock time, as
+        the fleet sends it): the heater draws from the grid when plugged in, else the pack."""
+        p = self.preset
+        self.precondition = request
+        target = (p.pack_optimal_min_c + p.pack_optimal_max_c) / 2.0
+        self.model.battery.heat_to_c = target if request else None
+        if self._bus is None:
+            return
+        if request is None:
+            self._bus.publish(topics.VEHICLE_PRECONDITION_STATE, PreconditionState(False))
+            return
+        self._bus.publish(topics.VEHICLE_PRECONDITION_STATE, PreconditionState(
+            True, request.departure, "grid" if self.model.charging else "pack", target,
+            request.cabin_c, request.request_id))
 
     def _set_route(self, route: topics.RoutePath) -> None:
         """Drive a new route on from where the car is: on it (a reroute starts at the nearest
@@ -191,6 +212,8 @@ class VehicleSimulation:
                 self._apply(self._inbox.get_nowait())
             except Empty:
                 break
+        if self.precondition is not None and time.time() >= self.precondition.departure:
+            self._precondition(None)
         for _ in range(self.time_factor):
             self._step(TICK_S)
         self._publish()

@@ -35,7 +35,7 @@ def marked_texts() -> set[str]:
     for path in UI.rglob("*.py"):
         texts |= set(re.findall(r'\btr\("((?:[^"\\]|\\.)*)"', path.read_text(encoding="utf-8")))
     for package in ("kernel", "app", "vehicle", "navigation", "voice", "media",
-                    "vehicle_network"):
+                    "vehicle_network", "fleet"):
         for path in (UI.parent / package).rglob("*.py"):
             code = path.read_text(encoding="utf-8")
             for pattern in SERVICE_TEMPLATES:

@@ -1,11 +1,12 @@
-"""The status bar's view model: clock, outside temperature, battery, voice state, notices, and
-progress of heavy loading (map graph, speech model)."""
+"""The status bar's view model: clock, outside temperature, battery, voice state, notices,
+progress of heavy loading (map graph, speech model), and the fleet link with the operator's
+message waiting for the driver's acknowledgement."""
 
 from __future__ import annotations
 
 import time
 
-from PySide6.QtCore import Property, QObject, QTimer, Signal
+from PySide6.QtCore import Property, QObject, QTimer, Signal, Slot
 
 from kernel import topics
 from kernel.event_bus import EventBus, Message
@@ -28,6 +29,8 @@ class StatusViewModel(QObject):
         self._voice = "off"
         self._notice: topics.Notice | None = None
         self._progress: dict[str, topics.Progress] = {}
+        self._fleet: topics.FleetLinkState | None = None
+        self._fleet_message = topics.DriverMessage("")
         self._bus = bus
         self._units = Units.on(bus)
         self._timer = QTimer(self, interval=1000, timeout=self._tick)
@@ -43,6 +46,8 @@ class StatusViewModel(QObject):
             bus.subscribe(topics.APP_PROGRESS, self._on_progress, on="gui"),
             bus.subscribe(topics.DISTANCE_UNIT, self._on_units, on="gui"),
             bus.subscribe(topics.TEMPERATURE_UNIT, self._on_units, on="gui"),
+            bus.subscribe(topics.FLEET_LINK, self._on_fleet, on="gui"),
+            bus.subscribe(topics.FLEET_DRIVER_MESSAGE, self._on_fleet_message, on="gui"),
         ]
 
     def _tick(self) -> None:
@@ -95,6 +100,30 @@ class StatusViewModel(QObject):
             self._progress[p.task] = p
         self.changed.emit()
 
+    def _on_fleet(self, msg: Message) -> None:
+        self._fleet = msg.payload
+        self.changed.emit()
+
+    def _on_fleet_message(self, msg: Message) -> None:
+        self._fleet_message = msg.payload
+        self.changed.emit()
+
+    def _fleet_text(self) -> str:
+        """Empty without a fleet link; else connected, or offline with the messages waiting."""
+        if self._fleet is None:
+            return ""
+        if self._fleet.state == "connected":
+            return tr("fleet connected")
+        if self._fleet.state == "off":
+            return tr("fleet link off")
+        return tr("fleet offline, %1 waiting", self._fleet.backlog)
+
+    @Slot()
+    def acknowledgeFleetMessage(self) -> None:
+        """The driver has read the operator's message: the fleet link reports it."""
+        if self._fleet_message.id:
+            self._bus.publish(topics.FLEET_DRIVER_ACK, topics.DriverAck(self._fleet_message.id))
+
     @property
     def loading(self) -> bool:
         return bool(self._progress)
@@ -122,6 +151,11 @@ class StatusViewModel(QObject):
     noticeLevel = Property(str, lambda self: self._notice.level if self._notice else "info",
                            notify=changed)
     progress = Property(str, _progress_text, notify=changed)
+    fleet = Property(str, _fleet_text, notify=changed)
+    fleetOnline = Property(bool, lambda self: self._fleet is not None
+                           and self._fleet.state == "connected", notify=changed)
+    fleetMessage = Property(str, lambda self: self._fleet_message.text,
+                            notify=changed)
 
 
 def _fresh(msg: Message) -> float:

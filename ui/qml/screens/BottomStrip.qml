@@ -53,14 +53,23 @@ Rectangle {
         Label {
             objectName: "outside"
             anchors.right: parent.right
-            text: strip.status.outside
-            color: Theme.muted
+            text: strip.status.fleet === "" ? strip.status.outside
+                  : strip.status.outside + " · " + strip.status.fleet
+            color: strip.status.fleetOnline || strip.status.fleet === "" ? Theme.muted : Theme.warning
         }
     }
     Row {
         id: quick
         anchors { right: parent.right; verticalCenter: parent.verticalCenter; rightMargin: Theme.spacing }
         spacing: Theme.spacingSmall
+        RoundButton {
+            objectName: "fleetMessageRead"
+            visible: strip.status.fleetMessage !== ""
+            icon: "flag"
+            label: qsTr("OK")
+            size: Theme.touch
+            onClicked: strip.status.acknowledgeFleetMessage()
+        }
         RoundButton {
             objectName: "quickDayNight"
             icon: Theme.night ? "sun" : "moon"
