@@ -25,7 +25,7 @@ from voice import grammar, numbers
 from voice.grammar import Alt, Graph, Node, Seq, Word
 
 INTENTS_DIR = Path(__file__).with_name("templates")
-LANGUAGES = ("en", "fr", "ko")
+LANGUAGES = tuple(sorted(p.stem for p in INTENTS_DIR.glob("*.toml")))  # with templates
 NUMBER = "number"
 MAX_NUMBER_WORDS = 6  # "quatre vingt dix neuf" and the like; more is not a number
 MAX_DERIVATIONS = 1000  # ways one template may split a transcript before it gives up

@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 from kernel.languages import CODES
+from voice.models import OFFICIAL
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -29,9 +30,9 @@ def register(sub: argparse._SubParsersAction) -> None:
                           "voice_noise_frontend setting)")
     rec.set_defaults(func=_recognize)
     models = actions.add_parser("models", help="list installed speech models; "
-                                               "`download en|fr` fetches an official one")
+                                               "`download en|fr|zh` fetches an official one")
     models.add_argument("download", nargs="?", choices=("download",))
-    models.add_argument("language", nargs="?", choices=("en", "fr"))
+    models.add_argument("language", nargs="?", choices=tuple(OFFICIAL))
     models.add_argument("--site", default=None, help=argparse.SUPPRESS)  # tests: local server
     models.set_defaults(func=_models)
 

@@ -6,6 +6,7 @@ from PySide6.QtCore import Property, QObject, Signal, Slot
 
 from kernel import topics, units
 from kernel.event_bus import EventBus
+from kernel.languages import LANGUAGES
 from kernel.settings import Settings, SettingsStore
 
 
@@ -59,6 +60,8 @@ class SettingsViewModel(QObject):
             self._bus.publish(topics.VOICE_WAKE, topics.WakePhrase(value))
 
     language = Property(str, lambda self: self._settings.language, notify=changed)
+    languages = Property(list, lambda self: list(LANGUAGES), constant=True)
+    languageNames = Property(list, lambda self: list(LANGUAGES.values()), constant=True)
     units = Property(str, lambda self: self._settings.units, notify=changed)
     dayNight = Property(str, lambda self: self._settings.day_night, notify=changed)
     voiceEnabled = Property(bool, lambda self: self._settings.voice_enabled, notify=changed)

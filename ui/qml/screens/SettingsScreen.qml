@@ -16,7 +16,7 @@ Flickable {
         spacing: Theme.spacing
         Choice {
             key: "Language"; label: qsTr("Language")
-            options: ["en", "fr", "ko", "zh"]; labels: ["English", "Français", "한국어", "中文"]
+            options: page.settings.languages; labels: page.settings.languageNames
             current: page.settings.language; onPicked: (v) => page.settings.setLanguage(v)
         }
         Row {
