@@ -49,6 +49,9 @@ def parse_interface(text: str) -> tuple[str, str]:
 class CanSource:
     """A module (start/stop) driving the vehicle signals from CAN."""
 
+    name = "vehicle-network"  # the supervisor's name for it; its threads are named after it
+    tasks: tuple[str, ...] = ()
+
     def __init__(self, dbc: str | Path, mappings: list[str | Path], *,
                  log_file: str | Path | None = None, interface: str | None = None,
                  speed: float = 1.0, seek_s: float = 0.0, until_s: float | None = None,
@@ -101,7 +104,8 @@ class CanSource:
                     target.path, lambda msg, t=target: self._send(t, msg), on="worker",
                     name=f"can vss2dbc {target.path}"))
         if run_thread:
-            self._thread = threading.Thread(target=self._run, name="can-source", daemon=True)
+            self._thread = threading.Thread(target=self._run, name="vehicle-network-can",
+                                            daemon=True)
             self._thread.start()
 
     def stop(self) -> None:

@@ -175,3 +175,25 @@ def test_work_queued_on_a_module_worker_that_raises_is_a_crash_of_that_module(bu
         wait_until(lambda: module.starts == 2 and supervisor.states["navigation"] == "running")
     finally:
         supervisor.stop()
+
+
+def test_every_module_compose_can_build_has_a_name_and_its_tasks() -> None:
+    """The supervisor knows a module by `name` and ends its `tasks`; a module without them
+    would stop the app at start."""
+    from app.composition import fleet_link
+    from kernel.settings import Settings
+    from media.service import MediaService
+    from navigation.service import NavigationService
+    from vehicle.driving_state import UxRestrictionsService
+    from vehicle.simulation import VehicleSimulation
+    from vehicle_network.source import CanSource
+    from voice.service import VoiceService
+    from voice.tts import TtsService
+
+    kinds = [UxRestrictionsService, VehicleSimulation, CanSource, NavigationService, TtsService,
+             MediaService, VoiceService]
+    names = [kind.name for kind in kinds]
+    assert len(set(names)) == len(names)
+    assert all(isinstance(kind.tasks, tuple) for kind in kinds)
+    link = fleet_link(Settings(fleet_broker="mqtt://127.0.0.1:1", fleet_vehicle_id="bus-1"))
+    assert link.name == "fleet" and link.tasks == ()
