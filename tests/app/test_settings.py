@@ -63,8 +63,8 @@ def test_the_preset_choices_are_the_presets_file_tables() -> None:
 @pytest.mark.parametrize("text, complaint", [
     ("language = 'fr\n", "not valid TOML: "),
     ("volume = 60\nvolume = 70\n", "line 2: not valid TOML"),  # the TOML error's line
-    ("language = 'de'\n", "line 1, language: input should be 'en', 'fr' or 'ko'"),
-    ("language = '../../../../tmp/x'\n", "language: input should be 'en', 'fr' or 'ko'"),
+    ("language = 'de'\n", "line 1, language: input should be 'en', 'fr', 'ko' or 'zh'"),
+    ("language = '../../../../tmp/x'\n", "language: input should be 'en', 'fr', 'ko' or 'zh'"),
     ("language = 1979-05-27\n", "language: input should be"),
     ("volume = 400\n", "volume: input should be less than or equal to 100, got 400"),
     ("duck_level = -1\n", "duck_level: input should be greater than or equal to 0"),
@@ -84,7 +84,8 @@ def test_the_preset_choices_are_the_presets_file_tables() -> None:
     ("[favourites]\nhome = 1\n", "line 1, favourites.home: input should be a valid string"),
     ("[favourites]\nwork = ['a']\n", "favourites.work: input should be a valid string"),
     ("favourites = ['home']\n", "favourites: input should be a valid dictionary"),
-    ("[vosk_models]\nde = '/m'\n", "vosk_models.de.[key]: input should be 'en', 'fr' or 'ko'"),
+    ("[vosk_models]\nde = '/m'\n",
+     "vosk_models.de.[key]: input should be 'en', 'fr', 'ko' or 'zh'"),
     ("[vosk_models]\nfr = 3\n", "vosk_models.fr: input should be a valid string"),
     ('map_file = "a\\u0000b"\n', "map_file: a path cannot contain a NUL"),
     ("voice_intents = 3\n", "voice_intents: input should be a valid string"),
@@ -217,7 +218,7 @@ def test_a_folder_that_cannot_be_written_is_reported() -> None:
 def test_assign_refuses_a_bad_value_and_keeps_the_old_one() -> None:
     settings = Settings()
     assert settings.assign("language", "../../x") == [
-        "language: input should be 'en', 'fr' or 'ko', got '../../x'"]
+        "language: input should be 'en', 'fr', 'ko' or 'zh', got '../../x'"]
     assert settings.assign("volume", 101)[0].startswith("volume: input should be less than")
     assert (settings.language, settings.volume) == ("en", 60)
     assert settings.assign("language", "ko") == [] and settings.language == "ko"
@@ -251,7 +252,7 @@ def test_settings_screen_tells_the_driver_when_a_change_cannot_be_saved(qapp,
     assert model.property("language") == "en"
     assert [n.level for n in notices] == ["error", "error"]
     assert "read-only: the change was not saved" in notices[0].text
-    assert notices[1].text.startswith("language: input should be 'en', 'fr' or 'ko'")
+    assert notices[1].text.startswith("language: input should be 'en', 'fr', 'ko' or 'zh'")
     assert path.read_text(encoding="utf-8") == "units = 'metric'\n"
 
 

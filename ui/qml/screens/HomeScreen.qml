@@ -1,3 +1,4 @@
+pragma ComponentBehavior: Bound
 import QtQuick
 import Volant
 import controls
@@ -121,14 +122,15 @@ Item {
                     Repeater {
                         model: home.mapView.guessChoices.concat([qsTr("None of these")])
                         delegate: RoundButton {
+                            id: choice
                             required property string modelData
                             required property int index
-                            objectName: "guess_" + index
+                            objectName: "guess_" + choice.index
                             width: guessColumn.width
-                            label: modelData
-                            lit: index === 0
+                            label: choice.modelData
+                            lit: choice.index === 0
                             onClicked: home.mapView.chooseGuess(
-                                index < home.mapView.guessChoices.length ? index : -1)
+                                choice.index < home.mapView.guessChoices.length ? choice.index : -1)
                         }
                     }
                 }
