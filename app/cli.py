@@ -63,7 +63,9 @@ def add_app_options(parser: argparse.ArgumentParser, *, in_subcommand: bool = Fa
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="volant", description=__doc__)
+    # allow_abbrev=False: a sub-command's own option (fleet's --ca) is never read as an
+    # abbreviation of an app option (--can-log)
+    parser = argparse.ArgumentParser(prog="volant", description=__doc__, allow_abbrev=False)
     add_app_options(parser)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in COMMAND_MODULES:
