@@ -19,7 +19,7 @@ from collections.abc import Callable
 from functools import cache
 from typing import Any
 
-MAX_FLOAT = 1e9  # larger than any quantity on the bus (m, W, s, km): beyond it is garbage
+MAX_FLOAT = 1e11  # larger than any quantity on the bus (m, W, s, km, unix time): beyond, garbage
 MAX_INT = 2**53  # exact in a JSON number
 
 
