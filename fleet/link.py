@@ -123,7 +123,8 @@ class FleetLink:
         put = self._queue.put
         self._subs = [bus.subscribe(pattern, lambda m: put(("bus", m)), name="fleet link")
                       for pattern in ("Vehicle.#", topics.VEHICLE_WARNINGS, topics.NAV_ROUTE,
-                                      topics.NAV_ROUTE_ERROR, topics.FLEET_DRIVER_ACK,
+                                      topics.NAV_ROUTE_ERROR, topics.NAV_DESTINATION_CANDIDATES,
+                                      topics.FLEET_DRIVER_ACK,
                                       topics.VEHICLE_PRECONDITION_STATE)]
         self._publish_link_state(force=True)
         if not run_thread:
@@ -255,6 +256,16 @@ class FleetLink:
         elif msg.topic == topics.NAV_ROUTE_ERROR and self._pending_routes:
             cid = self._pending_routes.popleft()
             self._reply(cid, "destination", "rejected", msg.payload.reason)
+        elif (msg.topic == topics.NAV_DESTINATION_CANDIDATES and msg.payload.candidates
+              and self._pending_routes):
+            # Not on the map exactly: the operator resends a place the map has; the driver is
+            # not left to confirm a guess at someone else's words.
+            cid = self._pending_routes.popleft()
+            guesses = ", ".join(f"{c.name} ({c.confidence:.0%})" for c in msg.payload.candidates)
+            self._reply(cid, "destination", "rejected",
+                        f"{msg.payload.query!r} is not on the map; did you mean {guesses}?")
+            self._bus.publish(topics.NAV_DESTINATION_CONFIRM,
+                              topics.DestinationChoice(msg.payload.query, -1))
         elif msg.topic == topics.FLEET_DRIVER_ACK and msg.payload.id in self._pending_messages:
             self._pending_messages.discard(msg.payload.id)
             self._reply(msg.payload.id, "message", "done", acknowledged=True)
