@@ -16,6 +16,7 @@ from kernel.settings import Settings
 from media.service import MediaService
 from navigation.roadmap import default_map_file, load_map
 from navigation.service import NavigationService
+from voice.tts import TtsService
 
 START = (60.1650, 24.9400)  # Bulevardi, Helsinki
 SCENARIOS = Path(__file__).parent / "scenarios"
@@ -36,6 +37,7 @@ class World:
             time_factor=time_factor, voice=True))
         self.nav = find(self.modules, NavigationService)
         self.media = find(self.modules, MediaService)
+        self.tts = find(self.modules, TtsService)
         for module in self.modules:
             module.start(self.bus)
 
