@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QPoint, QPointF
 from PySide6.QtGui import QColor
 
 from kernel import topics
@@ -127,6 +126,3 @@ def test_none_of_the_guesses_routes_nowhere(find, screen, qtbot) -> None:
     assert not find(shell, "destinationGuess").isVisible()
     assert bus.retained(topics.NAV_ROUTE) is None
 
-
-def centre_of(item) -> QPoint:
-    return item.mapToScene(QPointF(item.width() / 2, item.height() / 2)).toPoint()
