@@ -19,7 +19,6 @@ from pathlib import Path
 import numpy as np
 import soundfile
 import soxr
-from scipy.signal import resample_poly
 
 log = logging.getLogger(__name__)
 
@@ -146,10 +145,14 @@ def resample(samples: np.ndarray, rate: int) -> np.ndarray:
     """Mono samples at `rate` as samples at SAMPLE_RATE. Down: soxr. Up (narrowband audio, at
     most 16000/gcd taps per phase, so bounded): scipy's polyphase filter, which keeps the band up
     to the input's Nyquist; soxr's ends at ~91 % of it, and the fricatives cut there fitted
-    PocketSphinx's model far worse ("next track" at 11025 Hz: margin -25 against -16)."""
+    PocketSphinx's model far worse ("next track" at 11025 Hz: margin -25 against -16).
+    scipy.signal is imported here, not at the top: it weighs tens of MB and only narrowband
+    files need it, never the microphone."""
     if rate == SAMPLE_RATE:
         return samples
     if rate < SAMPLE_RATE:
+        from scipy.signal import resample_poly
+
         common = gcd(rate, SAMPLE_RATE)
         return resample_poly(samples, SAMPLE_RATE // common, rate // common).astype(np.float32)
     return soxr.resample(samples.astype(np.float32), rate, SAMPLE_RATE)
