@@ -1,9 +1,11 @@
 """CAN log files read with python-can's readers (candump .log, Vector .asc/.blf, .trc, MF4).
 
-A malformed line in a candump log is counted, named by its line number, and skipped: the reader
-goes on with the next line. In the other formats a broken record ends the reading there (their
-readers keep state across records), reported the same way. A file in which nothing at all reads
-as a frame is refused as "not a CAN log".
+A malformed line in a text log (candump .log, Vector .asc, PCAN .trc) is counted, named by its
+line number, and skipped: python-can's reader is started again after that line, with the file's
+header lines (base, start time, columns) given to it again so the rest reads as before. In the
+binary formats (.blf, .mf4) a broken record ends the reading there (their readers keep state
+across records), reported the same way. A file in which nothing at all reads as a frame is
+refused as "not a CAN log".
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from vehicle_network.dbc import CanInputError
 
 READERS = {".log": "candump", ".asc": "Vector ASC", ".blf": "Vector BLF", ".trc": "PCAN TRC",
            ".mf4": "MDF4"}
-RESUMABLE = (".log",)
+TEXT_READERS = {".log": can.CanutilsLogReader, ".asc": can.ASCReader, ".trc": can.TRCReader}
 NOT_A_LOG_AFTER = 20  # malformed records before the first frame: the file is not a log
 
 
@@ -33,19 +35,32 @@ class Frame:
 
 
 class _Lines:
-    """The file's lines for a python-can text reader, counting them so a failure has a line."""
+    """The file's lines for a python-can text reader, counting them so a failure has a line.
+
+    Header lines given back by `restart` are read first again and not counted."""
 
     def __init__(self, path: Path) -> None:
         self._file = path.open(encoding="utf-8", errors="replace", newline=None)
         self.line = 0
+        self._again: list[str] = []
+        self.read: list[str] = []  # taken since the reader's start, while `keep`: the header
+        self.keep = True
 
     def __iter__(self) -> _Lines:
         return self
 
     def __next__(self) -> str:
-        text = next(self._file)
-        self.line += 1
+        if self._again:
+            text = self._again.pop(0)
+        else:
+            text = next(self._file)
+            self.line += 1
+        if self.keep:
+            self.read.append(text)
         return text
+
+    def restart(self, header: list[str], keep: bool) -> None:
+        self._again, self.read, self.keep = list(header), [], keep
 
     def close(self) -> None:
         self._file.close()
@@ -67,7 +82,7 @@ class LogFrames:
         self._suffix = suffix
 
     def __iter__(self) -> Iterator[Frame]:
-        if self._suffix in RESUMABLE:
+        if self._suffix in TEXT_READERS:
             yield from self._text_frames()
         else:
             yield from self._binary_frames()
@@ -81,22 +96,32 @@ class LogFrames:
                         f"{self.malformed} records; first: {self.first_malformed})")
 
     def _text_frames(self) -> Iterator[Frame]:
+        read = TEXT_READERS[self._suffix]
         lines = _Lines(self.path)
         seen, t0 = 0, None
+        header: list[str] | None = None  # the lines before the first frame, once one is read
         try:
             while True:
                 try:
-                    for msg in can.CanutilsLogReader(lines):
+                    for msg in read(lines):
                         if msg.is_error_frame or msg.is_remote_frame:
                             continue
                         if t0 is None:
                             t0 = msg.timestamp
+                        if header is None:
+                            header, lines.keep = lines.read[:-1], False
                         seen += 1
                         yield Frame(msg.timestamp - t0, msg.arbitration_id, msg.is_extended_id,
                                     bytes(msg.data), f"line {lines.line}: ")
                     break
                 except (ValueError, IndexError) as exc:
                     self._skip(f"line {lines.line}: ", exc, seen)
+                    # Before any frame, the good lines read so far are the header; the bad one
+                    # is never given back, so every restart moves on.
+                    if header is None:
+                        lines.restart(lines.read[:-1], keep=True)
+                    else:
+                        lines.restart(header, keep=False)
                 except UnicodeDecodeError as exc:
                     raise_input(f"{self.path}: not a CAN log ({exc.reason})")
         finally:

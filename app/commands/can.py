@@ -20,7 +20,9 @@ def register(sub: argparse._SubParsersAction) -> None:
         description="Decode LOG with DBC and print each VSS update the mappings let through: "
                     "with --json one object per line {\"t\": s from the log's start, \"path\", "
                     "\"value\"} (\"stale\": true when a signal stopped arriving), else a table "
-                    "that refreshes. Malformed frames are counted and reported, the rest plays.")
+                    "that refreshes. Malformed frames are counted and reported, the rest plays. "
+                    "Exit status: 0 all played, 1 bad input (nothing played), 3 played to the end "
+                    "with malformed or undecodable frames skipped (counted on stderr).")
     rep.add_argument("log", metavar="LOG", help="candump .log, .asc, .blf, .trc or .mf4")
     rep.add_argument("--dbc", required=True, help="the DBC file")
     rep.add_argument("--mapping", required=True, action="append",
@@ -41,9 +43,13 @@ def register(sub: argparse._SubParsersAction) -> None:
     info.set_defaults(func=_info)
 
 
+BAD_INPUT = 1  # a file or mapping that cannot be used: nothing played
+SKIPPED = 3  # the log played to its end, but frames in it were malformed or undecodable
+
+
 def _fail(message: str) -> int:
     print(f"volant can: {message}", file=sys.stderr)
-    return 1
+    return BAD_INPUT
 
 
 def _replay(args: argparse.Namespace, out: TextIO | None = None) -> int:
@@ -100,7 +106,7 @@ def _report_bad_frames(log: str, malformed: int, first_malformed: str, errors, f
         print(f"volant can: {log}: {count} frame(s) the DBC could not decode ({by}), the rest "
               f"played; first at {first}", file=sys.stderr)
         bad += count
-    return 1 if bad else 0
+    return SKIPPED if bad else 0
 
 
 class _Table:

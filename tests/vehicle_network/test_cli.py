@@ -29,8 +29,9 @@ def test_replay_json_prints_the_vss_updates_of_the_drive(capsys, tesla) -> None:
     assert times == sorted(times) and 104 < times[-1] < 104.2
     assert {r["value"] for r in rows if r["path"].endswith("SelectedGear")} == {127}
     assert any(r["path"].endswith("StateOfCharge.Current") for r in rows)
-    # The recording holds frames cut short by the adapter: reported, not fatal to the replay.
-    assert code == 1
+    # The recording holds frames cut short by the adapter: reported, not fatal to the replay,
+    # and an exit status of its own (3), not bad input's (1).
+    assert code == 3
     assert err.startswith(f"volant can: {tesla / 'drive.log'}: ")
     assert "could not decode" in err and "the rest played; first at line " in err
 
@@ -83,7 +84,7 @@ def test_malformed_frames_inside_a_log_are_counted_and_the_rest_plays(capsys, tm
                                        "(0.3) can0 100#D007000000000000\n")
     code, out, err = run(capsys, "replay", log, "--dbc", dbc, "--mapping", mapping, "--json")
     assert [json.loads(line)["value"] for line in out.splitlines()] == [100.0, 200.0]
-    assert code == 1
+    assert code == 3
     lines = err.splitlines()
     assert lines[0] == (f"volant can: {log}: 1 malformed record(s) skipped, the rest played; "
                         "first at line 3: ValueError: not enough values to unpack "
@@ -130,3 +131,5 @@ def test_help_documents_both_commands() -> None:
     parser = build_parser()
     text = parser._subparsers._group_actions[0].choices["can"].format_help()
     assert "replay" in text and "info" in text
+    replay = parser._subparsers._group_actions[0].choices["can"]._subparsers._group_actions[0]
+    assert "3 played to the end" in replay.choices["replay"].format_help()
