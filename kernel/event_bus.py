@@ -128,14 +128,18 @@ class WorkerThread:
     def stop(self, timeout: float | None) -> int:
         """Drain queued calls (at most `timeout` s, None = no limit), then stop; return how
         many calls were left undelivered. From the worker's own thread (a handler stopping
-        its subscription) it only asks the thread to end after the current call."""
-        self._queue.put(_STOP)
+        its subscription or closing the bus) nothing more can run: the queued calls are taken
+        back and counted, and the thread ends after the current call."""
         if threading.current_thread() is self._thread:
-            return 0
+            return self._take_back()
+        self._queue.put(_STOP)
         self._thread.join(timeout)
         if not self._thread.is_alive():
             return 0
-        left = 0  # still busy: take back what is queued; each call is either run or counted
+        return self._take_back()  # still busy: each call is either run or counted
+
+    def _take_back(self) -> int:
+        left = 0
         while True:
             try:
                 item = self._queue.get_nowait()

@@ -369,6 +369,28 @@ def test_close_from_inside_a_worker_handler_does_not_raise() -> None:
     assert bus.closed
 
 
+def test_close_from_a_worker_handler_counts_what_its_own_queue_still_held() -> None:
+    """Messages queued behind the handler that closes the bus can no longer be delivered (the
+    subscriptions are gone when the thread gets to them): they are counted, never lost unseen."""
+    bus = EventBus()
+    queued, outcome = threading.Event(), []
+    seen: list[float] = []
+
+    def closer(msg: Message) -> None:
+        seen.append(msg.payload.value)
+        if msg.payload.value == 0.0:
+            queued.wait(5)
+            outcome.append(bus.close(timeout=1))
+
+    bus.subscribe(topics.SPEED, closer, on="worker", name="closer")
+    for i in range(6):
+        bus.publish(topics.SPEED, VssFloat(float(i)))
+    queued.set()
+    wait_for(lambda: "bus:closer" not in {t.name for t in threading.enumerate()})
+    assert seen == [0.0]
+    assert outcome == [5] and bus.close() == 5
+
+
 # -- fuzz: random values into every declared payload class (issue 17, item 7) ----------------
 GARBAGE = st.one_of(st.none(), st.booleans(), st.integers(), st.floats(), st.text(max_size=8),
                     st.binary(max_size=4), st.lists(st.integers(), max_size=2),
