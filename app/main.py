@@ -54,7 +54,6 @@ def run_app(args: argparse.Namespace) -> int:
     os.environ.setdefault("QT_QUICK_CONTROLS_STYLE", "Basic")
     setup_logging()
 
-    from app.composition import Overrides, compose, vehicle_source_from_args
     from kernel.qt_dispatch import QtDispatcher
     from kernel.recording import Player, Recorder
     from kernel.supervision import Supervisor
@@ -82,6 +81,10 @@ def run_app(args: argparse.Namespace) -> int:
     _next_frame(shell)  # the driver sees the screen before the modules load
     if store.problem:
         bus.publish(topics.UI_NOTICE, topics.Notice(store.problem, "warning"))
+    # The modules' libraries (numba, scipy, QtMultimedia...) take seconds to import: only once
+    # the driver sees the screen.
+    from app.composition import Overrides, compose, vehicle_source_from_args
+
     try:
         modules = [] if replay else compose(settings, Overrides(
             offscreen=offscreen, vehicle_source=vehicle_source_from_args(args, settings),
