@@ -4,12 +4,23 @@ The car drives back and forth between two places on the default map, music plays
 simulated minute the driver asks something. Reported: memory growth (RSS after warm-up vs at
 the end), bus messages published vs delivered to a counting subscriber on its own thread,
 messages dropped at shutdown, and bus.error reports. Goal: flat memory, zero drops.
+
+Peer, measured in the same run: the RSS floor of those libraries. A fresh process imports every
+third-party module the soak had loaded at its end (from site-packages, in the same order: Qt,
+numpy, numba, scipy, pocketsphinx, pyttsx3...), makes the QApplication, loads PocketSphinx's
+en-us model and a pyttsx3 engine, and does nothing. No app on these libraries can use less, so
+ours/peer at the end is what Volant's own state (map, index, grammar, queues, JIT code) adds.
+
+    python bench/bench_soak.py [SIMULATED_MINUTES]
 """
 
 from __future__ import annotations
 
+import json
 import os
+import subprocess
 import sys
+import sysconfig
 import tempfile
 import threading
 import time
@@ -39,6 +50,44 @@ def rss_mb() -> float:
         if line.startswith("VmRSS:"):
             return int(line.split()[1]) / 1024
     return float("nan")
+
+
+PEER = """
+import importlib, json, sys
+from pathlib import Path
+failed = []
+for name in json.load(sys.stdin):
+    try:
+        importlib.import_module(name)
+    except Exception:
+        failed.append(name)
+from PySide6.QtWidgets import QApplication
+from pocketsphinx import Decoder
+import pyttsx3
+app = QApplication([])
+decoder = Decoder(lm=None, loglevel="FATAL")
+engine = pyttsx3.init()
+status = Path("/proc/self/status").read_text().splitlines()
+rss = next(int(line.split()[1]) / 1024 for line in status if line.startswith("VmRSS:"))
+print(json.dumps({"rss": rss, "failed": failed}))
+"""
+
+
+def third_party_modules() -> list[str]:
+    """The names of the loaded modules that come from site-packages, in import order."""
+    roots = {sysconfig.get_paths()["purelib"], sysconfig.get_paths()["platlib"]}
+    return [name for name, module in list(sys.modules.items())
+            if any(str(getattr(module, "__file__", None) or "").startswith(root)
+                   for root in roots)]
+
+
+def peer_rss(names: list[str]) -> tuple[float, list[str]]:
+    """(RSS MB, the modules that would not import alone) of a fresh process on `names`."""
+    done = subprocess.run([sys.executable, "-c", PEER], input=json.dumps(names), text=True,
+                          capture_output=True, check=True, env={**os.environ,
+                                                                "QT_QPA_PLATFORM": "offscreen"})
+    result = json.loads(done.stdout.strip().splitlines()[-1])
+    return result["rss"], result["failed"]
 
 
 def main() -> None:
@@ -95,6 +144,7 @@ def main() -> None:
                 bus.publish(topics.VOICE_UTTERANCE, Utterance(QUESTIONS[asked % len(QUESTIONS)]))
                 asked += 1
         end_rss = rss_mb()
+        libraries = third_party_modules()
         for module in reversed(modules):
             module.stop()
         dropped = bus.close(timeout=10)
@@ -104,6 +154,11 @@ def main() -> None:
           f"(growth {end_rss - (warm_rss or end_rss):+.0f} MB)")
     print(f"bus: {counts['published']:,} published, {counts['delivered']:,} delivered to a "
           f"worker subscriber, {dropped} dropped at shutdown, {counts['errors']} bus.error")
+    floor, failed = peer_rss(libraries)
+    print(f"peer: a fresh process on the same libraries ({len(libraries)} modules, "
+          f"{len(failed)} would not import alone {failed[:3]}; QApplication, PocketSphinx "
+          f"en-us, pyttsx3 loaded) {floor:.0f} MB; "
+          f"ours at the end / peer {end_rss / floor:.2f}x (+{end_rss - floor:.0f} MB)")
     print("goal: flat memory, zero drops")
 
 
