@@ -64,7 +64,8 @@ def contrast(a: QColor, b: QColor) -> float:
 
 
 def publish_driving(bus) -> None:
-    """A drive in progress: speed, power, a low battery warning, a route with its next turn."""
+    """A drive in progress: speed, power, a low battery warning, a route with its next turn,
+    a 100 km/h limit posted (the widest sign), charging stations and bus stops on the map."""
     f = topics.VssFloat
     bus.publish(topics.VEHICLE_INFO, topics.VehicleInfo("city_car", "City car", "car", 30, 0.15,
                                                         120, 50, 30))
@@ -76,7 +77,10 @@ def publish_driving(bus) -> None:
     bus.publish(topics.VEHICLE_WARNINGS, topics.VehicleWarnings((
         topics.VehicleWarning.of("low_battery", "warning", "Battery low: %1 %", "12"),)))
     bus.publish(topics.NAV_MAP, topics.MapData("Test", 60.16, 24.93, 60.17, 24.95, (
-        (60.165, 24.935, 60.166, 24.945), (60.162, 24.94, 60.168, 24.94))))
+        (60.165, 24.935, 60.166, 24.945), (60.162, 24.94, 60.168, 24.94)), places=(
+            topics.MapPlace("Kamppi", "bus_stop", 60.1652, 24.938),
+            topics.MapPlace("Charging station", "charging_station", 60.1648, 24.942))))
+    bus.publish(topics.NAV_ROAD, topics.RoadState("Bulevardi", 100.0))
     bus.publish(topics.NAV_ROUTE, topics.RoutePath(
         ((60.165, 24.935), (60.1655, 24.94), (60.166, 24.945)), (50, 50, 50), 3200, 540,
         "Kaivokatu 1", 0.5, (topics.RouteManeuver("turn", "left", "Mannerheimintie", 250,

@@ -69,6 +69,8 @@ Item {
             roadColour: Theme.road
             routeColour: Theme.accent
             pinColour: Theme.critical
+            chargerColour: Theme.charger
+            stopColour: Theme.transit
             labelColour: Theme.text
             labelPixelSize: Theme.fontSecondary * 0.75
             labelArea: Qt.rect(cards.width + 2 * Theme.spacing, 0, canvas.width - cards.width
@@ -226,7 +228,15 @@ Item {
             }
         }
 
+        SpeedLimitSign {
+            objectName: "speedLimitSign"
+            anchors { left: parent.left; bottom: banner.visible ? banner.top : parent.bottom
+                      margins: Theme.spacing }
+            value: home.mapView.speedLimit
+        }
+
         Rectangle {
+            id: banner
             objectName: "mapBanner"
             visible: home.mapView.banner !== ""
             anchors { left: parent.left; right: parent.right; bottom: parent.bottom; margins: Theme.spacing }
