@@ -226,20 +226,17 @@ Item {
                 lit: home.mapView.follow
                 onClicked: home.mapView.toggleFollow()
             }
-        }
-
-        SpeedLimitSign {
-            objectName: "speedLimitSign"
-            anchors { left: parent.left; bottom: banner.visible ? banner.top : parent.bottom
-                      margins: Theme.spacing }
-            value: home.mapView.speedLimit
+            SpeedLimitSign {
+                objectName: "speedLimitSign"
+                value: home.mapView.speedLimit
+            }
         }
 
         Rectangle {
-            id: banner
             objectName: "mapBanner"
             visible: home.mapView.banner !== ""
-            anchors { left: parent.left; right: parent.right; bottom: parent.bottom; margins: Theme.spacing }
+            // clear of the map buttons and the speed limit sign on the right
+            anchors { left: parent.left; right: mapButtons.left; bottom: parent.bottom; margins: Theme.spacing }
             height: bannerText.implicitHeight + 2 * Theme.spacing
             radius: Theme.radius
             color: home.mapView.bannerLevel === "warning" ? Theme.warningFill : Theme.surface
