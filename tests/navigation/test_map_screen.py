@@ -137,8 +137,11 @@ def test_charging_stations_and_bus_stops_are_marked(find, screen, qtbot) -> None
     assert {kind for kind, _ in view.places} == {"charging_station", "bus_stop"}
     canvas = find(shell, "mapCanvas")
     view.zoomIn()  # 4 px/m around the car on Annankatu: the stops nearby
-    shell.grab()
+    image = shell.grab()
     assert "bus_stop" in canvas.drawn_places
+    stop = QColor(canvas.property("stopColour")).rgb()
+    assert sum(1 for x in range(0, image.width(), 2) for y in range(0, image.height(), 2)
+               if image.pixel(x, y) == stop) > 50  # the marks are drawn, in their colour
     for _ in range(4):
         view.zoomOut()
     shell.grab()  # 0.5 px/m: the whole centre, its charging stations, no stops

@@ -10,7 +10,7 @@ import numpy as np
 import osmium
 import pytest
 
-from kernel import topics
+from kernel import codec, topics
 from kernel.codec import FieldValueError
 from kernel.event_bus import EventBus
 from navigation import map_cache
@@ -147,3 +147,17 @@ def test_map_topics_refuse_impossible_payloads() -> None:
                 topics.MapPlace("x", "bus_stop", 91.0, 0.0),)))
     finally:
         bus.close()
+
+
+@pytest.mark.parametrize(("data", "field"), [
+    ({"street": "Bulevardi", "speed_limit_kmh": 1e9}, "speed_limit_kmh"),
+    ({"street": "Bulevardi", "speed_limit_kmh": -30}, "speed_limit_kmh"),
+    ({"street": "Bulevardi", "speed_limit_kmh": "50 mph"}, "speed_limit_kmh"),
+    ({"street": 5, "speed_limit_kmh": 50}, "street"),
+])
+def test_a_recorded_road_state_is_checked_at_the_door(data: dict, field: str) -> None:
+    """A replayed recording's nav.road goes through the same checks as a publish."""
+    with pytest.raises(codec.PayloadError, match=field):
+        codec.from_json(topics.RoadState, data)
+    assert codec.from_json(topics.RoadState, {"street": "Bulevardi", "speed_limit_kmh": 50}) \
+        == topics.RoadState("Bulevardi", 50.0)
