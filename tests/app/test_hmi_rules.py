@@ -13,8 +13,8 @@ of every screen at 1280x720 (a 10.1" screen) and 800x480 (7"), day and night, wh
 dp from pixels as ui/theme.py says (px_per_dp: 0.833 px at 800x480, 0.909 px at 1280x720).
 Exceptions, each with its reason:
 - the map surface itself (MapCanvas and its pan area) is the ground every card floats on, not a
-  control; its street names are painted, not items (drawn at 18 dp: a map label is looked up
-  parked, not read while driving);
+  control; its street names and place marks are painted, not items (names drawn at 18 dp: a
+  map label is looked up parked, not read while driving);
 - song titles and heard phrases come from the driver and can be of any length: the bottom strip
   elides them at the end (the media and voice views wrap them whole). The texts of this test
   fit, so every text is checked here; a long title in the strip is the accepted exception.
