@@ -123,3 +123,22 @@ def test_downloading_the_chinese_model_without_a_network_says_why(tmp_path, caps
     code = main(["voice", "models", "download", "zh", "--site", site])
     assert code == 1
     assert "cannot read the model list" in capsys.readouterr().err
+
+
+def test_chinese_answers_take_their_words_from_the_speech_data(bus, recorder, tmp_path) -> None:
+    """Distances in the replies are spoken with assets/speech/zh.toml's unit words."""
+    bus.publish(topics.NAV_ROUTE, topics.RoutePath(((60.16, 24.94), (60.17, 24.95)),
+                                                   distance_m=3200.0, duration_s=540.0))
+    bus.publish(topics.RANGE, topics.VssFloat(150_000.0))
+    bus.publish(topics.SOC, topics.VssFloat(80.0))
+    service = VoiceService("zh", data_dir=tmp_path / "data", microphone=False)
+    service.start(bus)
+    try:
+        recorder.wait(topics.VOICE_STATE, lambda s: s.language == "zh" and "download" in s.reason)
+        for typed, reply in (("还有多远", "还有 3.2 公里，大约 9 分钟。"),
+                             ("还能开多远", "续航约 150 公里。"),
+                             ("电量多少", "电量为百分之 80。")):
+            bus.publish(topics.VOICE_UTTERANCE, topics.Utterance(typed))
+            assert recorder.wait(topics.TTS_SAY, lambda s, r=reply: s.text == r).language == "zh"
+    finally:
+        service.stop()
