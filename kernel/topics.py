@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 from typing import Annotated
 
-from kernel.codec import Pattern
+from kernel.codec import Pattern, Range
 
 VSS_RELEASE = "4.0"
 
@@ -453,10 +453,27 @@ class StreetLabel:
     length_m: float
 
 
+Latitude = Annotated[float, Range(-90.0, 90.0)]
+Longitude = Annotated[float, Range(-180.0, 180.0)]
+SpeedLimit = Annotated[float, Range(0.0, 300.0)]  # km/h; 0 = the map states none
+
+
+@dataclass(frozen=True, slots=True)
+class MapPlace:
+    """A place the map marks: a charging station or a bus stop (OSM amenity=charging_station,
+    highway=bus_stop or a bus platform)."""
+
+    name: str
+    kind: Annotated[str, Pattern(r"charging_station|bus_stop")]
+    lat: Latitude
+    lon: Longitude
+
+
 @dataclass(frozen=True, slots=True)
 class MapData:
     """The loaded map for drawing: bounds, road polylines as flat (lat, lon, lat, lon ...)
-    tuples, major roads first, and street labels, longest stretches first."""
+    tuples, major roads first, street labels, longest stretches first, and the places it
+    marks."""
 
     name: str
     south: float
@@ -465,6 +482,17 @@ class MapData:
     east: float
     roads: tuple[tuple[float, ...], ...]
     labels: tuple[StreetLabel, ...] = ()
+    places: tuple[MapPlace, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class RoadState:
+    """The road under the vehicle: its street and the limit posted there (OSM maxspeed, in
+    km/h; 0 = the map states none, and no sign is shown). Empty street and 0: off the roads or
+    no fix."""
+
+    street: str = ""
+    speed_limit_kmh: SpeedLimit = 0.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -516,6 +544,8 @@ NAV_PROGRESS = declare("nav.guidance.progress", GuidanceProgress, retained=True)
 NAV_EVENT = declare("nav.guidance.event", GuidanceEvent)
 NAV_ENERGY_WARNING = declare("nav.ev.warning", EnergyWarning)
 NAV_MAP = declare("nav.map", MapData, retained=True)
+NAV_ROAD = declare("nav.road", RoadState, retained=True,
+                   doc="the road under the vehicle and its posted speed limit")
 NAV_DESTINATION_CANDIDATES = declare("nav.destination.candidates", DestinationCandidates,
                                      retained=True, doc="a guessed destination to confirm")
 NAV_DESTINATION_CONFIRM = declare("nav.destination.confirm", DestinationChoice)

@@ -88,6 +88,7 @@ def build_graph(source: Path, profile: str = "car",
     graph.graph["signal_approaches"] = found.signal_approaches
     graph.graph["left_hand_traffic"] = found.left_hand_traffic
     graph.graph["invalid_nodes"] = found.invalid_nodes
+    graph.graph["speed_limits"] = found.speed_limits
     return graph, found.places
 
 
@@ -103,7 +104,8 @@ def build_map(source: Path, profile: str = "car", progress: Progress | None = No
 
 def compile_graph(graph: nx.MultiDiGraph, places: list[Place], source: str = "") -> RoadMap:
     """Arrays for fast routing and drawing from an osmnx graph; an edge's time includes the
-    wait at each traffic signal it meets, as in OSRM's car profile."""
+    wait at each traffic signal it meets, as in OSRM's car profile. The posted limit is kept
+    per geometry segment (a simplified edge may pass a change of limit), 0 where unknown."""
     index = {node: i for i, node in enumerate(graph.nodes)}
     node_lat = np.array([graph.nodes[n]["y"] for n in graph.nodes], dtype=np.float64)
     node_lon = np.array([graph.nodes[n]["x"] for n in graph.nodes], dtype=np.float64)
@@ -113,7 +115,9 @@ def compile_graph(graph: nx.MultiDiGraph, places: list[Place], source: str = "")
     offsets = [0]
     glat: list[float] = []
     glon: list[float] = []
+    glimit: list[float] = []
     signals = graph.graph.get("signal_approaches", set())
+    limits = graph.graph.get("speed_limits", {})
     for u, v, data in graph.edges(data=True):
         if "geometry" in data:
             xs, ys = data["geometry"].xy
@@ -139,6 +143,9 @@ def compile_graph(graph: nx.MultiDiGraph, places: list[Place], source: str = "")
         cols["b_out"].append(bearing(*pts[-2], *pts[-1]))
         glat.extend(p[0] for p in pts)
         glon.extend(p[1] for p in pts)
+        glimit.extend(limits.get((*position_key(*a), *position_key(*b)), 0.0)
+                      for a, b in itertools.pairwise(pts))
+        glimit.append(0.0)  # the last point starts no segment
         offsets.append(len(glat))
     roadmap = RoadMap(
         node_lat=node_lat, node_lon=node_lon,
@@ -148,7 +155,8 @@ def compile_graph(graph: nx.MultiDiGraph, places: list[Place], source: str = "")
         edge_roundabout=np.array(cols["roundabout"], dtype=bool),
         edge_bearing_in=np.array(cols["b_in"]), edge_bearing_out=np.array(cols["b_out"]),
         geom_offsets=np.array(offsets, dtype=np.int64), geom_lat=np.array(glat),
-        geom_lon=np.array(glon), turn_order=np.zeros(0, dtype=np.int32),
+        geom_lon=np.array(glon), geom_limit=np.array(glimit, dtype=np.float32),
+        turn_order=np.zeros(0, dtype=np.int32),
         turn_bans=np.zeros((0, 2), dtype=np.int32), names=list(names), places=places,
         source=source, left_hand_traffic=graph.graph.get("left_hand_traffic", False),
         invalid_nodes=list(graph.graph.get("invalid_nodes", [])))

@@ -24,7 +24,9 @@ from pathlib import Path
 import msgspec
 import numpy as np
 
-CACHE_FORMAT = 2  # 2: one verified file (header, metadata, arrays); 1: .npz + .json
+from navigation.speed_limits import MAX_KMH
+
+CACHE_FORMAT = 3  # 3: posted speed limits; 2: one verified file (header, metadata, arrays)
 MAX_JSON_BYTES = 256 << 20
 ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 # name -> (dtype, dimensions); sizes: N nodes, E edges, G geometry points, B banned turns
@@ -35,6 +37,7 @@ ARRAYS: dict[str, tuple[str, tuple[str, ...]]] = {
     "edge_name": ("<i4", ("E",)), "edge_roundabout": ("|b1", ("E",)),
     "edge_bearing_in": ("<f8", ("E",)), "edge_bearing_out": ("<f8", ("E",)),
     "geom_offsets": ("<i8", ("E+1",)), "geom_lat": ("<f8", ("G",)), "geom_lon": ("<f8", ("G",)),
+    "geom_limit": ("<f4", ("G",)),
     "turn_order": ("<i4", ("E",)), "turn_bans": ("<i4", ("B", "2")),
 }
 
@@ -206,6 +209,8 @@ def check(arrays: dict[str, np.ndarray], meta: Meta) -> None:
     offsets = arrays["geom_offsets"]
     bad(offsets[0] != 0 or offsets[-1] != points, "road geometry offsets do not fit")
     bad(np.diff(offsets) < 2, "a road with fewer than 2 points")
+    limit = arrays["geom_limit"]
+    bad(~np.isfinite(limit) | (limit < 0) | (limit > MAX_KMH), "speed limits not in 0..300")
     order = arrays["turn_order"]
     bad((order < 0) | (order >= edges), "turn order index out of range")
     bad(np.bincount(order, minlength=edges) != 1, "turn order is not an order of the edges")

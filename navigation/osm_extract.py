@@ -3,14 +3,15 @@
 One pass keeps what routing and geocoding need: the drivable ways (written as a small OSM XML
 file for osmnx to build the graph from), the turn restrictions between them (osmnx drops
 relations, so a route would otherwise turn left where the sign says no), the traffic signals on
-them and the named places — POIs, bus stops, charging stations and addresses — with their
-positions.
+them, the posted speed limits along them (navigation.speed_limits) and the named places —
+POIs, bus stops, charging stations and addresses — with their positions.
 """
 
 from __future__ import annotations
 
 import bz2
 import gzip
+import itertools
 import logging
 import re
 from collections.abc import Callable
@@ -18,6 +19,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import osmium
+
+from navigation.speed_limits import way_limits
 
 log = logging.getLogger(__name__)
 
@@ -78,6 +81,7 @@ class TurnRestriction:
 
 
 Approach = tuple[float, float, float, float]  # signal lat, lon; the node before it: lat, lon
+Segment = tuple[float, float, float, float]  # from lat, lon; to lat, lon (position_key)
 
 
 @dataclass
@@ -87,6 +91,7 @@ class MapExtract:
     signal_approaches: set[Approach]  # where a vehicle meets a traffic signal facing it
     left_hand_traffic: bool  # a boundary in the file is tagged driving_side=left
     invalid_nodes: list[int] = field(default_factory=list)  # left out: invalid coordinates
+    speed_limits: dict[Segment, float] = field(default_factory=dict)  # km/h, posted only
 
 
 def position_key(lat: float, lon: float) -> tuple[float, float]:
@@ -123,6 +128,8 @@ def _category(tags: osmium.osm.TagList) -> str | None:
     for (key, value), category in POI_TAGS.items():
         if tags.get(key) == value:
             return category
+    if tags.get("public_transport") == "platform" and tags.get("bus") == "yes":
+        return "bus_stop"  # PTv2 tagging without highway=bus_stop
     if "place" in tags:
         return "place"
     return None
@@ -163,7 +170,22 @@ def extract(source: Path, drive_xml: Path, profile: str = "car",
                     ", ".join(map(str, invalid[:20])))
     return MapExtract(places,
                       at_way_ends(restrictions, {way_id: refs for way_id, refs, _ in ways}),
-                      _approaches(signals, ways, nodes), left_hand, invalid)
+                      _approaches(signals, ways, nodes), left_hand, invalid,
+                      segment_limits(ways, nodes))
+
+
+def segment_limits(ways: list, nodes: dict) -> dict[Segment, float]:
+    """The posted limit of each directed segment between two nodes of a drivable way. A
+    segment two ways give different limits (or one none) has no known limit."""
+    limits: dict[Segment, float | None] = {}
+    for _, refs, tags in ways:
+        forward, backward = way_limits(tags)
+        for a, b in itertools.pairwise(refs):
+            (alon, alat), (blon, blat) = nodes[a], nodes[b]
+            pa, pb = position_key(alat, alon), position_key(blat, blon)
+            for key, limit in (((*pa, *pb), forward), ((*pb, *pa), backward)):
+                limits[key] = limit if limits.get(key, limit) == limit else None
+    return {key: limit for key, limit in limits.items() if limit is not None}
 
 
 def _read(path: Path, source: Path, profile: str,
@@ -296,6 +318,9 @@ def _node_place(node: osmium.osm.Node, places: list[Place]) -> None:
         places.append(Place(names[0], category, lat, lon, names))
     elif category == "charging_station":  # often unnamed; still a place to go
         label = tags.get("operator") or tags.get("brand") or "Charging station"
+        places.append(Place(label, category, lat, lon, (label,)))
+    elif category == "bus_stop":  # unnamed, still a stop on the map
+        label = tags.get("ref") or "Bus stop"
         places.append(Place(label, category, lat, lon, (label,)))
     _address(tags, lat, lon, places)
 

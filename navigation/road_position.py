@@ -30,6 +30,11 @@ class RoadPosition:
     edge: int
     along_m: float  # from the edge's start, in the units of RoadMap.edge_length
     off_m: float  # from the fix to the road
+    point: int = -1  # the geometry point (RoadMap.geom_*) starting the segment under the fix
+
+    def speed_limit_kmh(self, roadmap: RoadMap) -> float:
+        """The posted limit where the vehicle is; 0 = the map does not say."""
+        return float(roadmap.geom_limit[self.point]) if self.point >= 0 else 0.0
 
 
 class RoadIndex:
@@ -40,6 +45,7 @@ class RoadIndex:
         xy = roadmap.project(roadmap.geom_lat, roadmap.geom_lon)
         last = roadmap.geom_offsets[1:] - 1  # an edge's last point starts no segment
         starts = np.setdiff1d(np.arange(len(xy) - 1), last)
+        self._start = starts
         self._a, self._b = xy[starts], xy[starts + 1]
         self._edge = np.searchsorted(roadmap.geom_offsets, starts, side="right") - 1
         span = np.hypot(*(self._b - self._a).T)
@@ -96,7 +102,7 @@ class RoadIndex:
         edge = int(self._edge[seg])
         along = (self._before[seg] + t[best] * self._span[seg]) * self._scale[edge]
         return RoadPosition(edge, float(min(along, self.map.edge_length[edge])),
-                            float(off[best]))
+                            float(off[best]), int(self._start[seg]))
 
 
 def _twin_segments(roadmap: RoadMap, xy: np.ndarray, starts: np.ndarray) -> np.ndarray:

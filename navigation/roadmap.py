@@ -22,7 +22,8 @@ from navigation import map_cache
 from navigation.map_cache import CacheError
 from navigation.osm_extract import MapFileError, Place
 
-BUILD_VERSION = 7  # ... 5: signals; 6: driving side; 7: deterministic merges, default speeds
+# ... 5: signals; 6: driving side; 7: deterministic merges, default speeds; 8: posted limits
+BUILD_VERSION = 8
 log = logging.getLogger(__name__)
 DRIVING_SIDES = ("auto", "left", "right")  # auto: as the map file's boundaries say
 M_PER_DEG_LAT = 110_540.0
@@ -61,6 +62,7 @@ class RoadMap:
     geom_offsets: np.ndarray  # edge i's points are geom_lat/lon[offsets[i]:offsets[i+1]]
     geom_lat: np.ndarray
     geom_lon: np.ndarray
+    geom_limit: np.ndarray  # posted limit (km/h) of the segment from each point, 0 = unknown
     turn_order: np.ndarray  # the turns' vertices (= edges) in nested-dissection order
     turn_bans: np.ndarray  # (from edge, to edge) rows: turns OSM restrictions forbid
     names: list[str]
@@ -199,6 +201,15 @@ def load_map(source: Path | None, cache_dir: Path, profile: str = "car",
     return roadmap
 
 
+def _drop_older_builds(cached: Path) -> None:
+    """The same map's caches from other build versions: no version reads them any more."""
+    stem = cached.name.rsplit("-v", 1)[0]
+    for old in cached.parent.glob(f"{stem}-v*.npz"):
+        if old != cached:
+            old.unlink(missing_ok=True)
+            log.info("map cache %s of an older build removed", old)
+
+
 def _cached_map(source: Path, cache_dir: Path, profile: str,
                 progress: Progress | None) -> RoadMap:
     digest = source_digest(source)
@@ -226,6 +237,8 @@ def _cached_map(source: Path, cache_dir: Path, profile: str,
         roadmap.save(cached, identity)
     except OSError as exc:  # a full or read-only disk: the map is built, only not kept
         log.warning("map cache %s not written (%s)", cached, exc)
+    else:
+        _drop_older_builds(cached)
     if progress:
         progress(1.0, "Map %1 ready", source.name)
     return roadmap

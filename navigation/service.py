@@ -25,18 +25,20 @@ from kernel.topics import (
     GuidanceEvent,
     GuidanceProgress,
     MapData,
+    MapPlace,
     NextStop,
     Progress,
+    RoadState,
     RouteManeuver,
     RoutePath,
     Say,
     Vocabulary,
 )
 from kernel.units import Units
-from navigation.geocode import Geocoder, Location
+from navigation.geocode import Geocoder, Location, distance_m
 from navigation.guidance import Guidance
 from navigation.labels import street_labels
-from navigation.osm_extract import MapFileError
+from navigation.osm_extract import MapFileError, Place
 from navigation.planner import ENERGY_MARGIN, Plan, PlanError, Planner, flat_roads
 from navigation.roadmap import RoadMap, invalid_node_list, load_map
 from navigation.router import Route
@@ -45,6 +47,9 @@ log = logging.getLogger(__name__)
 DEFAULT_KWH_PER_KM = 0.16
 PROGRESS_EVERY_S = 1.0
 STOP_REACHED_M = 30.0
+ON_ROAD_M = 25.0  # a fix farther from every road (a car park, a GPS jump) is on no road
+MARKED = ("charging_station", "bus_stop")
+SAME_STOP_M = 30.0  # a stop mapped twice (its pole and its platform) is marked once
 
 class BusLine:
     """A bus line: a name and ordered stops (place queries), from a small TOML file."""
@@ -66,6 +71,22 @@ class BusLine:
                 isinstance(s, str) for s in stops):
             raise ValueError(f"{path}: expected name = \"...\" and stops = [\"...\", ...]")
         return cls(data["name"], stops)
+
+
+def marked_places(places: list[Place]) -> tuple[MapPlace, ...]:
+    """The charging stations and bus stops the map marks, each once: a stop mapped as its pole
+    and its platform within SAME_STOP_M of each other under one name is one stop."""
+    marked: list[MapPlace] = []
+    for place in places:
+        if place.category not in MARKED:
+            continue
+        if any(m.kind == place.category and m.name == place.name
+               and distance_m(m.lat, m.lon, place.lat, place.lon) < SAME_STOP_M
+               for m in marked):
+            continue
+        marked.append(MapPlace(place.name, place.category, round(place.lat, 6),
+                               round(place.lon, 6)))
+    return tuple(marked)
 
 
 class NavigationService:
@@ -93,6 +114,7 @@ class NavigationService:
         self._stop_index = 0
         self._stop_points: list[tuple[str, float]] = []
         self.ready = threading.Event()
+        self._road = RoadState()
         self._energy_warned = False
         # a guessed destination waiting for the driver: query, candidates, origin, via
         self._guess: tuple[str, tuple[Location, ...], str, str] | None = None
@@ -162,7 +184,7 @@ class NavigationService:
         planner = Planner(roadmap, Geocoder(roadmap.places, self.favourites, roadmap.bounds()))
         south, west, north, east = roadmap.bounds()
         map_data = MapData(name, south, west, north, east, flat_roads(roadmap),
-                           street_labels(roadmap))
+                           street_labels(roadmap), marked_places(roadmap.places))
         names = planner.geocoder.names(("street", "charging_station", "station", "bus_stop",
                                         "place"))
         self.map, self.planner = roadmap, planner
@@ -341,12 +363,15 @@ class NavigationService:
 
     # -- guidance --------------------------------------------------------------------------
     def _on_fix(self, msg: Message) -> None:
-        guidance, bus = self.guidance, self._bus
-        if guidance is None or bus is None:
+        bus = self._bus
+        if bus is None:
             return
         fix = bus.retained(topics.GNSS_FIX)
         lat = bus.retained(topics.LATITUDE)
-        if lat is None or (fix is not None and fix.value == "NONE"):
+        lost = lat is None or (fix is not None and fix.value == "NONE")
+        self._road_under(None if lost else (lat.value, msg.payload.value))
+        guidance = self.guidance
+        if guidance is None or lost:
             return
         speed = bus.retained(topics.SPEED)
         speed_ms = speed.value / 3.6 if speed and 0 <= speed.value <= 250 else 0.0
@@ -369,6 +394,19 @@ class NavigationService:
         if now - self._last_progress >= PROGRESS_EVERY_S:
             self._last_progress = now
             self._progress(guidance, result.off_m)
+
+    def _road_under(self, here: tuple[float, float] | None) -> None:
+        """The street and posted limit where the vehicle is, said when they change; no fix
+        or no road near it says neither (the screens then show no sign)."""
+        road = RoadState()
+        if here is not None and self.planner is not None and self.map is not None:
+            at = self.planner.roads.locate(*here, self._heading())
+            if at.off_m <= ON_ROAD_M:
+                road = RoadState(self.map.edge_street(at.edge),
+                                 round(at.speed_limit_kmh(self.map), 1))
+        if road != self._road:
+            self._road = road
+            self._publish(topics.NAV_ROAD, road)
 
     def _recheck_energy(self, guidance: Guidance) -> None:
         """Mid-route: the battery drained faster than planned (cold, a fault, a detour)."""

@@ -1,5 +1,6 @@
 """The map drawn as vectors from the offline road graph (no tiles): roads, street names,
-the route still ahead, the destination pin, a proposed charging station, the vehicle."""
+the route still ahead, charging stations and bus stops, the destination pin, a proposed
+charging station, the vehicle."""
 
 from __future__ import annotations
 
@@ -23,6 +24,9 @@ from ui.icons import IconProvider
 from ui.viewmodels.map import MapViewModel
 
 PIN_PX = 44
+MARK_PX = 30  # a charging station's or bus stop's round mark
+STOPS_FROM_PX_PER_M = 1.0  # bus stops are marked from this zoom in (farther out they crowd)
+MARK_ICONS = {"charging_station": "charging-pile", "bus_stop": "bus-stop"}
 
 
 class MapCanvas(QQuickPaintedItem):
@@ -37,10 +41,13 @@ class MapCanvas(QQuickPaintedItem):
         self._background = QColor("#eef1f5")
         self._label = QColor("#3d4852")
         self._pin = QColor("#b3261e")
+        self._charger = QColor("#17692e")
+        self._stop = QColor("#6a3d9a")
         self._icons = IconProvider()
         self._font_px = 14.0
         self._label_area = QRectF()  # empty = the whole canvas
         self.drawn_labels: list[str] = []  # the names written in the last frame
+        self.drawn_places: list[str] = []  # the kinds of the places marked in the last frame
         self.setAntialiasing(True)
 
     def _set_model(self, model: MapViewModel | None) -> None:
@@ -71,6 +78,8 @@ class MapCanvas(QQuickPaintedItem):
     backgroundColour = _colour("_background", coloursChanged)
     labelColour = _colour("_label", coloursChanged)
     pinColour = _colour("_pin", coloursChanged)
+    chargerColour = _colour("_charger", coloursChanged)
+    stopColour = _colour("_stop", coloursChanged)
 
     def _set_font_px(self, value: float) -> None:
         self._font_px = value
@@ -109,6 +118,7 @@ class MapCanvas(QQuickPaintedItem):
             route_pen.setJoinStyle(Qt.PenJoinStyle.RoundJoin)
             painter.strokePath(model.route, route_pen)
         self._labels(painter, view, model)
+        self._places(painter, view, model)
         for at, icon, colour in ((model.charger, "charging-pile", self._route),
                                  (model.destination, "map-pin", self._pin)):
             if at is not None:
@@ -160,6 +170,26 @@ class MapCanvas(QQuickPaintedItem):
             painter.strokePath(text, halo)
             painter.fillPath(text, self._label)
             painter.restore()
+
+    def _places(self, painter: QPainter, view: QTransform, model: MapViewModel) -> None:
+        """Charging stations always, bus stops once zoomed in enough to tell them apart."""
+        painter.resetTransform()
+        self.drawn_places = []
+        screen = QRectF(0, 0, self.width(), self.height()).adjusted(-MARK_PX, -MARK_PX,
+                                                                     MARK_PX, MARK_PX)
+        stops = model.pixels_per_metre >= STOPS_FROM_PX_PER_M
+        for kind, at in model.places:
+            centre = view.map(at)
+            if (kind == "bus_stop" and not stops) or not screen.contains(centre):
+                continue
+            self.drawn_places.append(kind)
+            painter.setPen(QPen(self._background, 2))
+            painter.setBrush(QBrush(self._charger if kind == "charging_station" else self._stop))
+            painter.drawEllipse(centre, MARK_PX / 2, MARK_PX / 2)
+            size = round(MARK_PX * 0.65)
+            image = self._icons.requestImage(f"{MARK_ICONS[kind]}/{self._background.name()[1:]}",
+                                             None, QSize(size, size))
+            painter.drawImage(QPointF(centre.x() - size / 2, centre.y() - size / 2), image)
 
     def _pin_at(self, painter: QPainter, at: QPointF, icon: str, colour: QColor) -> None:
         """A round marker standing on its point, the icon inside in the background colour."""

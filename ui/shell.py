@@ -23,6 +23,7 @@ from kernel import topics, units
 from kernel.event_bus import EventBus, Message
 from kernel.qt_dispatch import QtDispatcher
 from kernel.settings import Settings, SettingsStore, cache_dir
+from ui.chimes import Chimes
 from ui.i18n import Catalog, CatalogError, catalog_for
 from ui.icons import IconProvider
 from ui.screens import SCREENS
@@ -112,6 +113,8 @@ class Shell:
         for name, target in VIEW_MODELS.items():
             module, _, cls = target.partition(":")
             self.view_models[name] = getattr(importlib.import_module(module), cls)(bus)
+        # the head unit's alert chimes; the cluster's own screenshot has no speaker
+        self.chimes = Chimes(bus) if screen != "cluster" else None
         register_qml_types()
         self.engine = QQmlApplicationEngine()
         self.cluster_engine: QQmlApplicationEngine | None = None
@@ -183,6 +186,10 @@ class Shell:
         """Destroy the QML scene before the view models it binds to, and release every
         subscription the screens made."""
         self.bus.remove_gui_dispatcher()
+        if self.chimes is not None:
+            self.chimes.close()
+            shiboken6.delete(self.chimes)
+            self.chimes = None
         if self.catalog is not None:
             QCoreApplication.instance().removeTranslator(self.catalog)
         self.window.close()

@@ -20,6 +20,11 @@ _APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'", "`": 
 _WORD = re.compile(r"\w+(?:'\w+)*'?")
 # French elision: "l'itinéraire" and a recognizer's "l' itinéraire" are the words l' itinéraire.
 _ELISION = re.compile(r"((?:qu|jusqu|lorsqu|puisqu|[cdjlmnst])')(\w.*)")
+# Chinese is written without spaces and a recognizer segments it its own way ("播放 音乐",
+# "播放音乐"): each Han character is a word, so both read the same.
+_HAN = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+_HAN_SPLIT = re.compile(rf"[{_HAN}]|[^{_HAN}]+")
+_HAN_CHAR = re.compile(rf"[{_HAN}]")
 
 
 def words(text: str, language: str = "") -> list[str]:
@@ -36,9 +41,23 @@ def words(text: str, language: str = "") -> list[str]:
             out.append(word + "'")  # "l itinéraire": the apostrophe lost on the way
         elif word.endswith("'") and language != "fr":
             out.append(word.rstrip("'"))
+        elif language == "zh":
+            out.extend(_HAN_SPLIT.findall(word))
         else:
             out.append(word)
     return out
+
+
+def join(tokens: list[str], language: str = "") -> str:
+    """Words back into text, as the language writes them: Chinese characters without spaces
+    between them ("赫尔辛基", "kaivokatu 1")."""
+    if language != "zh":
+        return " ".join(tokens)
+    text = ""
+    for token in tokens:
+        apart = text and not (_HAN_CHAR.fullmatch(token) and _HAN_CHAR.fullmatch(text[-1]))
+        text += (" " if apart else "") + token
+    return text
 
 
 # --- templates as trees ----------------------------------------------------------------------

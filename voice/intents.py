@@ -129,7 +129,8 @@ class IntentSet:
                 opened = sum(1 for name, *_ in captures if self._is_open(name))
                 key = (opened, -fixed, template.index)
                 if best is None or key < best[0]:
-                    best = (key, Match(template.intent, slots, " ".join(tokens)))
+                    best = (key, Match(template.intent, slots,
+                                        grammar.join(tokens, self.language)))
         return None if best is None else best[1]
 
     def _is_open(self, slot: str) -> bool:
@@ -177,7 +178,7 @@ class IntentSet:
             elif name in self.slots:
                 values[name] = self.slots[name][spoken]
             else:
-                values[name] = spoken
+                values[name] = grammar.join(tokens[i:j], self.language)
         return values
 
     def reply(self, key: str, **values: object) -> str:
@@ -214,7 +215,7 @@ class IntentSet:
 
     def suggestions(self, places: list[str]) -> tuple[str, ...]:
         """The examples that can succeed now: one naming a place only if it is a known one."""
-        known = {" ".join(self.words(p)) for p in places}
+        known = {grammar.join(self.words(p), self.language) for p in places}
         return tuple(e for e in self.examples
                      if (m := self.parse(e)) is not None
                      and all(v in known for k, v in m.slots.items() if k == "place"))

@@ -119,7 +119,7 @@ def download(language: str, data_dir: Path, *, site: str = MODEL_SITE,
     target = models_dir(data_dir) / name
     if not missing_parts(target):
         return target
-    entry = _list_entry(site, name)
+    entry = _list_entry(site, name, target)
     models_dir(data_dir).mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=models_dir(data_dir), prefix=".download-") as tmp:
         archive = Path(tmp) / f"{name}.zip"
@@ -141,12 +141,16 @@ def download(language: str, data_dir: Path, *, site: str = MODEL_SITE,
     return target
 
 
-def _list_entry(site: str, name: str) -> dict:
+def _list_entry(site: str, name: str, target: Path) -> dict:
     url = f"{site}model-list.json"
     try:
         with urllib.request.urlopen(url, timeout=30) as response:
             entries = json.load(response)
-    except (OSError, ValueError) as exc:
+    except OSError as exc:  # no network, no name service, the site down
+        raise ModelError(f"cannot read the model list {url}: {exc}. Without a network, fetch "
+                         f"{site}{name}.zip on another machine and unpack it as {target}; "
+                         "typed commands work meanwhile") from None
+    except ValueError as exc:
         raise ModelError(f"cannot read the model list {url}: {exc}") from None
     for entry in entries:
         if isinstance(entry, dict) and entry.get("name") == name:

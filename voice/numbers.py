@@ -1,5 +1,6 @@
 """Numbers as they are spoken, per language: the words a recognizer's grammar needs and the
-reverse lookup the intent parser uses ("twenty five" -> 25, "soixante-dix" -> 70, "오십" -> 50)."""
+reverse lookup the intent parser uses ("twenty five" -> 25, "soixante-dix" -> 70, "오십" -> 50,
+"五十" -> 50)."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ _FR_UNITS = ["zéro", "un", "deux", "trois", "quatre", "cinq", "six", "sept", "h
              "dix-neuf"]
 _FR_TENS = ["_", "_", "vingt", "trente", "quarante", "cinquante", "soixante"]
 _KO_DIGITS = ["_", "일", "이", "삼", "사", "오", "육", "칠", "팔", "구"]
+_ZH_DIGITS = ["零", "一", "二", "三", "四", "五", "六", "七", "八", "九"]
 
 
 def _en(n: int) -> str:
@@ -69,11 +71,31 @@ def _ko(n: int) -> str:
     return out + (_KO_DIGITS[n] if n else "")
 
 
-_SPELLERS = {"en": _en, "fr": _fr, "ko": _ko}
+def _zh(n: int) -> str:
+    """Mandarin numerals: 十五 (15), 二十五 (25), 一百零五 (105), 一百一十 (110)."""
+    if n < 10:
+        return _ZH_DIGITS[n]
+    if n < 20:
+        return "十" + (_ZH_DIGITS[n - 10] if n > 10 else "")
+    if n < 100:
+        tens, unit = divmod(n, 10)
+        return _ZH_DIGITS[tens] + "十" + (_ZH_DIGITS[unit] if unit else "")
+    if n == 1000:
+        return "一千"
+    hundreds, rest = divmod(n, 100)
+    head = _ZH_DIGITS[hundreds] + "百"
+    if rest == 0:
+        return head
+    if rest < 10:
+        return head + "零" + _ZH_DIGITS[rest]
+    return head + (_zh(rest) if rest >= 20 else "一" + _zh(rest))
+
+
+_SPELLERS = {"en": _en, "fr": _fr, "ko": _ko, "zh": _zh}
 
 
 def spell(n: int, language: str) -> str:
-    """The words for 0 <= n <= 1000 in `language` (en, fr or ko)."""
+    """The words for 0 <= n <= 1000 in `language` (en, fr, ko or zh)."""
     if not 0 <= n <= MAX_SPOKEN:
         raise ValueError(f"cannot spell {n}: only 0..{MAX_SPOKEN}")
     try:
@@ -99,6 +121,8 @@ def parse(text: str, language: str) -> int | None:
     text = normalize(text.lower())
     if language == "ko":  # "오십 오" as the grammar spells it, "오십오" as people write it
         text = text.replace(" ", "")
+    if language == "zh":  # one word per character; 两 is 2 before a unit (两百 = 200)
+        text = text.replace(" ", "").replace("两", "二")
     if text.isdigit():
         return int(text)
     return _table(language).get(text)

@@ -25,7 +25,7 @@ from voice import audio, intents
 from voice.dialogue import Dialogue
 from voice.engines import Transcript, create_recognizer
 from voice.frontend import Listener
-from voice.grammar import Graph
+from voice.grammar import Graph, join
 from voice.models import OFFICIAL
 from voice.wake import Endpointer, WakeSpotter, wake_grammar
 
@@ -267,7 +267,9 @@ class VoiceService:
 
     def _state(self, state: str, reason: Why | None = None) -> None:
         reason = reason or Why()
-        wake_phrase = self._wake.wake_phrase if self._wake is not None else ""
+        # as the driver reads it (Chinese without spaces between its characters)
+        wake_phrase = join(self._wake.wake_phrase.split(), self.language) \
+            if self._wake is not None else ""
         # No recognizer: nothing to suggest, and the templates may be what failed to load.
         examples = self._examples() if self._recognizer is not None else ()
         self._bus.publish(topics.VOICE_STATE, topics.VoiceState(

@@ -30,6 +30,7 @@ PROMPT, REPLY = 0, 1
 # once in CI) a late end-of-message event from the previous utterance closes the next file
 # before any audio arrived, leaving it empty. Synthesising again gives the real file.
 FILE_ATTEMPTS = 3
+ESPEAK_VOICES = {"zh": "cmn"}  # espeak-ng names Mandarin by its ISO 639-3 code
 
 
 class TtsService:
@@ -176,8 +177,9 @@ class TtsService:
         raise RuntimeError(f"{path} stayed empty after {FILE_ATTEMPTS} attempts")
 
     def _select_voice(self, language: str) -> None:
+        name = ESPEAK_VOICES.get(language, language)
         for voice in self._engine.getProperty("voices"):
-            if voice.id == language or voice.id.endswith(f"/{language}"):
+            if voice.id == name or voice.id.endswith(f"/{name}"):
                 self._engine.setProperty("voice", voice.id)
                 return
         log.info("no %s voice in the speech engine; using its default", language)

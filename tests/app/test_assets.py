@@ -7,6 +7,7 @@ import re
 import wave
 from pathlib import Path
 
+from ui.map_canvas import MARK_ICONS
 from ui.viewmodels.map import ICONS as MANEUVER_ICONS
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -14,7 +15,8 @@ ASSETS = ROOT / "assets"
 
 
 def named_icons() -> set[str]:
-    names = set(MANEUVER_ICONS.values()) | {"charging-pile", "map-pin"}  # the map's pins
+    # the map's pins and marks
+    names = set(MANEUVER_ICONS.values()) | set(MARK_ICONS.values()) | {"charging-pile", "map-pin"}
     for path in (ROOT / "ui" / "qml").rglob("*.qml"):
         code = path.read_text(encoding="utf-8")
         for line in code.splitlines():  # icon: "x", name: ... ? "x" : "y", lamp tables

@@ -13,8 +13,8 @@ of every screen at 1280x720 (a 10.1" screen) and 800x480 (7"), day and night, wh
 dp from pixels as ui/theme.py says (px_per_dp: 0.833 px at 800x480, 0.909 px at 1280x720).
 Exceptions, each with its reason:
 - the map surface itself (MapCanvas and its pan area) is the ground every card floats on, not a
-  control; its street names are painted, not items (drawn at 18 dp: a map label is looked up
-  parked, not read while driving);
+  control; its street names and place marks are painted, not items (names drawn at 18 dp: a
+  map label is looked up parked, not read while driving);
 - song titles and heard phrases come from the driver and can be of any length: the bottom strip
   elides them at the end (the media and voice views wrap them whole). The texts of this test
   fit, so every text is checked here; a long title in the strip is the accepted exception.
@@ -64,7 +64,8 @@ def contrast(a: QColor, b: QColor) -> float:
 
 
 def publish_driving(bus) -> None:
-    """A drive in progress: speed, power, a low battery warning, a route with its next turn."""
+    """A drive in progress: speed, power, a low battery warning, a route with its next turn,
+    a 100 km/h limit posted (the widest sign), charging stations and bus stops on the map."""
     f = topics.VssFloat
     bus.publish(topics.VEHICLE_INFO, topics.VehicleInfo("city_car", "City car", "car", 30, 0.15,
                                                         120, 50, 30))
@@ -76,7 +77,10 @@ def publish_driving(bus) -> None:
     bus.publish(topics.VEHICLE_WARNINGS, topics.VehicleWarnings((
         topics.VehicleWarning.of("low_battery", "warning", "Battery low: %1 %", "12"),)))
     bus.publish(topics.NAV_MAP, topics.MapData("Test", 60.16, 24.93, 60.17, 24.95, (
-        (60.165, 24.935, 60.166, 24.945), (60.162, 24.94, 60.168, 24.94))))
+        (60.165, 24.935, 60.166, 24.945), (60.162, 24.94, 60.168, 24.94)), places=(
+            topics.MapPlace("Kamppi", "bus_stop", 60.1652, 24.938),
+            topics.MapPlace("Charging station", "charging_station", 60.1648, 24.942))))
+    bus.publish(topics.NAV_ROAD, topics.RoadState("Bulevardi", 100.0))
     bus.publish(topics.NAV_ROUTE, topics.RoutePath(
         ((60.165, 24.935), (60.1655, 24.94), (60.166, 24.945)), (50, 50, 50), 3200, 540,
         "Kaivokatu 1", 0.5, (topics.RouteManeuver("turn", "left", "Mannerheimintie", 250,

@@ -287,3 +287,36 @@ def test_every_failure_of_the_map_load_ends_in_a_notice(tmp_path: Path) -> None:
     assert notices[-1].payload.template == "Map not loaded: %1"
     assert "AttributeError" in notices[-1].payload.values[0]
     assert (steps[-1].payload.fraction, steps[-1].payload.template) == (1.0, "Map failed")
+
+
+def test_a_cache_of_the_previous_format_is_refused_by_its_format(monaco, tmp_path: Path) -> None:
+    """Format 2 had no speed limits: under the current name it is refused, not half-read."""
+    import json
+
+    source, cache_dir, _ = monaco
+    with zipfile.ZipFile(cache_file(cache_dir, source)) as archive:
+        members = {i.filename: archive.read(i) for i in archive.infolist()
+                   if i.filename != "geom_limit.npy"}
+    header = json.loads(members["header.json"])
+    header["format"] = 2
+    header["arrays"].pop("geom_limit")
+    members["header.json"] = json.dumps(header).encode()
+    path = tmp_path / "map.npz"
+    with zipfile.ZipFile(path, "w") as archive:
+        for member, data in members.items():
+            archive.writestr(member, data)
+    with pytest.raises(CacheError, match="format 2, expected"):
+        RoadMap.load(path, identity(source))
+
+
+def test_a_new_build_removes_the_caches_of_older_builds(monaco, tmp_path: Path) -> None:
+    source, cache_dir, _ = monaco
+    current = cache_file(cache_dir, source).name
+    old = tmp_path / "maps" / current.replace(f"-v{BUILD_VERSION}.", f"-v{BUILD_VERSION - 1}.")
+    other = tmp_path / "maps" / "andorra-0123456789abcdef0123-car-v7.npz"  # another map's
+    old.parent.mkdir()
+    for path in (old, other):
+        shutil.copy(cache_file(cache_dir, source), path)
+    load_map(source, tmp_path)
+    assert not old.exists() and other.exists()
+    assert (tmp_path / "maps" / current).is_file()

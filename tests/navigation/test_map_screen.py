@@ -126,3 +126,54 @@ def test_none_of_the_guesses_routes_nowhere(find, screen, qtbot) -> None:
     assert not find(shell, "destinationGuess").isVisible()
     assert bus.retained(topics.NAV_ROUTE) is None
 
+
+
+def test_charging_stations_and_bus_stops_are_marked(find, screen, qtbot) -> None:
+    """The real extract's places on the map: bus stops once zoomed in, charging stations at
+    every zoom."""
+    shell, _, _ = screen
+    view = shell.view_models["mapView"]
+    qtbot.waitUntil(lambda: view.property("hasMap"), timeout=20000)
+    assert {kind for kind, _ in view.places} == {"charging_station", "bus_stop"}
+    canvas = find(shell, "mapCanvas")
+    view.zoomIn()  # 4 px/m around the car on Annankatu: the stops nearby
+    image = shell.grab()
+    assert "bus_stop" in canvas.drawn_places
+    stop = QColor(canvas.property("stopColour")).rgb()
+    assert sum(1 for x in range(0, image.width(), 2) for y in range(0, image.height(), 2)
+               if image.pixel(x, y) == stop) > 50  # the marks are drawn, in their colour
+    for _ in range(4):
+        view.zoomOut()
+    shell.grab()  # 0.5 px/m: the whole centre, its charging stations, no stops
+    assert "charging_station" in canvas.drawn_places
+    assert "bus_stop" not in canvas.drawn_places
+
+
+def test_the_posted_limit_is_a_sign_on_the_map(find, screen, qtbot) -> None:
+    """The car starts on Annankatu (maxspeed=30): the sign says 30; off the roads, none."""
+    shell, bus, _ = screen
+    view = shell.view_models["mapView"]
+    qtbot.waitUntil(lambda: view.property("speedLimit") == "30", timeout=20000)
+    sign = find(shell, "speedLimitSign")
+    assert sign.isVisible()
+    assert find(shell, "speedLimitValue").property("text") == "30"
+    bus.publish(topics.DISTANCE_UNIT, topics.VssString("MILES"))
+    qtbot.waitUntil(lambda: view.property("speedLimit") == "19")  # 30 km/h in mph
+    bus.publish(topics.NAV_ROAD, topics.RoadState())
+    qtbot.waitUntil(lambda: not sign.isVisible())
+    assert view.property("speedLimit") == ""
+
+
+def test_the_cluster_shows_the_posted_limit(qapp, tmp_path: Path, find, qtbot) -> None:
+    bus = EventBus()
+    store = SettingsStore(tmp_path / "settings.toml")
+    shell = Shell(bus, store.load(), store, screen="cluster", size=(1280, 480))
+    try:
+        sign = find(shell, "clusterSpeedLimit")
+        assert not sign.isVisible()  # nothing said yet: no sign, never a guess
+        bus.publish(topics.NAV_ROAD, topics.RoadState("Mannerheimintie", 40.0))
+        qtbot.waitUntil(sign.isVisible)
+        assert find(shell, "speedLimitValue").property("text") == "40"
+    finally:
+        shell.close()
+        bus.close()

@@ -1,4 +1,5 @@
-"""Map screen view model: the road network, the route, the vehicle, and the next maneuver.
+"""Map screen view model: the road network, the marked places, the route, the vehicle, the
+next maneuver and the speed limit posted where the vehicle is.
 
 Geometry is projected once to local metres (equirectangular around the map centre), so the
 canvas only applies a pan/zoom transform when the vehicle moves.
@@ -36,6 +37,7 @@ class MapViewModel(QObject):
     guidanceChanged = Signal()
     viewChanged = Signal()
     guessChanged = Signal()
+    roadChanged = Signal()
 
     def __init__(self, bus: EventBus) -> None:
         super().__init__()
@@ -52,6 +54,8 @@ class MapViewModel(QObject):
         self._destination_name = ""
         self._arrival = ""
         self.labels: list[tuple[str, QPointF, float, float]] = []  # name, at, angle, metres
+        self.places: list[tuple[str, QPointF]] = []  # kind (charging_station, bus_stop), at
+        self._limit_kmh = 0.0  # posted where the vehicle is; 0 = none stated
         self._vehicle: QPointF | None = None
         self._lat: float | None = None
         self._heading = 0.0
@@ -79,6 +83,7 @@ class MapViewModel(QObject):
             bus.subscribe(topics.NAV_EVENT, self._on_event, on="gui"),
             bus.subscribe(topics.DISTANCE_UNIT, self._on_units, on="gui"),
             bus.subscribe(topics.NAV_DESTINATION_CANDIDATES, self._on_guess, on="gui"),
+            bus.subscribe(topics.NAV_ROAD, self._on_road, on="gui"),
         ]
 
     # -- projection ----------------------------------------------------------------------
@@ -104,6 +109,7 @@ class MapViewModel(QObject):
         self.roads = roads
         self.labels = [(label.name, self.project(label.lat, label.lon),
                         _text_angle(label.bearing), label.length_m) for label in data.labels]
+        self.places = [(place.kind, self.project(place.lat, place.lon)) for place in data.places]
         self._name = data.name
         self._centre = QPointF(0, 0)
         route = self._bus.retained(topics.NAV_ROUTE)
@@ -186,6 +192,17 @@ class MapViewModel(QObject):
     def _on_units(self, _msg: Message) -> None:
         self._units = Units.on(self._bus)
         self.guidanceChanged.emit()
+        self.roadChanged.emit()
+
+    def _on_road(self, msg: Message) -> None:
+        self._limit_kmh = msg.payload.speed_limit_kmh
+        self.roadChanged.emit()
+
+    def _speed_limit(self) -> str:
+        """The posted limit in the driver's units, as a sign shows it; "" = no sign."""
+        if self._limit_kmh <= 0:
+            return ""
+        return str(round(self._units.speed(self._limit_kmh)))
 
     def _remaining_text(self) -> str:
         if self._remaining is None:
@@ -326,6 +343,7 @@ class MapViewModel(QObject):
     guessQuery = Property(str, lambda self: self._guess.query if self._guess.candidates else "",
                           notify=guessChanged)
     guessChoices = Property(list, _guess_choices, notify=guessChanged)
+    speedLimit = Property(str, _speed_limit, notify=roadChanged)
 
 
 def _text_angle(bearing: float) -> float:

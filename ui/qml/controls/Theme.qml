@@ -41,6 +41,13 @@ QtObject {
     readonly property color edge: night ? "#7d8996" : "#6b7785"
     readonly property color border: night ? "#2a333e" : "#c9d1db"
     readonly property color road: night ? "#4a5563" : "#a7b1bc"
+    // map marks: charging stations, bus stops (their icons in the background colour)
+    readonly property color charger: night ? "#4cc764" : "#17692e"
+    readonly property color transit: night ? "#c792ea" : "#6a3d9a"
+    // the speed limit sign keeps the road sign's colours in both modes
+    readonly property color signFill: "#ffffff"
+    readonly property color signRing: "#d0021b"
+    readonly property color signInk: "#101418"
 
     function levelColour(level: string): color {
         return level === "critical" ? critical : level === "warning" ? warning

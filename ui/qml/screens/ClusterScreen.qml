@@ -35,12 +35,21 @@ Item {
             powerText: cluster.vehicle.powerText
             fraction: cluster.vehicle.powerFraction
         }
-        Label {
-            objectName: "clusterGear"
+        Row {
             anchors.horizontalCenter: parent.horizontalCenter
-            role: "headline"
-            text: cluster.vehicle.gear
-            color: Theme.accent
+            spacing: Theme.spacingLarge
+            Label {
+                objectName: "clusterGear"
+                anchors.verticalCenter: parent.verticalCenter
+                role: "headline"
+                text: cluster.vehicle.gear
+                color: Theme.accent
+            }
+            SpeedLimitSign {
+                objectName: "clusterSpeedLimit"
+                anchors.verticalCenter: parent.verticalCenter
+                value: cluster.mapView.speedLimit
+            }
         }
     }
 

@@ -69,6 +69,8 @@ Item {
             roadColour: Theme.road
             routeColour: Theme.accent
             pinColour: Theme.critical
+            chargerColour: Theme.charger
+            stopColour: Theme.transit
             labelColour: Theme.text
             labelPixelSize: Theme.fontSecondary * 0.75
             labelArea: Qt.rect(cards.width + 2 * Theme.spacing, 0, canvas.width - cards.width
@@ -224,12 +226,17 @@ Item {
                 lit: home.mapView.follow
                 onClicked: home.mapView.toggleFollow()
             }
+            SpeedLimitSign {
+                objectName: "speedLimitSign"
+                value: home.mapView.speedLimit
+            }
         }
 
         Rectangle {
             objectName: "mapBanner"
             visible: home.mapView.banner !== ""
-            anchors { left: parent.left; right: parent.right; bottom: parent.bottom; margins: Theme.spacing }
+            // clear of the map buttons and the speed limit sign on the right
+            anchors { left: parent.left; right: mapButtons.left; bottom: parent.bottom; margins: Theme.spacing }
             height: bannerText.implicitHeight + 2 * Theme.spacing
             radius: Theme.radius
             color: home.mapView.bannerLevel === "warning" ? Theme.warningFill : Theme.surface

@@ -1,0 +1,88 @@
+"""Alert chimes: the project's own WAVs (assets/sounds, made by assets/make_chimes.py) played
+through QtMultimedia when a vehicle warning appears (the critical chime for a critical one)
+and for a warning or error notice.
+
+One QMediaPlayer per chime, its file loaded once at start; FFmpeg decodes and plays on Qt's own
+threads, so `play` only starts it and the UI thread never waits on audio. Without an audio
+device Qt plays a chime silently to its end (what the tests observe). The stop request chime
+waits for a stop request on the bus; nothing asks for one yet.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from pathlib import Path
+
+import shiboken6
+from PySide6.QtCore import QCoreApplication, QObject, QUrl, Signal
+from PySide6.QtMultimedia import QAudioOutput, QMediaPlayer
+
+from kernel import topics
+from kernel.event_bus import EventBus, Message
+
+log = logging.getLogger(__name__)
+SOUNDS = Path(__file__).resolve().parent.parent / "assets" / "sounds"
+CHIMES = ("warning", "critical")
+VOLUME = 0.9  # alerts are heard over the music whatever its volume
+ALERT_LEVELS = {"warning": "warning", "critical": "critical"}  # vehicle warning -> chime
+NOTICE_LEVELS = ("warning", "error")
+QUIET_S = 2.0  # at most this long to let the decoders stop before the players are deleted
+
+
+class Chimes(QObject):
+    played = Signal(str)  # a chime was started: its name
+
+    def __init__(self, bus: EventBus, folder: Path = SOUNDS) -> None:
+        super().__init__()
+        self.players: dict[str, QMediaPlayer] = {}
+        for name in CHIMES:
+            player = QMediaPlayer(self)
+            output = QAudioOutput(player)
+            output.setVolume(VOLUME)
+            player.setAudioOutput(output)
+            player.errorOccurred.connect(
+                lambda _error, text, name=name: log.error("chime %s: %s", name, text))
+            player.setSource(QUrl.fromLocalFile(str(folder / f"{name}.wav")))
+            self.players[name] = player
+        self._active: set[str] = set()  # codes of the vehicle warnings already chimed for
+        self._subs = [bus.subscribe(topics.VEHICLE_WARNINGS, self._on_warnings, on="gui"),
+                      bus.subscribe(topics.UI_NOTICE, self._on_notice, on="gui")]
+
+    def play(self, name: str) -> None:
+        """Start the chime from its beginning (a chime already sounding starts again)."""
+        player = self.players[name]
+        player.setPosition(0)
+        player.play()
+        self.played.emit(name)
+
+    def _on_warnings(self, msg: Message) -> None:
+        """A chime for each warning that was not there before; a warning still active when the
+        set is published again is not chimed twice."""
+        items = msg.payload.items
+        new = [w.level for w in items if w.code not in self._active and w.level in ALERT_LEVELS]
+        self._active = {w.code for w in items}
+        if new:
+            self.play("critical" if "critical" in new else "warning")
+
+    def _on_notice(self, msg: Message) -> None:
+        if msg.payload.level in NOTICE_LEVELS:
+            self.play("warning")
+
+    def close(self) -> None:
+        """Stop listening, let the decoders stop, then delete the players on this thread (a
+        player deleted while its decoder threads run has crashed Qt)."""
+        for sub in self._subs:
+            sub.unsubscribe()
+        self._subs = []
+        for player in self.players.values():
+            player.stop()
+            player.setSource(QUrl())
+        deadline = time.monotonic() + QUIET_S
+        while time.monotonic() < deadline and any(
+                p.mediaStatus() != QMediaPlayer.MediaStatus.NoMedia for p in self.players.values()):
+            QCoreApplication.processEvents()
+            time.sleep(0.005)
+        for player in self.players.values():
+            shiboken6.delete(player)
+        self.players = {}
