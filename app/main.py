@@ -17,6 +17,7 @@ from kernel.settings import SettingsStore, state_dir
 log = logging.getLogger("volant")
 
 PROGRESS_WAIT_S = 120  # a screenshot waits this long at most for heavy loading to finish
+SETTLE_S = 1.5  # and then this long: a vehicle tick after the map is ready puts the car on it
 
 
 def setup_logging() -> Path:
@@ -96,6 +97,7 @@ def run_app(args: argparse.Namespace) -> int:
         bus.close()
         return 2
     supervisor = Supervisor(bus, modules, post=QtDispatcher().dispatch)
+    loading = _Loading(bus, modules)
     supervisor.start()
     player = Player(Path(replay), speed=args.speed, loop=args.loop) if replay else None
     if player:
@@ -113,7 +115,7 @@ def run_app(args: argparse.Namespace) -> int:
 
     try:
         if args.screenshot:
-            code = _screenshot(qapp, shell, Path(args.screenshot), started)
+            code = _screenshot(qapp, shell, Path(args.screenshot), started, loading)
         else:
             code = run(qapp)
     finally:
@@ -167,16 +169,39 @@ def _log_bus_error(msg: Message) -> None:
     log.warning("bus.error from %s%s: %s", err.source, where, err.message)
 
 
-def _screenshot(qapp, shell, path: Path, started: float) -> int:
-    """Wait until heavy loading reported on the bus is done and a frame is drawn, then save."""
+class _Loading:
+    """The `app.progress` tasks the composed modules declare, until each has ended (done or
+    failed): a screenshot waits for them even before a module's first progress report."""
+
+    def __init__(self, bus: EventBus, modules: list) -> None:
+        self.pending = {task for module in modules for task in module.tasks}
+        self.ended_at = time.monotonic()  # when the last task ended
+        # On the GUI thread, after the status bar's own subscription: when a task ends here,
+        # the screen has had the same news.
+        bus.subscribe(topics.APP_PROGRESS, self._on_progress, on="gui", name="screenshot wait")
+
+    def _on_progress(self, msg: Message) -> None:
+        if msg.payload.fraction >= 1.0 and msg.payload.task in self.pending:
+            self.pending.discard(msg.payload.task)
+            self.ended_at = time.monotonic()
+
+
+def _screenshot(qapp, shell, path: Path, started: float, loading: _Loading) -> int:
+    """Wait until the modules' heavy loading is done and a frame is drawn, then save."""
     from PySide6.QtCore import QEventLoop
 
     status = shell.view_models["statusInfo"]
     deadline = time.monotonic() + PROGRESS_WAIT_S
-    settle = time.monotonic() + 0.3
-    while time.monotonic() < deadline and (status.loading or time.monotonic() < settle):
+    started_wait = time.monotonic()
+
+    def settling() -> bool:  # what follows a load (the map centred on the car) is drawn too
+        return time.monotonic() < max(started_wait + 0.3, loading.ended_at + SETTLE_S)
+
+    while time.monotonic() < deadline and (loading.pending or status.loading or settling()):
         qapp.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 50)
         time.sleep(0.01)
+    if loading.pending:
+        log.warning("screenshot taken with %s still loading", ", ".join(sorted(loading.pending)))
     log.info("modules loaded after %.0f ms", (time.monotonic() - started) * 1e3)
     _next_frame(shell)
     image = shell.grab()

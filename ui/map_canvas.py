@@ -172,16 +172,23 @@ class MapCanvas(QQuickPaintedItem):
             painter.restore()
 
     def _places(self, painter: QPainter, view: QTransform, model: MapViewModel) -> None:
-        """Charging stations always, bus stops once zoomed in enough to tell them apart."""
+        """Charging stations always, bus stops once zoomed in enough to tell them apart; a mark
+        that would cover one already drawn is left out (chargers first), so a terminal's dozen
+        platforms read as one stop at a glance."""
         painter.resetTransform()
         self.drawn_places = []
         screen = QRectF(0, 0, self.width(), self.height()).adjusted(-MARK_PX, -MARK_PX,
                                                                      MARK_PX, MARK_PX)
         stops = model.pixels_per_metre >= STOPS_FROM_PX_PER_M
-        for kind, at in model.places:
+        drawn: list[QPointF] = []
+        for kind, at in sorted(model.places, key=lambda place: place[0] != "charging_station"):
             centre = view.map(at)
             if (kind == "bus_stop" and not stops) or not screen.contains(centre):
                 continue
+            if any(abs(c.x() - centre.x()) < MARK_PX and abs(c.y() - centre.y()) < MARK_PX
+                   for c in drawn):
+                continue
+            drawn.append(centre)
             self.drawn_places.append(kind)
             painter.setPen(QPen(self._background, 2))
             painter.setBrush(QBrush(self._charger if kind == "charging_station" else self._stop))
