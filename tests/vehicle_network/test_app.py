@@ -70,6 +70,7 @@ def test_dashboard_follows_the_drive_and_shows_dashes_when_it_stops(qapp, qtbot,
         speed = bus.retained(topics.SPEED).value
         qtbot.waitUntil(lambda: vm.property("speedText") == f"{speed:.0f}")
         assert vm.property("gear") == "D"
+        assert vm.property("drivingModeText") == "Driven by the vehicle (CAN)"  # not autopilot
         assert round(vm.property("soc")) == round(bus.retained(topics.SOC).value)
         assert vm.property("rangeText") == "286 km"
         assert status.property("battery") == f"{bus.retained(topics.SOC).value:.0f}%"

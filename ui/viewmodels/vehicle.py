@@ -43,6 +43,7 @@ class VehicleViewModel(QObject):
         self._charging = False
         self._next_stop: topics.NextStop | None = None
         self._control = topics.DriverControl()
+        self._source = topics.VehicleSource("simulation")
         self._bus = bus
         self._units = Units.on(bus)
         numeric = (topics.SPEED, topics.SOC, topics.RANGE, topics.PACK_TEMPERATURE,
@@ -57,6 +58,7 @@ class VehicleViewModel(QObject):
             bus.subscribe(topics.VEHICLE_INFO, self._on_info, on="gui"),
             bus.subscribe(topics.NAV_BUS_NEXT_STOP, self._on_next_stop, on="gui"),
             bus.subscribe(topics.VEHICLE_CONTROL, self._on_control, on="gui"),
+            bus.subscribe(topics.VEHICLE_SOURCE, self._on_source, on="gui"),
             bus.subscribe(topics.DISTANCE_UNIT, self._on_units, on="gui"),
             bus.subscribe(topics.TEMPERATURE_UNIT, self._on_units, on="gui"),
         ]
@@ -106,6 +108,10 @@ class VehicleViewModel(QObject):
 
     def _on_control(self, msg: Message) -> None:
         self._control = msg.payload
+        self.changed.emit()
+
+    def _on_source(self, msg: Message) -> None:
+        self._source = msg.payload
         self.changed.emit()
 
     def _on_next_stop(self, msg: Message) -> None:
@@ -185,6 +191,9 @@ class VehicleViewModel(QObject):
         return lamps
 
     def _driving_mode_text(self) -> str:
+        """The simulation's controls, or who drives when the signals come from a vehicle."""
+        if self._source.kind != "simulation":
+            return tr("Driven by the vehicle (CAN)")
         control = self._control
         if control.mode == "cruise":
             speed = f"{self._units.speed(control.target_speed_kmh):.0f} {self._units.speed_unit}"
