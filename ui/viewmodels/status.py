@@ -12,6 +12,7 @@ from kernel import topics
 from kernel.event_bus import EventBus, Message
 from kernel.units import Units
 from ui.i18n import screen_language, tr
+from ui.viewmodels.batch import ChangeBatch
 
 NOTICE_SECONDS = 6
 
@@ -21,6 +22,7 @@ class StatusViewModel(QObject):
 
     def __init__(self, bus: EventBus) -> None:
         super().__init__()
+        self._changed_soon = ChangeBatch(self, self.changed.emit)
         self._clock = time.strftime("%H:%M")
         self._outside = float("nan")
         self._soc = float("nan")
@@ -54,43 +56,43 @@ class StatusViewModel(QObject):
         now = time.strftime("%H:%M")
         if now != self._clock:
             self._clock = now
-            self.changed.emit()
+            self._changed_soon()
 
     def _on_outside(self, msg: Message) -> None:
         self._outside = _fresh(msg)
-        self.changed.emit()
+        self._changed_soon()
 
     def _on_units(self, _msg: Message) -> None:
         self._units = Units.on(self._bus)
-        self.changed.emit()
+        self._changed_soon()
 
     def _on_soc(self, msg: Message) -> None:
         self._soc = _fresh(msg)
-        self.changed.emit()
+        self._changed_soon()
 
     def _on_range(self, msg: Message) -> None:
         self._range_m = _fresh(msg)
-        self.changed.emit()
+        self._changed_soon()
 
     def _on_media(self, msg: Message) -> None:
         state = msg.payload
         playing = state.status == "playing" and state.title
         self._playing = f"{state.title} — {state.artist}" if playing and state.artist \
             else (state.title if playing else "")
-        self.changed.emit()
+        self._changed_soon()
 
     def _on_voice(self, msg: Message) -> None:
         self._voice = msg.payload.state
-        self.changed.emit()
+        self._changed_soon()
 
     def _on_notice(self, msg: Message) -> None:
         self._notice = msg.payload
         self._notice_timer.start(NOTICE_SECONDS * 1000)
-        self.changed.emit()
+        self._changed_soon()
 
     def _clear_notice(self) -> None:
         self._notice = None
-        self.changed.emit()
+        self._changed_soon()
 
     def _on_progress(self, msg: Message) -> None:
         p = msg.payload
@@ -98,15 +100,15 @@ class StatusViewModel(QObject):
             self._progress.pop(p.task, None)
         else:
             self._progress[p.task] = p
-        self.changed.emit()
+        self._changed_soon()
 
     def _on_fleet(self, msg: Message) -> None:
         self._fleet = msg.payload
-        self.changed.emit()
+        self._changed_soon()
 
     def _on_fleet_message(self, msg: Message) -> None:
         self._fleet_message = msg.payload
-        self.changed.emit()
+        self._changed_soon()
 
     def _fleet_text(self) -> str:
         """Empty without a fleet link; else connected, or offline with the messages waiting."""

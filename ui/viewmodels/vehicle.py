@@ -12,6 +12,7 @@ from kernel import topics
 from kernel.event_bus import EventBus, Message
 from kernel.units import Units
 from ui.i18n import screen_language, tr
+from ui.viewmodels.batch import ChangeBatch
 
 SPEED_RANGE_KMH = (0.0, 250.0)
 # gauge ranges until the vehicle says its own (VehicleInfo from the preset)
@@ -35,6 +36,7 @@ class VehicleViewModel(QObject):
 
     def __init__(self, bus: EventBus) -> None:
         super().__init__()
+        self._changed_soon = ChangeBatch(self, self.changed.emit)
         self._v: dict[str, float] = {}
         self._gear = "P"
         self._selected_gear = False
@@ -68,13 +70,13 @@ class VehicleViewModel(QObject):
             self._v.pop(msg.topic, None)
         else:
             self._v[msg.topic] = float(msg.payload.value)
-        self.changed.emit()
+        self._changed_soon()
 
     def _on_gear(self, msg: Message) -> None:
         value = msg.payload.value
         self._selected_gear = True
         self._gear = "--" if msg.payload.stale else GEARS.get(value, "R" if value < 0 else "D")
-        self.changed.emit()
+        self._changed_soon()
 
     def _on_current_gear(self, _msg: Message) -> None:
         """A vehicle that gives only the engaged gear (KUKSA's Tesla mapping: 1 forward, 0 both
@@ -88,35 +90,35 @@ class VehicleViewModel(QObject):
             self._gear = "--"
         else:
             self._gear = "D" if gear.value > 0 else "R" if gear.value < 0 else "N"
-        self.changed.emit()
+        self._changed_soon()
 
     def _on_charging(self, msg: Message) -> None:
         self._charging = bool(msg.payload.value) and not msg.payload.stale
-        self.changed.emit()
+        self._changed_soon()
 
     def _on_warnings(self, msg: Message) -> None:
         self._warnings = sorted(msg.payload.items, key=lambda w: LEVEL_ORDER.get(w.level, 3))
-        self.changed.emit()
+        self._changed_soon()
 
     def _on_info(self, msg: Message) -> None:
         self._info = msg.payload
-        self.changed.emit()
+        self._changed_soon()
 
     def _on_units(self, _msg: Message) -> None:
         self._units = Units.on(self._bus)
-        self.changed.emit()
+        self._changed_soon()
 
     def _on_control(self, msg: Message) -> None:
         self._control = msg.payload
-        self.changed.emit()
+        self._changed_soon()
 
     def _on_source(self, msg: Message) -> None:
         self._source = msg.payload
-        self.changed.emit()
+        self._changed_soon()
 
     def _on_next_stop(self, msg: Message) -> None:
         self._next_stop = msg.payload
-        self.changed.emit()
+        self._changed_soon()
 
     def _next_stop_text(self) -> str:
         stop = self._next_stop
