@@ -29,6 +29,7 @@ import json
 import math
 import multiprocessing as mp
 import os
+import random
 import resource
 import select
 import statistics
@@ -208,7 +209,8 @@ class PeerVehicle:
 
     def __init__(self, vid: str, port: int, period_s: float, signals: int) -> None:
         self.vehicle, self.period_s, self.signals = vid, period_s, SIGNALS10[:signals]
-        self.seq, self.due, self.connected = 0, time.time(), False
+        # A random phase, as the links' campaigns have (each starts when its link is built).
+        self.seq, self.due, self.connected = 0, time.time() + random.random() * period_s, False
         self.client = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, client_id=f"volant-{vid}")
         self.client.max_inflight_messages_set(36)  # as the link's window
 
@@ -341,8 +343,10 @@ def vehicles_process(conn, load: Load, ids: list[str], port: int, workdir: Path)
             else:  # stop
                 conn.send({v.vehicle: v.stored() for v in fleet})
                 break
+    t0 = time.monotonic()
     for v in fleet:
         v.close()
+    conn.send(time.monotonic() - t0)
 
 
 # -- one load ------------------------------------------------------------------------------------
@@ -406,8 +410,9 @@ def run_load(workdir: Path, broker: MosquittoBroker, load: Load, seconds: float,
                               "outage": (down, up) if outage else (math.inf, math.inf)}))
     result = sub_conn.recv()
     sub_conn.send(("stop", None))
+    closed = max(conn.recv() for _p, conn in workers)  # each vehicle says offline first
     for p, _conn in workers:
-        p.join(120)
+        p.join()
     sub.join(30)
     workers_cpu = sum(e[1] for e in ends)
     result |= {"label": load.label, "vehicles": load.vehicles, "wall": wall,
@@ -416,7 +421,7 @@ def run_load(workdir: Path, broker: MosquittoBroker, load: Load, seconds: float,
                "cpu_workers": 100 * workers_cpu / wall,
                "cpu_sub": 100 * (result["cpu"] - sub_cpu) / wall,
                "cpu_broker": 100 * broker_cpu / wall, "missing": missing,
-               "drained_after": drained_after,
+               "drained_after": drained_after, "closed": closed,
                "on_board": sum(len(s) for s in stored.values())}
     show(result, outage)
     return result
@@ -438,7 +443,7 @@ def show(r: dict[str, Any], outage: float) -> None:
           + f"lost {r['lost']}, duplicates after de-dup by seq {r['seq_reused']} "
           f"(raw redeliveries {r['raw_duplicates']}); {state}"
           + (f"; p99 with the backlog {r['p99_all']:.0f} ms, max {r['max_all'] / 1e3:.1f} s"
-             if outage else ""))
+             if outage else "") + f"; closed in {r['closed']:.1f} s")
 
 
 def ratio(link: dict[str, Any], peer: dict[str, Any]) -> None:

@@ -178,13 +178,14 @@ class FleetLink:
         if self.connected:
             info = self.client.publish(topic_of(self.vehicle, "state"),
                                        self._state_body("offline"), qos=1, retain=True)
-            if self._socket_open:  # polled: no network thread to send it
+            if self._socket_open:  # polled: no network thread to send it, so no wait either
                 for _ in range(5):
                     if info.is_published():
                         break
                     self.client.loop(timeout=0.05)
-            with contextlib.suppress(RuntimeError, ValueError):  # lost the link meanwhile
-                info.wait_for_publish(2.0)
+            else:
+                with contextlib.suppress(RuntimeError, ValueError):  # lost the link meanwhile
+                    info.wait_for_publish(2.0)
         self.client.disconnect()
         if not self._socket_open:
             self.client.loop_stop()
