@@ -49,7 +49,8 @@ class FleetLink:
 
     def __init__(self, config: FleetConfig, outbox_path: Path, *,
                  campaigns: list[Campaign] | None = None, synchronous: str = "FULL",
-                 window: int = 32, clock: Callable[[], float] = time.time) -> None:
+                 window: int = 32, reconnect_s: tuple[float, float] = (1.0, 15.0),
+                 clock: Callable[[], float] = time.time) -> None:
         config.check()
         self.config = config
         self.vehicle = config.vehicle_id
@@ -58,6 +59,7 @@ class FleetLink:
         self.collector = Collector(campaigns if campaigns is not None else load_campaigns(
             tuple(Path(p) for p in config.campaign_files)))
         self.window = window
+        self.reconnect_s = reconnect_s  # first and longest wait between attempts
         self.clock = clock
         self.connected = False
         self._queue: SimpleQueue[tuple[str, Any]] = SimpleQueue()
@@ -88,7 +90,7 @@ class FleetLink:
             client.username_pw_set(creds.username, creds.password())
         client.will_set(topic_of(self.vehicle, "state"), self._state_body("offline"), qos=1,
                         retain=True)
-        client.reconnect_delay_set(1, 15)
+        client.reconnect_delay_set(*self.reconnect_s)
         client.max_inflight_messages_set(self.window + 4)
         client.on_connect = self._on_connect
         client.on_disconnect = self._on_disconnect
@@ -148,21 +150,21 @@ class FleetLink:
                 client.connect(broker.host, broker.port, keepalive=30)
                 self._socket_open = True
             except OSError:
-                self._retry_at = now + 1.0
+                self._retry_at = now + self.reconnect_s[0]
         if self._socket_open:
             rc = client.loop_read() if readable else mqtt.MQTT_ERR_SUCCESS
             if rc == mqtt.MQTT_ERR_SUCCESS and housekeeping:
                 rc = client.loop_misc()
             if rc != mqtt.MQTT_ERR_SUCCESS:
                 self._socket_open = False
-                self._retry_at = now + 1.0
+                self._retry_at = now + self.reconnect_s[0]
         if not self._queue.empty() or self._dirty or self.collector.next_due() <= self.clock() \
                 or now - self._state_at >= LINK_STATE_EVERY_S:
             self._step(block=False)
         if self._socket_open and client.want_write() \
                 and client.loop_write() != mqtt.MQTT_ERR_SUCCESS:
             self._socket_open = False
-            self._retry_at = now + 1.0
+            self._retry_at = now + self.reconnect_s[0]
 
     def stop(self) -> None:
         for sub in self._subs:
@@ -176,13 +178,14 @@ class FleetLink:
         if self.connected:
             info = self.client.publish(topic_of(self.vehicle, "state"),
                                        self._state_body("offline"), qos=1, retain=True)
-            if self._socket_open:  # polled: no network thread to send it
+            if self._socket_open:  # polled: no network thread to send it, so no wait either
                 for _ in range(5):
                     if info.is_published():
                         break
                     self.client.loop(timeout=0.05)
-            with contextlib.suppress(RuntimeError, ValueError):  # lost the link meanwhile
-                info.wait_for_publish(2.0)
+            else:
+                with contextlib.suppress(RuntimeError, ValueError):  # lost the link meanwhile
+                    info.wait_for_publish(2.0)
         self.client.disconnect()
         if not self._socket_open:
             self.client.loop_stop()

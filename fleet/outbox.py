@@ -39,6 +39,10 @@ CREATE TABLE IF NOT EXISTS command_log (
     reason TEXT NOT NULL
 );
 """
+_LIVE = ("SELECT id, topic, body FROM message WHERE id > ?1 AND (held = 0 OR ?2) "
+         "ORDER BY priority DESC, id LIMIT ?3")
+_BACKLOG = ("SELECT id, topic, body FROM message WHERE id <= ?1 AND (held = 0 OR ?2) "
+            "ORDER BY id LIMIT ?3")
 
 
 @dataclass(frozen=True, slots=True)
@@ -148,12 +152,17 @@ class Outbox:
         if limit <= 0:
             return []
         with self._lock:
-            excluded = ",".join(str(i) for i in self._inflight) or "-1"
-            held = "" if release_held else "AND held = 0"
-            rows = self._db.execute(
-                f"SELECT id, topic, body FROM message WHERE id NOT IN ({excluded}) {held} "
-                "ORDER BY id <= ?, CASE WHEN id > ? THEN -priority ELSE 0 END, id LIMIT ?",
-                (self.boundary, self.boundary, limit)).fetchall()
+            # Fixed statements (prepared once), in-flight rows skipped here: the backlog is read
+            # in rowid order and stops after `limit` rows, so a large backlog drains at the same
+            # pace as a small one; only the live part (since the connection) is sorted.
+            wanted = limit + len(self._inflight)
+            rows: list[tuple[int, str, bytes]] = []
+            for sql in (_LIVE, _BACKLOG):
+                if len(rows) >= limit:
+                    break
+                rows += [r for r in self._db.execute(sql, (self.boundary, int(release_held),
+                                                           wanted))
+                         if r[0] not in self._inflight][:limit - len(rows)]
             self._inflight.update(r[0] for r in rows)
             return [Pending(r[0], r[1], bytes(r[2])) for r in rows]
 

@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from fleet.mosquitto import MosquittoBroker
 from kernel import topics
 from kernel.event_bus import Message
 from kernel.topics import DriverAck, SimSetting, VssFloat
@@ -39,14 +40,30 @@ def wait_status(op, cid: str, status: str, timeout: float = WAIT_S) -> dict:
     return next(r for r in replies(op, cid) if r["status"] == status)
 
 
+@pytest.fixture(scope="module")
+def broker(tmp_path_factory):
+    """One broker for the module: no test here restarts it. Each test has its own link, outbox
+    and operator; the retained state of the previous test's car-1 is told apart by its time."""
+    b = MosquittoBroker(tmp_path_factory.mktemp("broker")).start()
+    yield b
+    b.stop()
+
+
+def wait_online(op, since: float) -> None:
+    """This test's link is subscribed to its commands: its online state after `since` came."""
+    op.wait_for(lambda m: any(t == "volant/car-1/state" and b["state"] == "online"
+                              and b["ts"] >= since for t, b in m))
+
+
 @pytest.fixture
 def car(broker, operator_factory, link_factory):
     """The link of car-1 with a bus recorder, and the operator."""
     op = operator_factory(broker.port)
+    since = round(time.time(), 3) - 0.001
     link, bus = link_factory(broker.url)
     seen: list[Message] = []
     bus.subscribe("#", seen.append)
-    op.wait_for(lambda m: any(t == "volant/car-1/state" for t, _ in m))
+    wait_online(op, since)
     return op, link, bus, seen
 
 
@@ -144,8 +161,9 @@ def test_a_replayed_command_is_refused(car) -> None:
 def test_a_command_type_off_the_allow_list_is_refused(broker, operator_factory,
                                                       link_factory) -> None:
     op = operator_factory(broker.port)
+    since = round(time.time(), 3) - 0.001
     link_factory(broker.url, allowed_commands=("state",))
-    op.wait_for(lambda m: any(t == "volant/car-1/state" for t, _ in m))
+    wait_online(op, since)
     op.publish(COMMAND, command("a1", "message", text="hi"))
     assert "not allowed" in wait_status(op, "a1", "rejected")["reason"]
 

@@ -54,6 +54,24 @@ def test_live_data_goes_first_then_the_backlog_in_order(tmp_path: Path) -> None:
     assert order == ["live-high", "live-low", "old0", "old1", "old2"]
 
 
+
+def test_small_windows_walk_live_then_backlog_each_message_once(tmp_path: Path) -> None:
+    """The sender takes a window at a time while earlier ones are still in flight."""
+    box = Outbox(tmp_path / "o.sqlite", "car-1")
+    for n in range(7):
+        box.append("t", {"n": f"old{n}"})
+    box.mark_connected()
+    for n in range(3):
+        box.append("t", {"n": f"live{n}"}, priority=n)
+    first = box.next_batch(2, release_held=True)
+    second = box.next_batch(4, release_held=True)  # first still in flight
+    box.acknowledge(*(p.id for p in first))
+    rest = box.next_batch(10, release_held=True)
+    order = [b["n"] for b in bodies(first + second + rest)]
+    assert order == ["live2", "live1", "live0", "old0", "old1", "old2", "old3", "old4",
+                     "old5", "old6"]
+    assert box.next_batch(10, release_held=True) == []  # all in flight: nothing twice
+
 def test_held_messages_wait_for_release(tmp_path: Path) -> None:
     box = Outbox(tmp_path / "o.sqlite", "car-1")
     box.append("t", {"n": "bulk"}, held=True)

@@ -137,27 +137,33 @@ def test_a_command_from_an_unauthorised_client_is_never_executed(
     assert seen == []
 
 
-def test_client_certificates_name_the_vehicle(tmp_path: Path, pki, operator_factory,
-                                              link_factory) -> None:
+@pytest.fixture
+def by_certificate(tmp_path: Path, pki):
+    """Set up before the links, so stopped after them: a link stopping against a vanished
+    broker waits for its last words in vain."""
     broker = MosquittoBroker(tmp_path / "certs", tls=Tls(pki["ca"], pki["server"],
                                                          pki["server.key"],
                                                          require_certificate=True),
                              acl=True).start()
-    try:
-        op = operator_factory(broker.port, tls=(pki["ca"], pki["operator"], pki["operator.key"]))
-        cert = Credentials(ca_file=str(pki["ca"]), cert_file=str(pki["car-1"]),
-                           key_file=str(pki["car-1.key"]))
-        _link, bus = link_factory(broker.url, credentials=cert)
-        bus.publish(topics.SPEED, VssFloat(5.0))
-        op.wait_for(lambda m: len(seqs(op.of("volant/car-1/telemetry"))) >= 3)
-        # The same certificate under another vehicle's id: the ACL (CN = car-1) stops it.
-        _impostor, bus2 = link_factory(broker.url, vehicle="car-2", credentials=cert)
-        bus2.publish(topics.SPEED, VssFloat(5.0))
-        count = len(op.of("volant/car-1/telemetry"))
-        op.wait_for(lambda m: len(op.of("volant/car-1/telemetry")) >= count + 5)
-        assert op.of("volant/car-2/telemetry") == []
-    finally:
-        broker.stop()
+    yield broker
+    broker.stop()
+
+
+def test_client_certificates_name_the_vehicle(by_certificate, pki, operator_factory,
+                                              link_factory) -> None:
+    broker = by_certificate
+    op = operator_factory(broker.port, tls=(pki["ca"], pki["operator"], pki["operator.key"]))
+    cert = Credentials(ca_file=str(pki["ca"]), cert_file=str(pki["car-1"]),
+                       key_file=str(pki["car-1.key"]))
+    _link, bus = link_factory(broker.url, credentials=cert)
+    bus.publish(topics.SPEED, VssFloat(5.0))
+    op.wait_for(lambda m: len(seqs(op.of("volant/car-1/telemetry"))) >= 3)
+    # The same certificate under another vehicle's id: the ACL (CN = car-1) stops it.
+    _impostor, bus2 = link_factory(broker.url, vehicle="car-2", credentials=cert)
+    bus2.publish(topics.SPEED, VssFloat(5.0))
+    count = len(op.of("volant/car-1/telemetry"))
+    op.wait_for(lambda m: len(op.of("volant/car-1/telemetry")) >= count + 5)
+    assert op.of("volant/car-2/telemetry") == []
 
 
 @pytest.mark.parametrize(("url", "vehicle", "complaint"), [
