@@ -140,8 +140,8 @@ def test_pocketsphinx_decodes_live_after_the_first_command(bus, recorder, englis
     heard = hear(bus, recorder, speak_wav("next track", tmp_path / "next.wav", speed=160))
     partials = [t.text for t in recorder.payloads(topics.VOICE_TRANSCRIPT) if not t.final]
     assert heard.text == "next track" and partials[-1] == "next track"
-    phrases = intents.load("en").graph()[0].phrases(10_000)
-    assert all(any(f"{c} ".startswith(f"{p} ") for c in phrases) for p in partials), partials
+    graph = intents.load("en").graph()[0]
+    assert all(graph.begins(p) for p in partials), partials
     assert recorder.payloads(topics.MEDIA_COMMAND) == [topics.MediaCommand("play"),
                                                        topics.MediaCommand("next")]
 
