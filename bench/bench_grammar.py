@@ -126,8 +126,8 @@ def text_rows() -> list[tuple[str, str]]:
     return rows
 
 
-def speak(text: str, path: Path) -> np.ndarray:
-    subprocess.run(["espeak-ng", "-v", "en-us", "-s", "160", "-w", str(path), text], check=True)
+def speak(text: str, path: Path, voice: str = "en-us") -> np.ndarray:
+    subprocess.run(["espeak-ng", "-v", voice, "-s", "160", "-w", str(path), text], check=True)
     speech = audio.read_audio(path).astype(np.float64)
     pad = np.zeros(audio.SAMPLE_RATE // 2)
     signal = np.concatenate([pad, speech, pad])
