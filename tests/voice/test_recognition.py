@@ -214,6 +214,33 @@ def test_pocketsphinx_commands_a_filler_path_would_swallow(bus, recorder, englis
     assert (got.name, dict(got.slots)) == (intent, slots)
 
 
+@pytest.mark.parametrize(("text", "voice", "intent", "slots"), [
+    ("could you please turn the volume up", "en", "volume_up", {}),
+    ("i want to go to home", "en-us", "navigate", {"place": "home"}),
+    ("what's our eta", "en", "eta", {}),
+    ("switch to night mode please", "en-us", "day_night", {"mode": "NIGHT"}),
+])
+def test_pocketsphinx_hears_carrier_phrases_and_other_phrasings(bus, recorder, english,
+                                                               tmp_path, speak_wav, text, voice,
+                                                               intent, slots):
+    """Carriers and `also` templates are in PocketSphinx's grammar: said whole, they act (the
+    core `templates` alone forced them onto another command and rejected them)."""
+    heard = hear(bus, recorder, speak_wav(text, tmp_path / "cmd.wav", voice=voice))
+    assert (heard.text, heard.accepted) == (text, True)
+    got = recorder.payloads(topics.VOICE_INTENT)[-1]
+    assert (got.name, dict(got.slots)) == (intent, slots)
+
+
+def test_off_list_speech_in_a_carrier_phrase_gives_no_action(bus, recorder, english, tmp_path,
+                                                             speak_wav):
+    """A carrier's short words ("could you", "please") do not make chatter a command."""
+    for i, text in enumerate(["could you please open the window", "i'd like to call my wife",
+                              "can you tell me a joke", "please lock the doors"]):
+        heard = hear(bus, recorder, speak_wav(text, tmp_path / f"off{i}.wav", voice="en-us"))
+        assert not heard.accepted, (text, heard)
+    assert recorder.payloads(topics.VOICE_INTENT) == []
+
+
 def test_off_list_speech_near_a_command_gives_no_action(bus, recorder, english, tmp_path,
                                                         speak_wav):
     """A title not in the library, chatter: the grammar forces each onto its nearest command
