@@ -17,7 +17,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from bench_grammar import heard, outcome, paraphrases, score, speak, vocabulary
+from bench_grammar import outcome, paraphrases, score, speak, transcript, vocabulary
 from voice_devset import OFF_LIST
 
 from voice import audio, intents
@@ -45,15 +45,15 @@ def main() -> None:
                 for chunk in audio.chunks(speak(said, wav, VOICES[language])):
                     recognizer.accept(chunk)
                 result = recognizer.finish()
-                asked += bool(result.guess)
-                text = result.text if result.accepted else ""
+                text = templates.acted_on(result)  # as the app does
+                asked += bool(result.guess or (result.rival and not text))
                 results.append(outcome(templates.parse(text) if text else None, intent, slots))
             rows.append((f"{language} spoken, espeak-ng {VOICES[language]} -> "
                          f"{recognizer.engine}", f"{score(results)}; {asked} asked"))
             if language == "en":  # phrases the set's vocabulary makes no command of
                 off_list = [s for s in OFF_LIST if templates.parse(s) is None]
-                acted = [s for s in off_list if (text := heard(recognizer, speak(s, wav)))
-                         and templates.parse(text) is not None]
+                acted = [s for s in off_list
+                         if templates.acted_on(transcript(recognizer, speak(s, wav)))]
                 rows.append((f"en off-list phrases that gave an intent ({recognizer.engine})",
                              f"{len(acted)}/{len(off_list)} {acted}"))
     width = max(len(k) for k, _ in rows)

@@ -53,12 +53,15 @@ class Transcript:
 
     `speech`: the front end heard speech (False: nothing to say "I didn't understand" about).
     `guess`: a command the best path fits, though not well enough to act on unasked (text is
-    then ""): the dialogue asks "did you mean ...?" for commands that change something."""
+    then ""): the dialogue asks "did you mean ...?" for commands that change something.
+    `rival`: another command that would act too (PocketSphinx's core commands, when `text`
+    is another phrasing): if it means something else, the driver is asked."""
 
     text: str
     accepted: bool
     speech: bool = True
     guess: str = ""
+    rival: str = ""
 
 
 class Recognizer(Protocol):
@@ -324,7 +327,9 @@ class SphinxRecognizer:
 
         The whole grammar (every phrasing) says what was heard. A sentence of the core
         commands, or one the other phrasings give that fits less than `PHRASING_MARGIN`, is
-        judged as the core commands alone decode it, by the margins calibrated there."""
+        judged as the core commands alone decode it, by the margins calibrated there; when
+        both act, the core one is the `rival` ("play hey jude" heard as "play" + "thank
+        you")."""
         utterance, self._audio = b"".join(self._audio), []
         self._rng = np.random.default_rng(0)  # the same audio gets the same noise floor
         if self._streaming:
@@ -340,14 +345,17 @@ class SphinxRecognizer:
         _, phones = self._decode(utterance, _PHONES)
         if self._core is None:
             return self._judged(text, words, phones)
+        phrasing = ""
         if not self._core.accepts(text):
             text, words = self._decode(utterance, self._scoring_search(text))
             if not self._core.accepts(text):
                 margin, hidden, _ = _fits(words, phones)
                 if margin >= PHRASING_MARGIN and hidden >= MIN_PAUSE_MARGIN:
-                    return Transcript(text, True)
-        text, words = self._decode(utterance, _CORE)
-        return self._judged(text, words, phones)
+                    phrasing = text
+        judged = self._judged(*self._decode(utterance, _CORE), phones)
+        if phrasing:
+            return Transcript(phrasing, True, rival=judged.text)
+        return judged
 
     def _judged(self, text: str, words: list, phones: list) -> Transcript:
         """The command of the best path, if it fits well enough (see the margins above)."""

@@ -132,6 +132,21 @@ class IntentSet:
                     best = (key, Match(template.intent, slots, " ".join(tokens)))
         return None if best is None else best[1]
 
+    def acted_on(self, heard) -> str:
+        """The transcript a recognizer's result (voice.engines.Transcript) acts on unasked, ""
+        for none: an accepted one, or free-form text (Vosk's fallback) a template matches
+        whole; not one whose `rival` reading means another command (the driver is asked)."""
+        if heard.rival and not self.same_command(heard.text, heard.rival):
+            return ""
+        if heard.accepted or (heard.text and self.parse(heard.text) is not None):
+            return heard.text
+        return ""
+
+    def same_command(self, text: str, other: str) -> bool:
+        """Both transcripts are the same command (intent and slots), however phrased."""
+        a, b = self.parse(text), self.parse(other)
+        return a is not None and b is not None and (a.intent, a.slots) == (b.intent, b.slots)
+
     def _is_open(self, slot: str) -> bool:
         return slot != NUMBER and slot not in self.slots
 
