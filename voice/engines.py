@@ -2,8 +2,9 @@
 English model inside its wheel, used when no English Vosk model is installed).
 
 Both decode with the grammar graph of the intent templates (voice.grammar): PocketSphinx as a
-word automaton, Vosk as the phrase list its grammar mode takes when the graph has at most
-`VOSK_GRAMMAR_MAX` sentences, and free-form otherwise. Grammar mode is not a strict list (Vosk
+word automaton of every phrasing (carriers and `also` templates too), Vosk as the phrase list
+its grammar mode takes, of the `templates` alone, when it has at most `VOSK_GRAMMAR_MAX`
+sentences, and free-form otherwise. Grammar mode is not a strict list (Vosk
 compiles it into a bigram model and can mix two phrases), so a result counts only if the graph
 accepts it whole; `Transcript.accepted` says so.
 
