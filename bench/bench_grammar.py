@@ -24,7 +24,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from voice import audio, intents, numbers  # noqa: E402
-from voice.engines import MINIMAL_GRAPH_FACTOR, SphinxRecognizer  # noqa: E402
+from voice.engines import MINIMAL_GRAPH_FACTOR, SphinxRecognizer, Transcript  # noqa: E402
 
 DATA = Path(__file__).with_name("data")
 ORDERS = ROOT / "tests" / "voice" / "data" / "orders.toml"
@@ -126,8 +126,8 @@ def text_rows() -> list[tuple[str, str]]:
     return rows
 
 
-def speak(text: str, path: Path) -> np.ndarray:
-    subprocess.run(["espeak-ng", "-v", "en-us", "-s", "160", "-w", str(path), text], check=True)
+def speak(text: str, path: Path, voice: str = "en-us") -> np.ndarray:
+    subprocess.run(["espeak-ng", "-v", voice, "-s", "160", "-w", str(path), text], check=True)
     speech = audio.read_audio(path).astype(np.float64)
     pad = np.zeros(audio.SAMPLE_RATE // 2)
     signal = np.concatenate([pad, speech, pad])
@@ -135,11 +135,10 @@ def speak(text: str, path: Path) -> np.ndarray:
     return np.clip(signal, -32768, 32767).astype(np.int16)
 
 
-def heard(recognizer: SphinxRecognizer, samples: np.ndarray) -> str | None:
+def transcript(recognizer: SphinxRecognizer, samples: np.ndarray) -> Transcript:
     for chunk in audio.chunks(samples):
         recognizer.accept(chunk)
-    result = recognizer.finish()
-    return result.text if result.accepted else None
+    return recognizer.finish()
 
 
 def speech_rows(tmp: Path) -> list[tuple[str, str]]:
@@ -151,7 +150,7 @@ def speech_rows(tmp: Path) -> list[tuple[str, str]]:
         recognizer = SphinxRecognizer(templates.graph(vocabulary("en"))[0])
         results = []
         for said, intent, slots in cases:
-            text = heard(recognizer, voices[said])
+            text = templates.acted_on(transcript(recognizer, voices[said]))
             results.append(outcome(templates.parse(text) if text else None, intent, slots))
         rows.append((f"en paraphrases, espeak-ng en-us -> PocketSphinx, templates {label}",
                      score(results)))
@@ -159,7 +158,8 @@ def speech_rows(tmp: Path) -> list[tuple[str, str]]:
     recognizer = SphinxRecognizer(templates.graph()[0])
     results, wrong = [], []
     for n in range(101):
-        text = heard(recognizer, speak(f"set volume to {numbers.spell(n, 'en')}", tmp / "n.wav"))
+        text = templates.acted_on(transcript(
+            recognizer, speak(f"set volume to {numbers.spell(n, 'en')}", tmp / "n.wav")))
         results.append(outcome(templates.parse(text) if text else None, "volume_set",
                                {"number": str(n)}))
         if results[-1] == "wrong":

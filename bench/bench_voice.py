@@ -115,7 +115,8 @@ def accuracy(recognizer, templates, phrases, conditions, tmp: Path
             heard = recognizer.finish()
             seconds[heard.accepted][0] += time.perf_counter() - start
             seconds[heard.accepted][1] += len(samples) / audio.SAMPLE_RATE
-            match = templates.parse(heard.text) if heard.text else None  # as the app
+            text = templates.acted_on(heard)  # as the app
+            match = templates.parse(text) if text else None
             total += 1
             correct += match is not None and (match.intent, match.slots) == (name, slots)
     fit, rest = seconds[True], seconds[False]
@@ -138,7 +139,7 @@ def false_accepts(recognizer, templates, phrases, conditions, tmp: Path
             if not heard.accepted:
                 fallback_ms.append((time.perf_counter() - start) * 1000)
             total += 1
-            accepted += bool(heard.text) and templates.parse(heard.text) is not None
+            accepted += bool(templates.acted_on(heard))
     return accepted, total, fallback_ms
 
 

@@ -103,8 +103,9 @@ def non_speech() -> dict[str, np.ndarray]:
             "road noise alone": road(3 * RATE) * 3000, "hvac noise alone": hvac(3 * RATE) * 3000}
 
 
-def decode(listener: Listener, samples: np.ndarray, timing: dict) -> tuple[str, str]:
-    """(text acted on, guess) for one recording fed as the microphone would."""
+def decode(listener: Listener, templates: intents.IntentSet, samples: np.ndarray,
+           timing: dict) -> tuple[str, str]:
+    """(text acted on, guess asked about) for one recording fed as the microphone would."""
     listener.restart()
     began = time.process_time()
     for chunk in audio.chunks(samples):
@@ -114,7 +115,8 @@ def decode(listener: Listener, samples: np.ndarray, timing: dict) -> tuple[str, 
     timing["finish_ms"].append((time.perf_counter() - ended) * 1000)
     timing["cpu"] += time.process_time() - began
     timing["audio"] += len(samples) / RATE
-    return (heard.text if heard.accepted else ""), heard.guess
+    text = templates.acted_on(heard)  # as the app does
+    return text, heard.guess or (heard.text if heard.rival and not text else "")
 
 
 def main() -> None:
@@ -138,7 +140,7 @@ def main() -> None:
             label = f"{name} {'clean' if snr is None else f'{noise} {snr:>2} dB'}"
             right = asked = wrong = 0
             for speech, intent, slots in spoken:
-                text, guess = decode(listener, mix(speech, noise, snr), timing)
+                text, guess = decode(listener, templates, mix(speech, noise, snr), timing)
                 match = templates.parse(text) if text else None
                 if match is None:
                     guessed = templates.parse(guess) if guess else None
@@ -149,14 +151,14 @@ def main() -> None:
             n = len(spoken)
             real_right = real_wrong = 0
             for speech, truth in recordings:
-                text, _ = decode(listener, mix(speech, noise, snr), timing)
+                text, _ = decode(listener, templates, mix(speech, noise, snr), timing)
                 real_right += text == truth
                 real_wrong += bool(text) and text != truth
             rows.append((label, f"espeak {right}/{n} right, {n - right - wrong} not acted "
                          f"({asked} asked), {wrong} wrong | real {real_right}/"
                          f"{len(recordings)} right, {real_wrong} wrong"))
             print(f"{rows[-1][0]}  {rows[-1][1]}", file=sys.stderr)
-        acted = sum(decode(listener, sample.astype(np.int16), timing)[0] != ""
+        acted = sum(decode(listener, templates, sample.astype(np.int16), timing)[0] != ""
                     for sample in non_speech().values())
         rows.append((f"{name} non-speech (clicks, ticks, chirp, noise) acted on",
                      f"{acted}/{len(non_speech())}"))

@@ -24,7 +24,7 @@ from scipy.signal import lfilter
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from voice import audio, intents
-from voice.engines import Recognizer, SphinxRecognizer
+from voice.engines import Recognizer, SphinxRecognizer, Transcript
 
 VOCABULARY = {"place": ["home", "work", "school"], "title": ["Let It Be", "Hey Jude", "Imagine"],
               "artist": ["The Beatles", "Queen"]}
@@ -106,13 +106,13 @@ class Score:
                 f"accepted; RTF {self.decode_s / max(self.audio_s, 1e-9):.3f}")
 
 
-def hear(recognizer: Recognizer, pcm: bytes) -> tuple[str, float]:
+def hear(recognizer: Recognizer, pcm: bytes) -> tuple[Transcript, float]:
     """Through the microphone's chunked path: (transcript, decode seconds)."""
     start = time.perf_counter()
     for chunk in audio.chunks(np.frombuffer(pcm, np.int16)):
         recognizer.accept(chunk)
     heard = recognizer.finish()
-    return heard.text, time.perf_counter() - start
+    return heard, time.perf_counter() - start
 
 
 def evaluate(recognizer: Recognizer, templates: intents.IntentSet,
@@ -131,7 +131,8 @@ def evaluate(recognizer: Recognizer, templates: intents.IntentSet,
             heard, seconds = hear(recognizer, pcm)
             score.decode_s += seconds
             score.audio_s += len(pcm) / 2 / audio.SAMPLE_RATE
-            match = templates.parse(heard) if heard else None  # as the app does
+            heard = templates.acted_on(heard)  # as the app does
+            match = templates.parse(heard) if heard else None
             if is_command:
                 ok = match is not None and (match.intent, match.slots) == (name, slots)
                 score.correct += ok

@@ -180,11 +180,14 @@ class Graph:
     empty step; every path from START to FINAL is one sentence of the grammar."""
 
     def __init__(self, arcs: list[list[tuple[str | None, int]]],
-                 listed: Graph | None = None) -> None:
+                 listed: Graph | None = None, core: Graph | None = None) -> None:
         self.arcs = arcs
         # What a phrase-list grammar (Vosk's) lists, when less than the graph: the commands
         # without the free-form slots, which its free-form pass hears instead.
         self.listed = listed
+        # The commands in their plainest phrasing (`templates`, no carriers or `also`), when
+        # less than the graph: what PocketSphinx's rejection margins are measured against.
+        self.core = core
         self._counts: list[int] | None = None
 
     @classmethod
@@ -312,6 +315,7 @@ class Graph:
         arcs[2] += [(None, FINAL), (None, old_start)]
         out = Graph(arcs).trimmed()
         out.listed = self.listed.prefixed(prefix) if self.listed is not None else None
+        out.core = self.core.prefixed(prefix) if self.core is not None else None
         return out
 
     def minimal(self, max_states: int) -> Graph:
@@ -373,13 +377,21 @@ class Graph:
         return Graph(arcs)
 
     def accepts(self, sentence: str | list[str]) -> bool:
+        return FINAL in self._after(sentence)
+
+    def begins(self, sentence: str | list[str]) -> bool:
+        """The words begin some sentence of the grammar (a partial transcript)."""
+        return bool(self._after(sentence))
+
+    def _after(self, sentence: str | list[str]) -> set[int]:
+        """The states the words lead to (none: no sentence begins so)."""
         tokens = sentence.split() if isinstance(sentence, str) else sentence
         current = self._closure({START})
         for word in tokens:
             current = self._closure({t for s in current for w, t in self.arcs[s] if w == word})
             if not current:
-                return False
-        return FINAL in current
+                break
+        return current
 
     def _closure(self, states: set[int]) -> set[int]:
         todo, out = list(states), set(states)
@@ -407,8 +419,21 @@ class Graph:
     def with_sentences(self, sentences: Iterable[str], language: str = "") -> Graph:
         """This grammar plus literal sentences: a real recording's known transcript, decoded
         against the commands in benches and tests."""
-        listed = [*self.phrases(100_000), *sentences]
-        return Graph.build([parse_template(text, language) for text in listed], {})
+        extra = Graph.build([parse_template(text, language) for text in sentences], {})
+        out = self.union(extra)
+        out.listed = self.listed.union(extra) if self.listed is not None else None
+        out.core = self.core.union(extra) if self.core is not None else None
+        return out
+
+    def union(self, other: Graph) -> Graph:
+        """The sentences of both graphs (without listing them)."""
+        arcs: list[list[tuple[str | None, int]]] = [[], []]
+        for graph in (self, other):
+            shift = len(arcs)
+            arcs[START].append((None, START + shift))
+            arcs += [[(w, t + shift) for w, t in out] for out in graph.arcs]
+            arcs[FINAL + shift].append((None, FINAL))
+        return Graph(arcs).trimmed()
 
     def fsg(self) -> tuple[int, int, list[tuple[int, int, float, str] | tuple[int, int, float]]]:
         """(start, final, transitions) for PocketSphinx's `Decoder.create_fsg`. Each arc's

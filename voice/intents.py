@@ -133,6 +133,21 @@ class IntentSet:
                                         grammar.join(tokens, self.language)))
         return None if best is None else best[1]
 
+    def acted_on(self, heard) -> str:
+        """The transcript a recognizer's result (voice.engines.Transcript) acts on unasked, ""
+        for none: an accepted one, or free-form text (Vosk's fallback) a template matches
+        whole; not one whose `rival` reading means another command (the driver is asked)."""
+        if heard.rival and not self.same_command(heard.text, heard.rival):
+            return ""
+        if heard.accepted or (heard.text and self.parse(heard.text) is not None):
+            return heard.text
+        return ""
+
+    def same_command(self, text: str, other: str) -> bool:
+        """Both transcripts are the same command (intent and slots), however phrased."""
+        a, b = self.parse(text), self.parse(other)
+        return a is not None and b is not None and (a.intent, a.slots) == (b.intent, b.slots)
+
     def _is_open(self, slot: str) -> bool:
         return slot != NUMBER and slot not in self.slots
 
@@ -189,11 +204,15 @@ class IntentSet:
             return template
 
     def graph(self, vocabulary: dict[str, list[str]] | None = None) -> tuple[Graph, list[str]]:
-        """The grammar graph for a recognizer: the `templates`, without carrier phrases and
-        `also` templates, which only the parser reads (typed commands, free-form transcripts):
-        each phrasing added to the grammar made PocketSphinx's forced choice between commands
-        less sure. Also the templates left out because an open slot ({place}, {title}...) has
-        no known values (from `vocabulary`)."""
+        """The grammar graph for a recognizer, and the templates left out because an open slot
+        ({place}, {title}...) has no known values (from `vocabulary`).
+
+        The graph holds every phrasing the parser reads: `templates`, `also` templates and the
+        carrier phrases around them, so that PocketSphinx hears "could you turn the volume
+        up" as said rather than forcing it onto the nearest bare command and rejecting it.
+        Its `core` keeps to `templates` (PocketSphinx measures its rejection margins against
+        it), and so does `listed`, the phrase list of Vosk's grammar mode: a phrase list grows
+        with the product of the phrasings, and Vosk's free-form pass hears the others."""
         vocabulary = vocabulary or {}
         number_words = [self.words(p) for p in numbers.number_phrases(self.language)]
         enumerated = {name: [self.words(k) for k in table] for name, table in self.slots.items()}
@@ -205,11 +224,13 @@ class IntentSet:
                 return enumerated[slot]
             return [w for v in vocabulary.get(slot, []) if (w := self.words(v))]
 
-        spoken = [t for t in self.templates if t.spoken]
-        skipped = [t.text for t in spoken
+        skipped = [t.text for t in self.templates
                    if any(not values(s) for s in grammar.slot_uses(t.tree)[1])]
-        graph = Graph.build((t.bare for t in spoken), values)
-        graph.listed = Graph.build((t.bare for t in spoken),
+        spoken = [t.bare for t in self.templates if t.spoken]
+        graph = Graph.build((t.tree for t in self.templates), values)
+        plain = all(t.spoken and t.tree is t.bare for t in self.templates)
+        graph.core = None if plain else Graph.build(spoken, values)
+        graph.listed = Graph.build(spoken,
                                    lambda s: [] if s in self.free_form_slots else values(s))
         return graph, skipped
 

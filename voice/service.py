@@ -415,13 +415,13 @@ class VoiceService:
         (speech heard but not understood, or nothing heard at all)."""
         with self._dialogue_lock:
             dialogue = self.dialogue()
-            # Free-form text (Vosk's fallback) is acted on only if a template matches it whole.
-            acts = heard.accepted or (
-                bool(heard.text) and dialogue.intents.parse(heard.text) is not None)
+            command = dialogue.intents.acted_on(heard)
             self._bus.publish(topics.VOICE_TRANSCRIPT, topics.VoiceTranscript(
-                heard.text or heard.guess, True, acts, self.language))
-            if acts:
-                dialogue.handle(heard.text)
+                heard.text or heard.guess, True, bool(command), self.language))
+            if command:
+                dialogue.handle(command)
+            elif heard.rival:  # two readings that mean different things: ask about one
+                dialogue.suggest(heard.text)
             elif heard.guess:
                 dialogue.suggest(heard.guess)
             else:

@@ -73,19 +73,20 @@ def _recognize(args: argparse.Namespace) -> int:
     for chunk in audio.chunks(samples):
         recognizer.accept(chunk)
     heard = recognizer.finish()
-    # Not a phrase: Vosk's free-form fallback text, acted on if a template matches it whole.
-    match = templates.parse(heard.text) if heard.text else None
+    command = templates.acted_on(heard)  # as the app: Vosk's free-form text too, if it matches
+    match = templates.parse(command) if command else None
     intent = None if match is None else {"name": match.intent, "slots": match.slots}
+    guess = heard.guess or (heard.text if heard.rival and not command else "")
     if args.json:
         print(json.dumps({"transcript": heard.text, "intent": intent, "speech": heard.speech,
-                          "guess": heard.guess, "engine": recognizer.engine,
+                          "guess": guess, "engine": recognizer.engine,
                           "language": language}, ensure_ascii=False))
     else:
         empty = ("(speech heard, but not a command I know)" if heard.speech
                  else "(nothing heard)")
         print(f"transcript: {heard.text or empty}")
-        if heard.guess:
-            print(f"intent: none; did you mean {heard.guess!r}? (the app asks to confirm)")
+        if guess:
+            print(f"intent: none; did you mean {guess!r}? (the app asks to confirm)")
         elif intent is None:
             print("intent: none (not one of the commands)")
         else:

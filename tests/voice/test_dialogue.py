@@ -8,6 +8,8 @@ import threading
 import pytest
 
 from kernel import topics
+from voice import intents
+from voice.engines import Transcript
 from voice.service import VoiceService
 
 
@@ -209,3 +211,19 @@ def test_speech_heard_but_not_understood_is_told_apart_from_nothing(bus, recorde
         nothing = voice.dialogue().reject("", speech=False).reply
     assert heard.startswith("I heard something but not a command I know.")
     assert nothing.startswith("I didn't hear a command.")
+
+
+def test_two_readings_that_mean_different_commands_are_asked_about(bus, recorder, voice):
+    """A phrasing heard whole ("play" + "thank you") while the core commands heard another
+    command ("play hey jude"): no action until the driver says yes. Readings that mean the same
+    command act at once."""
+    english = intents.load("en")
+    assert english.acted_on(Transcript("please play music", True, rival="play music")) \
+        == "please play music"
+    assert english.acted_on(Transcript("play thank you", True, rival="play hey jude")) == ""
+    voice._answer(Transcript("play thank you", True, rival="play hey jude"))
+    asked = recorder.wait(topics.TTS_SAY)
+    assert asked.text.startswith("Did you mean") and recorder.payloads(topics.MEDIA_COMMAND) == []
+    assert not [t for t in recorder.payloads(topics.VOICE_TRANSCRIPT) if t.final][-1].accepted
+    say(bus, recorder, "yes")
+    assert recorder.payloads(topics.MEDIA_COMMAND) == [topics.MediaCommand("play")]

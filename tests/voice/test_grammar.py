@@ -4,6 +4,7 @@ accents, Hangul) and every number 0-100 (from speech: measured in bench/bench_gr
 
 from __future__ import annotations
 
+import random
 from pathlib import Path
 
 import pytest
@@ -43,13 +44,34 @@ def test_a_file_of_10e8_sentences_is_recognized_from_speech(orders, tmp_path, sp
 
 @pytest.mark.parametrize("language", ["en", "fr", "ko"])
 def test_every_sentence_of_the_graph_parses_and_the_minimal_graph_has_the_same(language):
+    """The core commands listed whole; the full graph (every phrasing: millions of sentences)
+    through sentences drawn at random from it."""
     templates = intents.load(language)
     graph, _ = templates.graph({"place": ["home", "rue de la paix"], "title": ["yesterday"],
                                 "artist": ["queen"]})
-    sentences = graph.phrases(10_000)
+    sentences = graph.core.phrases(10_000)
     assert len(sentences) > 100
     assert all(templates.parse(s) is not None for s in sentences)
-    assert sorted(graph.minimal(10**6).phrases(10_000)) == sorted(sentences)
+    assert sorted(graph.core.minimal(10**6).phrases(10_000)) == sorted(sentences)
+    assert all(graph.accepts(s) for s in sentences)
+    drawn = random_sentences(graph, 2000)
+    minimal = graph.minimal(10**6)
+    assert all(templates.parse(s) is not None and minimal.accepts(s) for s in drawn)
+    assert graph.sentences > len(sentences) and len(set(drawn)) > 100
+
+
+def random_sentences(graph: grammar.Graph, n: int) -> list[str]:
+    """n sentences of the graph, each path as likely as any other."""
+    rng = random.Random(0)
+    out = []
+    for _ in range(n):
+        state, said = grammar.START, []
+        while state != grammar.FINAL:
+            arcs = graph.arcs[state]
+            word, state = rng.choices(arcs, [graph.counts[t] for _, t in arcs])[0]
+            said += [word] if word else []
+        out.append(" ".join(said))
+    return out
 
 
 def test_templates_with_nested_parts_and_the_wake_prefix():
