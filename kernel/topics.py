@@ -497,11 +497,20 @@ class RoadState:
 
 @dataclass(frozen=True, slots=True)
 class NextStop:
-    """Bus mode: the line being driven and its next stop (empty name = no line active)."""
+    """Bus mode: the line being driven and its next stop (empty name = no line active);
+    `requested`: a passenger pressed a stop button for it (cleared once the stop is reached)."""
 
     line: str
     name: str
     distance_m: float = 0.0
+    requested: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class StopButton:
+    """A passenger pressed a stop button (the physical edge: the simulator's button here)."""
+
+    door: str = "any"
 
 
 @dataclass(frozen=True, slots=True)
@@ -535,6 +544,7 @@ class DestinationChoice:
 
 
 NAV_BUS_NEXT_STOP = declare("nav.bus.next_stop", NextStop, retained=True)
+VEHICLE_STOP_BUTTON = declare("vehicle.bus.stop_button", StopButton)
 NAV_ROUTE_REQUEST = declare("nav.route.request", RouteRequest)
 NAV_ROUTE = declare("nav.route", RoutePath, retained=True,
                     doc="the active route; empty points = no route")

@@ -113,6 +113,7 @@ class NavigationService:
         self._last_progress = 0.0
         self._stop_index = 0
         self._stop_points: list[tuple[str, float]] = []
+        self._stop_requested = False
         self.ready = threading.Event()
         self._road = RoadState()
         self._energy_warned = False
@@ -129,7 +130,8 @@ class NavigationService:
                                  (topics.NAV_DESTINATION_CONFIRM, self._on_choice),
                                  (topics.LONGITUDE, self._on_fix),
                                  (topics.UI_LANGUAGE, self._on_language),
-                                 (topics.DISTANCE_UNIT, self._on_units)):
+                                 (topics.DISTANCE_UNIT, self._on_units),
+                                 (topics.VEHICLE_STOP_BUTTON, self._on_stop_button)):
             self._subs.append(bus.subscribe(pattern, handler, on=worker, name="navigation"))
 
     def stop(self) -> None:
@@ -334,6 +336,7 @@ class NavigationService:
         self.guidance = self.plan_ = None
         self.line = None
         self._publish(topics.NAV_ROUTE, RoutePath(points=()))
+        self._stop_requested = False
         self._publish(topics.NAV_BUS_NEXT_STOP, NextStop("", ""))
         text = self._text("cancelled")
         self._publish(topics.NAV_EVENT, GuidanceEvent("cancelled", text))
@@ -437,7 +440,8 @@ class NavigationService:
         if self.line is not None and self._stop_index < len(self._stop_points):
             name, at = self._stop_points[self._stop_index]
             self._publish(topics.NAV_BUS_NEXT_STOP,
-                          NextStop(self.line.name, name, round(max(0.0, at - guidance.along_m))))
+                          NextStop(self.line.name, name, round(max(0.0, at - guidance.along_m)),
+                                   self._stop_requested))
     def _reroute(self) -> None:
         plan = self.plan_
         if plan is None:
@@ -495,8 +499,21 @@ class NavigationService:
         if self.line is None or self._stop_index >= len(self._stop_points):
             return
         name, _ = self._stop_points[self._stop_index]
+        self._stop_requested = False  # a request is for the stop reached before this one
         self._publish(topics.NAV_BUS_NEXT_STOP, NextStop(self.line.name, name))
         self._say(self._text("next_stop", stop=name))
+
+    def _on_stop_button(self, _msg: Message) -> None:
+        """A passenger asks for the next stop: shown (and chimed) once until it is reached;
+        with no line active there is no stop to ask for."""
+        if (self.line is None or self._stop_requested
+                or self._stop_index >= len(self._stop_points)):
+            return
+        self._stop_requested = True
+        name, at = self._stop_points[self._stop_index]
+        along = self.guidance.along_m if self.guidance is not None else at
+        self._publish(topics.NAV_BUS_NEXT_STOP,
+                      NextStop(self.line.name, name, round(max(0.0, at - along)), True))
 
     def _line_progress(self, along_m: float) -> None:
         if self._stop_index >= len(self._stop_points):

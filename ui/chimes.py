@@ -1,11 +1,11 @@
 """Alert chimes: the project's own WAVs (assets/sounds, made by assets/make_chimes.py) played
 through QtMultimedia when a vehicle warning appears (the critical chime for a critical one)
-and for a warning or error notice.
+and for a warning or error notice; the stop request chime when a passenger asks for the bus's
+next stop.
 
 One QMediaPlayer per chime, its file loaded once at start; FFmpeg decodes and plays on Qt's own
 threads, so `play` only starts it and the UI thread never waits on audio. Without an audio
-device Qt plays a chime silently to its end (what the tests observe). The stop request chime
-waits for a stop request on the bus; nothing asks for one yet.
+device Qt plays a chime silently to its end (what the tests observe).
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from kernel.event_bus import EventBus, Message
 
 log = logging.getLogger(__name__)
 SOUNDS = Path(__file__).resolve().parent.parent / "assets" / "sounds"
-CHIMES = ("warning", "critical")
+CHIMES = ("warning", "critical", "stop_request")
 VOLUME = 0.9  # alerts are heard over the music whatever its volume
 ALERT_LEVELS = {"warning": "warning", "critical": "critical"}  # vehicle warning -> chime
 NOTICE_LEVELS = ("warning", "error")
@@ -46,8 +46,10 @@ class Chimes(QObject):
             player.setSource(QUrl.fromLocalFile(str(folder / f"{name}.wav")))
             self.players[name] = player
         self._active: set[str] = set()  # codes of the vehicle warnings already chimed for
+        self._requested: tuple[str, str] | None = None  # (line, stop) already chimed for
         self._subs = [bus.subscribe(topics.VEHICLE_WARNINGS, self._on_warnings, on="gui"),
-                      bus.subscribe(topics.UI_NOTICE, self._on_notice, on="gui")]
+                      bus.subscribe(topics.UI_NOTICE, self._on_notice, on="gui"),
+                      bus.subscribe(topics.NAV_BUS_NEXT_STOP, self._on_next_stop, on="gui")]
 
     def play(self, name: str) -> None:
         """Start the chime from its beginning (a chime already sounding starts again)."""
@@ -64,6 +66,14 @@ class Chimes(QObject):
         self._active = {w.code for w in items}
         if new:
             self.play("critical" if "critical" in new else "warning")
+
+    def _on_next_stop(self, msg: Message) -> None:
+        """One chime per stop asked for, however often the request is published again."""
+        stop = msg.payload
+        requested = (stop.line, stop.name) if stop.requested else None
+        if requested is not None and requested != self._requested:
+            self.play("stop_request")
+        self._requested = requested
 
     def _on_notice(self, msg: Message) -> None:
         if msg.payload.level in NOTICE_LEVELS:

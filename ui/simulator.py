@@ -33,6 +33,7 @@ from kernel.topics import (
     PushToTalk,
     SimFault,
     SimSetting,
+    StopButton,
     Utterance,
     VssString,
 )
@@ -145,6 +146,9 @@ class SimulatorWindow(QWidget):
                 lambda _=False, m=mode: self.bus.publish(topics.DAY_NIGHT_MODE, VssString(m)))
             row.addWidget(button)
         form.addRow("Day / night", row)
+        stop = QPushButton("Press (on a bus line)", objectName="stop_button")
+        stop.clicked.connect(lambda: self.bus.publish(topics.VEHICLE_STOP_BUTTON, StopButton()))
+        form.addRow("Passenger stop button", stop)
         return box
 
     def _setting(self, name: str, value: float) -> None:

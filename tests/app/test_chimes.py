@@ -77,3 +77,17 @@ def test_the_head_unit_has_the_chimes(make_shell, qtbot) -> None:
     assert shell.chimes is not None
     with qtbot.waitSignal(shell.chimes.played):
         bus.publish(topics.VEHICLE_WARNINGS, warnings(("low_battery", "warning")))
+
+
+def test_a_stop_request_chimes_once_per_stop(chimes, gui_bus, qtbot) -> None:
+    heard: list[str] = []
+    chimes.played.connect(heard.append)
+    assert Path(chimes.players["stop_request"].source().toLocalFile()).name == "stop_request.wav"
+    gui_bus.publish(topics.NAV_BUS_NEXT_STOP, topics.NextStop("55", "Kamppi", 300.0))
+    gui_bus.publish(topics.NAV_BUS_NEXT_STOP, topics.NextStop("55", "Kamppi", 280.0, True))
+    qtbot.waitUntil(lambda: heard == ["stop_request"])
+    gui_bus.publish(topics.NAV_BUS_NEXT_STOP, topics.NextStop("55", "Kamppi", 250.0, True))
+    gui_bus.publish(topics.NAV_BUS_NEXT_STOP, topics.NextStop("55", "Rautatientori", 900.0))
+    gui_bus.publish(topics.NAV_BUS_NEXT_STOP, topics.NextStop("55", "Rautatientori", 800.0, True))
+    qtbot.waitUntil(lambda: len(heard) == 2)
+    assert heard == ["stop_request", "stop_request"]  # the repeat of Kamppi's did not chime

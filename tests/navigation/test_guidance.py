@@ -310,3 +310,31 @@ def test_an_arrival_ahead_is_announced_in_the_future_tense() -> None:
     on_right = Maneuver("arrive", "right", "Kaivokatu", 90.0, 60.17, 24.94)
     assert on_right.instruction("fr", "Kaivokatu 1", ahead=True) == \
         "Vous arriverez à Kaivokatu 1, sur la droite"
+
+
+def test_a_passengers_stop_request_holds_until_the_stop_is_reached(drive, tmp_path: Path) -> None:
+    line_file = tmp_path / "line55.toml"
+    line_file.write_text('name = "55"\nstops = ["Bulevardi", "Mannerheimintie", '
+                         '"Kaivokatu 1"]\n', encoding="utf-8")
+    d = drive(preset="bus_12m", line=BusLine.load(line_file), time_factor=5)
+    d.settle()
+    d.drive(5)
+    d.bus.publish(topics.VEHICLE_STOP_BUTTON, topics.StopButton())
+    d.bus.publish(topics.VEHICLE_STOP_BUTTON, topics.StopButton())  # pressed twice: one request
+    d.settle()
+    now = d.bus.retained(topics.NAV_BUS_NEXT_STOP)
+    assert (now.name, now.requested) == ("Mannerheimintie", True) and now.distance_m > 0
+    d.drive(5)
+    assert d.bus.retained(topics.NAV_BUS_NEXT_STOP).requested  # progress keeps it
+    d.drive(900)
+    stops = d.of(topics.NAV_BUS_NEXT_STOP)
+    reached = next(i for i, s in enumerate(stops) if s.name == "Kaivokatu 1")
+    assert not stops[reached].requested  # the next stop starts unrequested
+    assert all(s.name == "Mannerheimintie" for s in stops[:reached] if s.requested)
+
+
+def test_a_stop_button_with_no_line_asks_for_nothing(drive) -> None:
+    d = drive(preset="bus_12m")
+    d.bus.publish(topics.VEHICLE_STOP_BUTTON, topics.StopButton())
+    d.settle()
+    assert not any(s.requested for s in d.of(topics.NAV_BUS_NEXT_STOP))

@@ -94,6 +94,12 @@ def test_bus_preset_shows_the_next_stop(find, dashboard, qtbot) -> None:
     bus.publish(topics.NAV_BUS_NEXT_STOP, NextStop("55", "Rautatientori", 350.0))
     vm = shell.view_models["vehicle"]
     qtbot.waitUntil(lambda: "Rautatientori" in vm.property("nextStop"))
+    assert "stop_request" not in [lamp["code"] for lamp in vm.property("tellTales")]
+    bus.publish(topics.NAV_BUS_NEXT_STOP, NextStop("55", "Rautatientori", 300.0, True))
+    qtbot.waitUntil(lambda: vm.property("nextStop").endswith("Stop requested"))
+    assert {"code": "stop_request", "level": "info"} in vm.property("tellTales")
+    # its lamp is drawn among the tell-tales (the home screen's, loaded under this view)
+    qtbot.waitUntil(lambda: find(shell, "lamp_stop_request") is not None)
 
 
 def test_car_preset_hides_the_bus_panel(find, dashboard, qtbot) -> None:

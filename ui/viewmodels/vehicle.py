@@ -126,7 +126,8 @@ class VehicleViewModel(QObject):
             return tr("No line active")
         away = (f" · {self._units.approach(stop.distance_m, screen_language())}"
                 if stop.distance_m > 0 else "")
-        return tr("Line %1 · Next stop: %2", stop.line, stop.name) + away
+        requested = " · " + tr("Stop requested") if stop.requested else ""
+        return tr("Line %1 · Next stop: %2", stop.line, stop.name) + away + requested
 
     def _get(self, topic: str) -> float | None:
         value = self._v.get(topic)
@@ -190,6 +191,8 @@ class VehicleViewModel(QObject):
             lamps.append({"code": "fault", "level": "critical"})
         if self._control.mode == "cruise":
             lamps.append({"code": "cruise", "level": "info"})
+        if self._next_stop is not None and self._next_stop.requested:
+            lamps.append({"code": "stop_request", "level": "info"})
         return lamps
 
     def _driving_mode_text(self) -> str:

@@ -7,7 +7,8 @@ Row {
     id: lamps
     property var codes: []  // [{code, level}]
     readonly property var icons: ({ charging: "bolt", battery: "battery-2", pack_cold: "snowflake",
-                                    pack_hot: "flame", fault: "alert-triangle", cruise: "gauge" })
+                                    pack_hot: "flame", fault: "alert-triangle", cruise: "gauge",
+                                    stop_request: "bus-stop" })
     spacing: Theme.spacingSmall
     Repeater {
         model: lamps.codes
