@@ -251,11 +251,16 @@ def test_a_mandarin_drive_is_guided_and_spoken_in_mandarin(drive) -> None:
     assert d.of(topics.NAV_EVENT)[-1].text == "您已到达Kaivokatu 1。"
 
 
-def test_bus_line_announces_each_next_stop(drive, tmp_path: Path) -> None:
+@pytest.fixture
+def line_55(tmp_path: Path) -> BusLine:
     line_file = tmp_path / "line55.toml"
     line_file.write_text('name = "55"\nstops = ["Bulevardi", "Mannerheimintie", '
                          '"Kaivokatu 1"]\n', encoding="utf-8")
-    d = drive(preset="bus_12m", line=BusLine.load(line_file), time_factor=5)
+    return BusLine.load(line_file)
+
+
+def test_bus_line_announces_each_next_stop(drive, line_55: BusLine) -> None:
+    d = drive(preset="bus_12m", line=line_55, time_factor=5)
     d.settle()
     d.drive(900)
     stops = [s.name for s in d.of(topics.NAV_BUS_NEXT_STOP) if s.distance_m == 0 and s.name]
@@ -312,11 +317,9 @@ def test_an_arrival_ahead_is_announced_in_the_future_tense() -> None:
         "Vous arriverez à Kaivokatu 1, sur la droite"
 
 
-def test_a_passengers_stop_request_holds_until_the_stop_is_reached(drive, tmp_path: Path) -> None:
-    line_file = tmp_path / "line55.toml"
-    line_file.write_text('name = "55"\nstops = ["Bulevardi", "Mannerheimintie", '
-                         '"Kaivokatu 1"]\n', encoding="utf-8")
-    d = drive(preset="bus_12m", line=BusLine.load(line_file), time_factor=5)
+def test_a_passengers_stop_request_holds_until_the_stop_is_reached(drive,
+                                                                  line_55: BusLine) -> None:
+    d = drive(preset="bus_12m", line=line_55, time_factor=5)
     d.settle()
     d.drive(5)
     d.bus.publish(topics.VEHICLE_STOP_BUTTON, topics.StopButton())
