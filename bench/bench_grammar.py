@@ -126,8 +126,9 @@ def text_rows() -> list[tuple[str, str]]:
     return rows
 
 
-def speak(text: str, path: Path, voice: str = "en-us") -> np.ndarray:
-    subprocess.run(["espeak-ng", "-v", voice, "-s", "160", "-w", str(path), text], check=True)
+def speak(text: str, path: Path, voice: str = "en-us", speed: int = 160) -> np.ndarray:
+    subprocess.run(["espeak-ng", "-v", voice, "-s", str(speed), "-w", str(path), text],
+                   check=True)
     speech = audio.read_audio(path).astype(np.float64)
     pad = np.zeros(audio.SAMPLE_RATE // 2)
     signal = np.concatenate([pad, speech, pad])
@@ -156,16 +157,21 @@ def speech_rows(tmp: Path) -> list[tuple[str, str]]:
                      score(results)))
     templates = intents.load("en")
     recognizer = SphinxRecognizer(templates.graph()[0])
-    results, wrong = [], []
-    for n in range(101):
-        text = templates.acted_on(transcript(
-            recognizer, speak(f"set volume to {numbers.spell(n, 'en')}", tmp / "n.wav")))
-        results.append(outcome(templates.parse(text) if text else None, "volume_set",
-                               {"number": str(n)}))
-        if results[-1] == "wrong":
-            wrong.append(f"{n}->{text.split()[-1] if text else ''}")
-    rows.append(("en numbers 0-100 spoken (set volume to N)",
-                 score(results) + (f": {', '.join(wrong)}" if wrong else "")))
+    for voice, speed in (("en-us", 160), ("en", 160), ("en", 170)):
+        results, wrong = [], []
+        for n in range(101):
+            heard = transcript(recognizer, speak(f"set volume to {numbers.spell(n, 'en')}",
+                                                 tmp / "n.wav", voice, speed))
+            text = templates.acted_on(heard)
+            said = outcome(templates.parse(text or heard.guess), "volume_set",
+                           {"number": str(n)})
+            results.append(said if text or said == "rejected" else f"asked {said}")
+            if said == "wrong":
+                wrong.append(f"{n}->{(text or heard.guess).split()[-1]}")
+        rows.append((f"en numbers 0-100 spoken (set volume to N), espeak-ng {voice} {speed} wpm",
+                     score(results) + f", asked {results.count('asked right')} right and "
+                     f"{results.count('asked wrong')} wrong" + (f": {', '.join(wrong)}"
+                                                                if wrong else "")))
     return rows
 
 

@@ -32,6 +32,7 @@ from typing import Protocol
 import numpy as np
 
 from voice import grammar as templates
+from voice import numbers
 from voice.audio import SAMPLE_RATE
 from voice.grammar import Graph
 
@@ -219,6 +220,11 @@ MAX_WORD_SPREAD = 8.0
 # as "what's our eta" scored -6.7 there and -9.6 decoded alone (the mean each utterance starts
 # from follows what came before), which only a margin near -6 would keep out.
 PHRASING_MARGIN = -9.0
+# A number word shorter than this is not one: a release burst or click after the last word,
+# which the grammar turned into a unit ("forty" heard as "forty eight" by a 120 ms "eight").
+# Every 0-100 said by espeak-ng (en-us 160 wpm, en 170 wpm): such units lasted 90-120 ms, real
+# number words 190 ms or more. The number without it is then only a guess: the driver is asked.
+MIN_NUMBER_WORD_FRAMES = 15
 # Template words the bundled dictionary lacks: "eta" as a word (espeak-ng's) and spelled out.
 PRONUNCIATIONS = {"eta": ("IY T AH", "IY T IY EY")}
 # The grammar graph is searched as its minimal deterministic automaton unless that would have
@@ -280,6 +286,7 @@ class SphinxRecognizer:
         core = grammar.core.restricted(known)[0] if grammar.core is not None else None
         self._core = core if core is not None and core.sentences else None
         self._wake_phrase = wake_phrase
+        self._number_words = _number_words(language)
         # The streaming decoder knows only the grammar's words (its own copy of the whole
         # dictionary would cost ~25 MB; the acoustic model is mapped once for both).
         self._live = Decoder(samprate=SAMPLE_RATE, bestpath=False, loglevel="FATAL", lm=None,
@@ -350,14 +357,17 @@ class SphinxRecognizer:
         core = self._decode(utterance, _CORE)
         _, phones = self._decode(utterance, _PHONES)
         text, _ = self._decode(utterance, _GRAMMAR, self._mean)
-        phrasing = ""
+        phrasing, clipped = "", None
         if self.grammar.accepts(text) and not self._core.accepts(text):
             text, words = self._decode(utterance, self._scoring_search(text), self._mean)
             if not self._core.accepts(text):
                 margin, hidden, _ = _fits(words, phones)
                 if margin >= PHRASING_MARGIN and hidden >= MIN_PAUSE_MARGIN:
                     phrasing = text
+                    clipped = self._clipped_number(text, words)
         judged = self._judged(*core, phones)
+        if phrasing and clipped is not None:
+            return Transcript("", False, guess=clipped)
         if phrasing:
             return Transcript(phrasing, True, rival=judged.text)
         return judged
@@ -369,11 +379,26 @@ class SphinxRecognizer:
         margin, hidden, fits = _fits(words, phones)
         threshold = WAKE_MIN_MARGIN if text == self._wake_phrase else MIN_MARGIN
         even = len(fits) >= 2 and max(fits) - min(fits) <= MAX_WORD_SPREAD
-        if hidden < MIN_PAUSE_MARGIN:
+        if hidden < MIN_PAUSE_MARGIN or margin < GUESS_MARGIN:
             return Transcript("", False)
+        if (clipped := self._clipped_number(text, words)) is not None:
+            return Transcript("", False, guess=clipped)
         if margin >= threshold or (even and margin >= DOUBTFUL_MARGIN):
             return Transcript(text, True)
-        return Transcript("", False, guess=text if margin >= GUESS_MARGIN else "")
+        return Transcript("", False, guess=text)
+
+    def _clipped_number(self, text: str, words: list) -> str | None:
+        """The sentence without its number words too short to be words (see
+        `MIN_NUMBER_WORD_FRAMES`), if it had any: "" when what is left is no command."""
+        segments = [w for w in words if not w[0].startswith(_NOT_WORDS)]
+        said = text.split()
+        short = {i for i, (word, first, last, _) in enumerate(segments)
+                 if word.split("(")[0] in self._number_words
+                 and last - first + 1 < MIN_NUMBER_WORD_FRAMES}
+        if not short or len(segments) != len(said):
+            return None
+        kept = " ".join(w for i, w in enumerate(said) if i not in short)
+        return kept if self.grammar.accepts(kept) else ""
 
     def _scoring_search(self, text: str) -> str:
         """A search for the core commands plus the sentence the whole grammar heard: a
@@ -405,6 +430,14 @@ class SphinxRecognizer:
         return " ".join(hyp.hypstr.split()), [
             (s.word, s.start_frame, s.end_frame, self._log(s.ascore))
             for s in self._whole.seg() if s.start_frame >= 0]
+
+
+def _number_words(language: str) -> frozenset[str]:
+    """Every word the grammar's numbers are spelled with."""
+    try:
+        return frozenset(w for phrase in numbers.number_phrases(language) for w in phrase.split())
+    except ValueError:  # a language without number words
+        return frozenset()
 
 
 def _searchable(graph: Graph) -> Graph:

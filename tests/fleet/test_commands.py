@@ -169,9 +169,10 @@ def test_a_command_type_off_the_allow_list_is_refused(broker, operator_factory,
 
 
 @pytest.fixture(scope="module")
-def nav_cache(request) -> Path:
-    """pytest's own cache dir: the default map is built once, not on every run."""
-    return Path(request.config.cache.mkdir("volant-fleet-map-cache"))
+def nav_cache(tmp_path_factory) -> Path:
+    """The map cache of this module's navigation service (runs with or without pytest's
+    cache plugin)."""
+    return tmp_path_factory.mktemp("fleet-map-cache")
 
 
 def test_destination_is_routed_and_announced_or_refused(car, nav_cache: Path) -> None:

@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from kernel import topics
-from voice import audio, intents
+from voice import audio, intents, numbers
 from voice.service import VoiceService
 
 DATA = Path(__file__).with_name("data")
@@ -280,6 +280,27 @@ def test_volume_400_spoken_is_refused(bus, recorder, english, tmp_path, speak_wa
     assert heard.text == "volume to four hundred"
     assert recorder.payloads(topics.MEDIA_COMMAND) == []
     assert "between 0 and 100" in recorder.payloads(topics.TTS_SAY)[-1].text
+
+
+@pytest.mark.parametrize("voice", ["en", "en-us"])
+def test_every_number_0_to_100_spoken_is_heard_exactly(tmp_path, speak_wav, voice):
+    """"set volume to N" for each N, by espeak-ng's default and US voices: the number heard
+    is N, acted on or asked about ("did you mean ..."), never another number (a release burst
+    after "forty" made it "forty eight"), and never nothing."""
+    from voice.engines import SphinxRecognizer
+
+    commands = intents.load("en")
+    recognizer = SphinxRecognizer(commands.graph()[0])
+    heard: dict[int, str] = {}
+    for n in range(101):
+        spoken = audio.read_audio(speak_wav(f"set volume to {numbers.spell(n, 'en')}",
+                                            tmp_path / "n.wav", voice=voice))
+        for chunk in audio.chunks(spoken):
+            recognizer.accept(chunk)
+        result = recognizer.finish()
+        match = commands.parse(commands.acted_on(result) or result.guess)
+        heard[n] = match.slots["number"] if match and match.intent == "volume_set" else ""
+    assert {n: said for n, said in heard.items() if said != str(n)} == {}
 
 
 def test_language_without_model_disables_voice_but_typed_commands_work(bus, recorder,
