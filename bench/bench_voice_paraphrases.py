@@ -5,7 +5,7 @@ as text in the same run (the ceiling of any recognizer). Right = intent and ever
 a "did you mean" guess; wrong = an action other than the one meant. For English, off-list
 phrases (bench/voice_devset.py's) that still gave an intent.
 
-    .venv/bin/python bench/bench_voice_paraphrases.py
+    .venv/bin/python bench/bench_voice_paraphrases.py [LANGUAGE ...]   (default: en fr ko)
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ def main() -> None:
     rows = []
     with tempfile.TemporaryDirectory() as tmpdir:
         wav = Path(tmpdir) / "p.wav"
-        for language in ("en", "fr", "ko"):
+        for language in sys.argv[1:] or ("en", "fr", "ko"):
             templates = intents.load(language)
             cases = paraphrases(language)
             rows.append((f"{language} text (parser)",
