@@ -163,11 +163,11 @@ def speech_rows(tmp: Path) -> list[tuple[str, str]]:
             heard = transcript(recognizer, speak(f"set volume to {numbers.spell(n, 'en')}",
                                                  tmp / "n.wav", voice, speed))
             text = templates.acted_on(heard)
-            said = outcome(templates.parse(text or heard.guess), "volume_set",
-                           {"number": str(n)})
+            match = templates.parse(text or heard.guess)
+            said = outcome(match, "volume_set", {"number": str(n)})
             results.append(said if text or said == "rejected" else f"asked {said}")
             if said == "wrong":
-                wrong.append(f"{n}->{(text or heard.guess).split()[-1]}")
+                wrong.append(f"{n}->{match.slots.get('number')}")
         rows.append((f"en numbers 0-100 spoken (set volume to N), espeak-ng {voice} {speed} wpm",
                      score(results) + f", asked {results.count('asked right')} right and "
                      f"{results.count('asked wrong')} wrong" + (f": {', '.join(wrong)}"
