@@ -40,16 +40,19 @@ def main() -> None:
             if recognizer is None:
                 rows.append((f"{language} spoken", f"no measure: {why}"))
                 continue
-            results, asked = [], 0
+            results, asked, asked_right = [], 0, 0
             for said, intent, slots in cases:
                 for chunk in audio.chunks(speak(said, wav, VOICES[language])):
                     recognizer.accept(chunk)
                 result = recognizer.finish()
                 text = templates.acted_on(result)  # as the app does
                 asked += bool(result.guess or (result.rival and not text))
+                asked_right += bool(result.guess) and outcome(
+                    templates.parse(result.guess), intent, slots) == "right"
                 results.append(outcome(templates.parse(text) if text else None, intent, slots))
             rows.append((f"{language} spoken, espeak-ng {VOICES[language]} -> "
-                         f"{recognizer.engine}", f"{score(results)}; {asked} asked"))
+                         f"{recognizer.engine}",
+                         f"{score(results)}; {asked} asked ({asked_right} guessed right)"))
             if language == "en":  # phrases the set's vocabulary makes no command of
                 off_list = [s for s in OFF_LIST if templates.parse(s) is None]
                 acted = [s for s in off_list

@@ -219,7 +219,8 @@ def test_pocketsphinx_commands_a_filler_path_would_swallow(bus, recorder, englis
     ("i want to go to home", "en-us", "navigate", {"place": "home"}),
     ("what's our eta", "en", "eta", {}),
     ("switch to night mode please", "en-us", "day_night", {"mode": "NIGHT"}),
-])
+    ("please navigate to home", "en-us", "navigate", {"place": "home"}),  # no rival: the core's
+])                                                       # "resume music" fits far worse
 def test_pocketsphinx_hears_carrier_phrases_and_other_phrasings(bus, recorder, english,
                                                                tmp_path, speak_wav, text, voice,
                                                                intent, slots):
@@ -229,6 +230,17 @@ def test_pocketsphinx_hears_carrier_phrases_and_other_phrasings(bus, recorder, e
     assert (heard.text, heard.accepted) == (text, True)
     got = recorder.payloads(topics.VOICE_INTENT)[-1]
     assert (got.name, dict(got.slots)) == (intent, slots)
+
+
+def test_a_doubtful_phrasing_is_asked_about_as_heard(bus, recorder, english, tmp_path,
+                                                      speak_wav):
+    """A sentence only the other phrasings give that fits too little to act on is the guess
+    asked about, not what the core commands forced it onto ("turn night mode on")."""
+    hear(bus, recorder, speak_wav("turn up the volume", tmp_path / "up.wav", voice="en-us"))
+    assert recorder.payloads(topics.TTS_SAY)[-1].text == \
+        'Did you mean "turn up the volume"? Say yes or no.'
+    assert recorder.payloads(topics.MEDIA_COMMAND) == []
+    assert recorder.payloads(topics.VOICE_INTENT) == []
 
 
 def test_off_list_speech_in_a_carrier_phrase_gives_no_action(bus, recorder, english, tmp_path,
