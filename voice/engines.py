@@ -220,10 +220,13 @@ MAX_WORD_SPREAD = 8.0
 # as "what's our eta" scored -6.7 there and -9.6 decoded alone (the mean each utterance starts
 # from follows what came before), which only a margin near -6 would keep out.
 PHRASING_MARGIN = -9.0
-# Such a sentence fitting down to this margin, when the core commands act on nothing, is the
-# guess asked about, rather than the core's forced reading ("turn up the volume" at -10.2, where
-# the core guessed "turn night mode on"). On the dev set -12 asked about no more off-list phrases
-# than before (2, which the core guessed too), -14 2 more, -16 6 more.
+# Such a sentence fitting down to this margin, when the core commands act on nothing or on a
+# reading that fits far worse (`RIVAL_GAP`), is the guess asked about, rather than the core's
+# forced reading ("turn up the volume" at -10.2, where the core guessed "turn night mode on";
+# "please set the volume to six" at -9.6, where the core acted on "resume music" at -30.7).
+# On the dev set -12 asked about no more off-list phrases than before (2, which the core
+# guessed too), -14 2 more, -16 6 more; no command of the dev set or the paraphrase set fitted
+# far better than a core reading that acted.
 PHRASING_GUESS_MARGIN = -12.0
 # The core commands' reading is a rival to a sentence only the other phrasings give unless it fits
 # this much worse per frame: "please navigate to home" -2.5 against the core's "resume music" -15.
@@ -376,12 +379,12 @@ class SphinxRecognizer:
                     phrasing = text
                     clipped = self._clipped_number(text, words)
         judged = self._judged(*core, phones)
-        if phrasing and margin >= PHRASING_MARGIN:
-            if clipped is not None:
-                return Transcript("", False, guess=clipped)
-            close = judged.text and _fits(core[1], phones)[0] > margin - RIVAL_GAP
+        if not phrasing:
+            return judged
+        close = judged.text and _fits(core[1], phones)[0] > margin - RIVAL_GAP
+        if margin >= PHRASING_MARGIN and clipped is None:
             return Transcript(phrasing, True, rival=judged.text if close else "")
-        if phrasing and not judged.accepted:
+        if margin >= PHRASING_MARGIN or not close:
             return Transcript("", False, guess=phrasing if clipped is None else clipped)
         return judged
 
