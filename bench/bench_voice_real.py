@@ -102,7 +102,7 @@ def recordings(known, prompts: int, templates: intents.IntentSet
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--prompts", type=int, default=60, help="Asterisk prompts used")
+    parser.add_argument("--prompts", type=int, default=48, help="Asterisk prompts used")
     parser.add_argument("--failures", action="store_true",
                         help="list what failed on clean audio, front end off")
     parser.add_argument("--clean", action="store_true",

@@ -71,7 +71,7 @@ def asterisk(known) -> list[Recording]:
     """Asterisk's English prompts whose words `known(word)` accepts."""
     if not ASTERISK_TEXT.exists() or not ASTERISK.is_dir():
         return []
-    import G722  # the bench extra
+    import G722  # the test extra (pyproject.toml)
 
     out = []
     for line in gzip.decompress(ASTERISK_TEXT.read_bytes()).decode().splitlines():
