@@ -2,8 +2,8 @@
 them (nothing is copied into the repository; a source that is not installed gives nothing):
 
 - pocketsphinx-testdata (CMU, BSD-style): goforward, the five "cards" sentences and LibriVox
-  sentences of Sense and Sensibility (public domain), men's voices.
-- alsa-utils (GPL-2): /usr/share/sounds/alsa/*.wav, "Front Left" ... "Side Right", a man's voice.
+  sentences of Sense and Sensibility (public domain).
+- alsa-utils (GPL-2): /usr/share/sounds/alsa/*.wav, "Front Left" ... "Side Right".
 - asterisk-core-sounds-en (transcripts, core-sounds-en.txt) and asterisk-core-sounds-en-g722 (the
   16 kHz G.722 prompts; CC-BY-SA-3.0, recorded by Allison Smith): ~570 prompts of a woman's
   voice, "Please enter your password followed by the pound key." Decoded with the G722 wheel
