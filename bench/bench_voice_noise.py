@@ -7,7 +7,7 @@ pocketsphinx-testdata (decoded with their transcripts added to the grammar); plu
 and the real-time factor of front end + recognizer.
 
 Noise is generated: "road" (brown noise and engine hum harmonics at 30 Hz) and "hvac" (pink
-noise). No recorded cabin or road noise is packaged in Debian or PyPI here (searched both).
+noise); recorded noise and more real speech: bench_voice_real.py.
 
     .venv/bin/python bench/bench_voice_noise.py
 """
