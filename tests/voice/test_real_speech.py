@@ -59,3 +59,25 @@ def test_real_speech_with_natural_pauses_decodes_whole(recognizer, path, text):
         listener.accept(chunk)
     heard = listener.finish()
     assert (heard.text, heard.accepted, heard.speech) == (text, True, True)
+
+
+# Real sentences that are no command (Volant's own grammar, no transcripts added): forced onto
+# a command with the rest of their speech in the path's pauses, they acted ("confirm", "do it
+# please", "battery status thank you").
+OFF_LIST = ["agent-alreadyon", "confbridge-inc-list-vol-out", "confbridge-pin",
+            "confbridge-rest-list-vol-in", "info-about-last-call", "priv-callpending",
+            "tt-somethingwrong", "vm-invalidpassword"]
+
+
+@pytest.fixture(scope="module")
+def commands() -> intents.IntentSet:
+    return intents.load("en")
+
+
+@pytest.mark.parametrize("name", OFF_LIST)
+def test_real_speech_that_is_no_command_gives_no_action(commands, name):
+    listener = Listener(SphinxRecognizer(commands.graph()[0]))
+    for chunk in audio.chunks(samples(ASTERISK / f"{name}.g722")):
+        listener.accept(chunk)
+    heard = listener.finish()
+    assert commands.acted_on(heard) == "", heard
