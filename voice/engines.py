@@ -24,6 +24,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+from collections import OrderedDict
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -224,6 +225,9 @@ PRONUNCIATIONS = {"eta": ("IY T AH", "IY T IY EY")}
 # The grammar graph is searched as its minimal deterministic automaton unless that would have
 # this many times the graph's states (templates whose prefixes multiply).
 MINIMAL_GRAPH_FACTOR = 4
+# Scoring searches (`_scoring_search`) kept for the sentences heard last: a driver repeats the
+# same phrasings, and each is only the core automaton plus one sentence.
+HEARD_SEARCHES = 32
 _GRAMMAR, _PHONES, _MEAN, _CORE, _HEARD = "volant", "phones", "mean", "core", "heard"
 _PAUSES = ("<", "[")  # <sil>, [NOISE]
 _NOT_WORDS = (*_PAUSES, "(")  # and (NULL), the grammar's empty step
@@ -303,6 +307,8 @@ class SphinxRecognizer:
         self._mean: str | None = None  # cepstral mean of the last utterance
         self._streaming = False  # the live decoder is in an utterance
         self._rng = np.random.default_rng(0)
+        self._heard: OrderedDict[str, str] = OrderedDict()  # sentence -> its scoring search
+        self._searches = 0  # scoring searches created (their names)
 
     def _pronunciations(self, word: str) -> list[str]:
         """The phones of each of the word's entries in the full dictionary."""
@@ -328,16 +334,22 @@ class SphinxRecognizer:
         """The command heard; ("", False) for silence and off-list speech, with the command as
         a `guess` when it fits only doubtfully.
 
-        The whole grammar (every phrasing) says what was heard. A sentence of the core
+        The whole grammar (every phrasing) says what was heard: the live decoder, which
+        searched it while the audio arrived, when it heard another phrasing, else a pass over
+        the utterance (the live decoder starts from the last utterance's mean, so it cannot
+        stand in for a pass that finds no other phrasing). A sentence of the core
         commands, or one the other phrasings give that fits less than `PHRASING_MARGIN`, is
         judged as the core commands alone decode it, by the margins calibrated there; when
         both act, the core one is the `rival` ("play hey jude" heard as "play" + "thank
         you")."""
         utterance, self._audio = b"".join(self._audio), []
         self._rng = np.random.default_rng(0)  # the same audio gets the same noise floor
+        streamed = None  # what the live decoder heard, if it heard the utterance
         if self._streaming:
             self._live.end_utt()
             self._streaming = False
+            hyp = self._live.hyp()
+            streamed = " ".join(hyp.hypstr.split()) if hyp else ""
         if not utterance:
             return Transcript("", False)
         self._decode(utterance, _MEAN)  # sets this utterance's mean for the passes after it
@@ -349,9 +361,14 @@ class SphinxRecognizer:
         # pass adapts the mean it started from): their verdicts stay as calibrated.
         core = self._decode(utterance, _CORE)
         _, phones = self._decode(utterance, _PHONES)
-        text, _ = self._decode(utterance, _GRAMMAR, self._mean)
+        # Another phrasing the live decoder heard is taken as the sentence heard without the
+        # whole-grammar pass: the scoring pass re-decodes the utterance alone to judge it.
+        if streamed is not None and self._phrasing_only(streamed):
+            text = streamed
+        else:
+            text, _ = self._decode(utterance, _GRAMMAR, self._mean)
         phrasing = ""
-        if self.grammar.accepts(text) and not self._core.accepts(text):
+        if self._phrasing_only(text):
             text, words = self._decode(utterance, self._scoring_search(text), self._mean)
             if not self._core.accepts(text):
                 margin, hidden, _ = _fits(words, phones)
@@ -375,14 +392,26 @@ class SphinxRecognizer:
             return Transcript(text, True)
         return Transcript("", False, guess=text if margin >= GUESS_MARGIN else "")
 
+    def _phrasing_only(self, text: str) -> bool:
+        """`text` is a sentence of the whole grammar that the core commands do not give."""
+        return self.grammar.accepts(text) and not self._core.accepts(text)
+
     def _scoring_search(self, text: str) -> str:
         """A search for the core commands plus the sentence the whole grammar heard: a
         search's acoustic scores are relative to the best of the sounds it keeps active, which
         are more in a grammar with every phrasing ("pause" fitted the same frames 9 points per
-        frame worse there), so margins are measured in a search as narrow as the core's."""
+        frame worse there), so margins are measured in a search as narrow as the core's.
+        The last `HEARD_SEARCHES` are kept rather than built again."""
+        if text in self._heard:
+            self._heard.move_to_end(text)
+            return self._heard[text]
         sentence = Graph.build([templates.Seq(tuple(map(templates.Word, text.split())))], {})
-        self._add_search(_HEARD, _searchable(self._core.union(sentence)))
-        return _HEARD
+        self._searches += 1
+        name = self._heard[text] = f"{_HEARD}{self._searches}"
+        self._add_search(name, _searchable(self._core.union(sentence)))
+        if len(self._heard) > HEARD_SEARCHES:
+            self._whole.remove_search(self._heard.popitem(last=False)[1])
+        return name
 
     def _add_search(self, name: str, graph: Graph) -> None:
         start, final, transitions = graph.fsg()
