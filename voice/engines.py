@@ -257,9 +257,12 @@ class SphinxRecognizer:
     mean: the margin of the same recording swung from -12 to -44 with the utterances before it,
     "play yesterday" was rejected first and became "play music" after a command, and the first
     commands, normalised by the model's default mean (C0 40 against 46-62 here), decoded
-    wrongly. So one decoder only ever gets whole utterances, each first in a pass with a
-    one-word grammar that sets its mean (~5 ms per second of audio): the same recording then
-    scores the same within half a point whatever came before. A second decoder streams the
+    wrongly. So one decoder only ever gets whole utterances, in one block: its "batch"
+    normalisation then uses the utterance's own mean (`set_cmn` does not change these
+    passes). What each pass still carries to the next is the front end's noise estimate
+    (`remove_noise`), so each utterance is first decoded in a pass with a one-word grammar:
+    every later pass starts from this utterance's estimate, and the same recording scores the
+    same within half a point whatever came before. A second decoder streams the
     audio while it arrives, for partial transcripts, from the last utterance's mean (none
     before the first utterance). Digital silence (synthesized speech, pyttsx3's own files)
     decodes badly, so such audio gets a microphone-like noise floor."""
@@ -299,7 +302,8 @@ class SphinxRecognizer:
         if self._core is not None:
             self._add_search(_CORE, _searchable(self._core))
         self._whole.add_allphone_file(_PHONES)
-        # Any search sets the mean; one word (the first of the grammar) is the cheapest.
+        # Any search sets the noise estimate and the mean; one word (the first of the grammar)
+        # is the cheapest.
         first = min(self.grammar.first_words)
         self._whole.add_fsg(_MEAN, self._whole.create_fsg(_MEAN, 0, 1, [(0, 1, 1.0, first)]))
         self._log = self._whole.get_logmath().log
@@ -352,13 +356,13 @@ class SphinxRecognizer:
             streamed = " ".join(hyp.hypstr.split()) if hyp else ""
         if not utterance:
             return Transcript("", False)
-        self._decode(utterance, _MEAN)  # sets this utterance's mean for the passes after it
+        self._decode(utterance, _MEAN)  # this utterance's noise estimate for the passes after
         self._mean = self._whole.get_cmn()
         if self._core is None:
             text, words = self._decode(utterance, _GRAMMAR)
             return self._judged(text, words, self._decode(utterance, _PHONES)[1])
         # The core and phone passes first, as before the whole grammar was decoded too (each
-        # pass adapts the mean it started from): their verdicts stay as calibrated.
+        # pass adapts the noise estimate it started from): their verdicts stay as calibrated.
         core = self._decode(utterance, _CORE)
         _, phones = self._decode(utterance, _PHONES)
         # Another phrasing the live decoder heard is taken as the sentence heard without the
