@@ -339,9 +339,9 @@ class SphinxRecognizer:
         a `guess` when it fits only doubtfully.
 
         The whole grammar (every phrasing) says what was heard: the live decoder, which
-        searched it while the audio arrived, when it heard another phrasing, else a pass over
-        the utterance (the live decoder starts from the last utterance's mean, so it cannot
-        stand in for a pass that finds no other phrasing). A sentence of the core
+        searched it while the audio arrived, when it heard another phrasing that then acts,
+        else a pass over the utterance (the live decoder starts from the last utterance's
+        mean, so it cannot stand in for that pass otherwise). A sentence of the core
         commands, or one the other phrasings give that fits less than `PHRASING_MARGIN`, is
         judged as the core commands alone decode it, by the margins calibrated there; when
         both act, the core one is the `rival` ("play hey jude" heard as "play" + "thank
@@ -365,19 +365,15 @@ class SphinxRecognizer:
         # pass adapts the noise estimate it started from): their verdicts stay as calibrated.
         core = self._decode(utterance, _CORE)
         _, phones = self._decode(utterance, _PHONES)
-        # Another phrasing the live decoder heard is taken as the sentence heard without the
-        # whole-grammar pass: the scoring pass re-decodes the utterance alone to judge it.
-        if streamed is not None and self._phrasing_only(streamed):
-            text = streamed
-        else:
-            text, _ = self._decode(utterance, _GRAMMAR, self._mean)
+        # Another phrasing the live decoder heard acts without the whole-grammar pass if the
+        # scoring pass, on the utterance alone, lets it act; else the pass decides as before.
         phrasing = ""
-        if self._phrasing_only(text):
-            text, words = self._decode(utterance, self._scoring_search(text), self._mean)
-            if not self._core.accepts(text):
-                margin, hidden, _ = _fits(words, phones)
-                if margin >= PHRASING_MARGIN and hidden >= MIN_PAUSE_MARGIN:
-                    phrasing = text
+        if streamed is not None and self._phrasing_only(streamed):
+            phrasing = self._phrasing(utterance, streamed, phones)
+        if not phrasing:
+            text, _ = self._decode(utterance, _GRAMMAR, self._mean)
+            if text != streamed:
+                phrasing = self._phrasing(utterance, text, phones)
         judged = self._judged(*core, phones)
         if phrasing:
             return Transcript(phrasing, True, rival=judged.text)
@@ -395,6 +391,17 @@ class SphinxRecognizer:
         if margin >= threshold or (even and margin >= DOUBTFUL_MARGIN):
             return Transcript(text, True)
         return Transcript("", False, guess=text if margin >= GUESS_MARGIN else "")
+
+    def _phrasing(self, utterance: bytes, text: str, phones: list) -> str:
+        """`text`, a sentence only the other phrasings give, if it acts when scored among the
+        core commands (see `_scoring_search`); else ""."""
+        if not self._phrasing_only(text):
+            return ""
+        text, words = self._decode(utterance, self._scoring_search(text), self._mean)
+        if self._core.accepts(text):
+            return ""
+        margin, hidden, _ = _fits(words, phones)
+        return text if margin >= PHRASING_MARGIN and hidden >= MIN_PAUSE_MARGIN else ""
 
     def _phrasing_only(self, text: str) -> bool:
         """`text` is a sentence of the whole grammar that the core commands do not give."""
