@@ -24,6 +24,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+from collections import OrderedDict
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -247,12 +248,16 @@ MIN_NUMBER_WORD_FRAMES = 15
 # the dev set and paraphrase set, at most 17 %.
 MAX_UNPLACED_SPEECH = 0.35
 LOUD_ABOVE_FLOOR_DB = 12.0
+PRE_EMPHASIS = 0.97  # PocketSphinx's default
 FRAME_SAMPLES = SAMPLE_RATE // 100
 # Template words the bundled dictionary lacks: "eta" as a word (espeak-ng's) and spelled out.
 PRONUNCIATIONS = {"eta": ("IY T AH", "IY T IY EY")}
 # The grammar graph is searched as its minimal deterministic automaton unless that would have
 # this many times the graph's states (templates whose prefixes multiply).
 MINIMAL_GRAPH_FACTOR = 4
+# Scoring searches (`_scoring_search`) kept for the sentences heard last: a driver repeats the
+# same phrasings, and each is only the core automaton plus one sentence.
+HEARD_SEARCHES = 32
 _GRAMMAR, _PHONES, _MEAN, _CORE, _HEARD = "volant", "phones", "mean", "core", "heard"
 _PAUSES = ("<", "[")  # <sil>, [NOISE]
 _NOT_WORDS = (*_PAUSES, "(")  # and (NULL), the grammar's empty step
@@ -271,6 +276,24 @@ def _restricted(grammar: Graph, known, engine: str) -> tuple[Graph, list[str]]:
     return usable, unknown
 
 
+@dataclass(frozen=True)
+class _Phrasing:
+    """A sentence only the other phrasings give, scored among the core commands: its margin,
+    and the sentence without a number word too short to be one (None: none was)."""
+
+    text: str
+    margin: float
+    clipped: str | None
+
+    @property
+    def acts(self) -> bool:
+        return self.margin >= PHRASING_MARGIN and self.clipped is None
+
+    @property
+    def guess(self) -> str:
+        return self.text if self.clipped is None else self.clipped
+
+
 class SphinxRecognizer:
     """PocketSphinx with the grammar as a compact word automaton; bestpath off (end_utt can
     take minutes with it on large grammars).
@@ -282,9 +305,12 @@ class SphinxRecognizer:
     mean: the margin of the same recording swung from -12 to -44 with the utterances before it,
     "play yesterday" was rejected first and became "play music" after a command, and the first
     commands, normalised by the model's default mean (C0 40 against 46-62 here), decoded
-    wrongly. So one decoder only ever gets whole utterances, each first in a pass with a
-    one-word grammar that sets its mean (~5 ms per second of audio): the same recording then
-    scores the same within half a point whatever came before. A second decoder streams the
+    wrongly. So one decoder only ever gets whole utterances, in one block: its "batch"
+    normalisation then uses the utterance's own mean (`set_cmn` does not change these
+    passes). What each pass still carries to the next is the front end's noise estimate
+    (`remove_noise`), so each utterance is first decoded in a pass with a one-word grammar:
+    every later pass starts from this utterance's estimate, and the same recording scores the
+    same within half a point whatever came before. A second decoder streams the
     audio while it arrives, for partial transcripts, from the last utterance's mean (none
     before the first utterance). Digital silence (synthesized speech, pyttsx3's own files)
     decodes badly, so such audio gets a microphone-like noise floor."""
@@ -325,7 +351,8 @@ class SphinxRecognizer:
         if self._core is not None:
             self._add_search(_CORE, _searchable(self._core))
         self._whole.add_allphone_file(_PHONES)
-        # Any search sets the mean; one word (the first of the grammar) is the cheapest.
+        # Any search sets the noise estimate and the mean; one word (the first of the grammar)
+        # is the cheapest.
         first = min(self.grammar.first_words)
         self._whole.add_fsg(_MEAN, self._whole.create_fsg(_MEAN, 0, 1, [(0, 1, 1.0, first)]))
         self._log = self._whole.get_logmath().log
@@ -333,6 +360,8 @@ class SphinxRecognizer:
         self._mean: str | None = None  # cepstral mean of the last utterance
         self._streaming = False  # the live decoder is in an utterance
         self._rng = np.random.default_rng(0)
+        self._heard: OrderedDict[str, str] = OrderedDict()  # sentence -> its scoring search
+        self._searches = 0  # scoring searches created (their names)
 
     def _pronunciations(self, word: str) -> list[str]:
         """The phones of each of the word's entries in the full dictionary."""
@@ -358,47 +387,52 @@ class SphinxRecognizer:
         """The command heard; ("", False) for silence and off-list speech, with the command as
         a `guess` when it fits only doubtfully.
 
-        The whole grammar (every phrasing) says what was heard. A sentence of the core
+        The whole grammar (every phrasing) says what was heard: the live decoder, which
+        searched it while the audio arrived, when it heard another phrasing that then acts,
+        else a pass over the utterance (the live decoder starts from the last utterance's
+        mean, so it cannot stand in for that pass otherwise). A sentence of the core
         commands, or one the other phrasings give that fits less than `PHRASING_MARGIN`, is
         judged as the core commands alone decode it, by the margins calibrated there (the
         sentence is the guess when they act on nothing); when both act and the core one fits
         nearly as well, it is the `rival` ("play hey jude" heard as "play" + "thank you")."""
         utterance, self._audio = b"".join(self._audio), []
         self._rng = np.random.default_rng(0)  # the same audio gets the same noise floor
+        streamed = None  # what the live decoder heard, if it heard the utterance
         if self._streaming:
             self._live.end_utt()
             self._streaming = False
+            hyp = self._live.hyp()
+            streamed = " ".join(hyp.hypstr.split()) if hyp else ""
         if not utterance:
             return Transcript("", False)
-        self._decode(utterance, _MEAN)  # sets this utterance's mean for the passes after it
+        self._decode(utterance, _MEAN)  # this utterance's noise estimate for the passes after
         self._mean = self._whole.get_cmn()
         if self._core is None:
             text, words = self._decode(utterance, _GRAMMAR)
             return self._judged(text, words, self._decode(utterance, _PHONES)[1],
                                 _loud_frames(utterance))
         # The core and phone passes first, as before the whole grammar was decoded too (each
-        # pass adapts the mean it started from): their verdicts stay as calibrated.
+        # pass adapts the noise estimate it started from): their verdicts stay as calibrated.
         core = self._decode(utterance, _CORE)
         _, phones = self._decode(utterance, _PHONES)
         loud = _loud_frames(utterance)
-        text, _ = self._decode(utterance, _GRAMMAR, self._mean)
-        phrasing, clipped, margin = "", None, 0.0
-        if self.grammar.accepts(text) and not self._core.accepts(text):
-            text, words = self._decode(utterance, self._scoring_search(text), self._mean)
-            if not self._core.accepts(text):
-                margin, hidden, _ = _fits(words, phones)
-                if (margin >= PHRASING_GUESS_MARGIN and hidden >= MIN_PAUSE_MARGIN
-                        and _unplaced(words, loud) <= MAX_UNPLACED_SPEECH):
-                    phrasing = text
-                    clipped = self._clipped_number(text, words)
+        # Another phrasing the live decoder heard acts without the whole-grammar pass if the
+        # scoring pass, on the utterance alone, lets it act; else the pass decides as before.
+        heard = None
+        if streamed is not None and self._phrasing_only(streamed):
+            heard = self._phrasing(utterance, streamed, phones, loud)
+        if heard is None or not heard.acts:
+            text, _ = self._decode(utterance, _GRAMMAR, self._mean)
+            if text != streamed:
+                heard = self._phrasing(utterance, text, phones, loud)
         judged = self._judged(*core, phones, loud)
-        if not phrasing:
+        if heard is None:
             return judged
-        close = judged.text and _fits(core[1], phones)[0] > margin - RIVAL_GAP
-        if margin >= PHRASING_MARGIN and clipped is None:
-            return Transcript(phrasing, True, rival=judged.text if close else "")
-        if margin >= PHRASING_MARGIN or not close:
-            return Transcript("", False, guess=phrasing if clipped is None else clipped)
+        close = judged.text and _fits(core[1], phones)[0] > heard.margin - RIVAL_GAP
+        if heard.acts:
+            return Transcript(heard.text, True, rival=judged.text if close else "")
+        if heard.margin >= PHRASING_MARGIN or not close:
+            return Transcript("", False, guess=heard.guess)
         return judged
 
     def _judged(self, text: str, words: list, phones: list, loud: np.ndarray) -> Transcript:
@@ -430,14 +464,41 @@ class SphinxRecognizer:
         kept = " ".join(w for i, w in enumerate(said) if i not in short)
         return kept if self.grammar.accepts(kept) else ""
 
+    def _phrasing(self, utterance: bytes, text: str, phones: list, loud: np.ndarray
+                  ) -> _Phrasing | None:
+        """`text`, a sentence only the other phrasings give, as the scoring search hears it
+        among the core commands (see `_scoring_search`), if it fits at least as a guess."""
+        if not self._phrasing_only(text):
+            return None
+        text, words = self._decode(utterance, self._scoring_search(text), self._mean)
+        if not text or self._core.accepts(text):  # no path to the end, or a core command
+            return None
+        margin, hidden, _ = _fits(words, phones)
+        if (margin < PHRASING_GUESS_MARGIN or hidden < MIN_PAUSE_MARGIN
+                or _unplaced(words, loud) > MAX_UNPLACED_SPEECH):
+            return None
+        return _Phrasing(text, margin, self._clipped_number(text, words))
+
+    def _phrasing_only(self, text: str) -> bool:
+        """`text` is a sentence of the whole grammar that the core commands do not give."""
+        return self.grammar.accepts(text) and not self._core.accepts(text)
+
     def _scoring_search(self, text: str) -> str:
         """A search for the core commands plus the sentence the whole grammar heard: a
         search's acoustic scores are relative to the best of the sounds it keeps active, which
         are more in a grammar with every phrasing ("pause" fitted the same frames 9 points per
-        frame worse there), so margins are measured in a search as narrow as the core's."""
+        frame worse there), so margins are measured in a search as narrow as the core's.
+        The last `HEARD_SEARCHES` are kept rather than built again."""
+        if text in self._heard:
+            self._heard.move_to_end(text)
+            return self._heard[text]
         sentence = Graph.build([templates.Seq(tuple(map(templates.Word, text.split())))], {})
-        self._add_search(_HEARD, _searchable(self._core.union(sentence)))
-        return _HEARD
+        self._searches += 1
+        name = self._heard[text] = f"{_HEARD}{self._searches}"
+        self._add_search(name, _searchable(self._core.union(sentence)))
+        if len(self._heard) > HEARD_SEARCHES:
+            self._whole.remove_search(self._heard.popitem(last=False)[1])
+        return name
 
     def _add_search(self, name: str, graph: Graph) -> None:
         start, final, transitions = graph.fsg()
@@ -482,8 +543,11 @@ def _variant(word: str, i: int) -> str:
 
 def _loud_frames(utterance: bytes) -> np.ndarray:
     """Per 10 ms frame (the decoder's), whether it is louder than the utterance's quietest
-    tenth by `LOUD_ABOVE_FLOOR_DB`: speech, or a noise as loud as speech."""
-    samples = np.frombuffer(utterance, np.int16).astype(np.float64)
+    tenth by `LOUD_ABOVE_FLOOR_DB`: speech, or a noise as loud as speech. Pre-emphasised as the
+    decoder's front end does: road rumble below the speech band is not loud (unweighted, it
+    took 22 of 30 real commands at 0 dB road noise)."""
+    raw = np.frombuffer(utterance, np.int16).astype(np.float64)
+    samples = np.append(raw[:1], raw[1:] - PRE_EMPHASIS * raw[:-1])
     frames = samples[: len(samples) // FRAME_SAMPLES * FRAME_SAMPLES].reshape(-1, FRAME_SAMPLES)
     if not len(frames):
         return np.zeros(0, bool)
