@@ -10,7 +10,7 @@ is a wrong one; a question is not). The peer, measured in the same run on the sa
 PocketSphinx's plain best path through the same grammars, with no rejection (as a grammar-only
 decoder acts).
 
-    .venv/bin/python bench/bench_voice_real.py [--prompts N] [--failures]
+    .venv/bin/python bench/bench_voice_real.py [--prompts N] [--failures] [--clean | --noise N]
 """
 
 from __future__ import annotations
@@ -104,9 +104,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--prompts", type=int, default=48, help="Asterisk prompts used")
     parser.add_argument("--failures", action="store_true",
-                        help="list what failed on clean audio, front end off")
+                        help="list what failed on clean audio (and with --noise), front end off")
     parser.add_argument("--clean", action="store_true",
                         help="clean audio only, front end off (a quick look)")
+    parser.add_argument("--noise", choices=("road", "hvac", "vehicle", "wind"),
+                        help="this noise only (and clean), front end off")
     args = parser.parse_args()
     from pocketsphinx import Decoder
 
@@ -119,7 +121,8 @@ def main() -> None:
     peers = {True: Peer(listed), False: Peer(shipped)}
     noises = {"road": road(60 * RATE), "hvac": hvac(60 * RATE), **recorded_noise()}
     conditions = [("clean", None)] + [(n, snr) for n in noises for snr in SNRS
-                                      if not args.clean and (snr in (10, 0) or n in GENERATED)]
+                                      if not args.clean and args.noise in (None, n)
+                                      and (snr in (10, 0) or n in GENERATED)]
     seconds = sum(len(r.samples) for r in on + off) / RATE
     print(f"{len(on)} recordings on the list ({sum(' ' in r.text for r in on)} of several "
           f"words), {len(off)} off it ({seconds:.0f} s of speech); sources: "
@@ -127,7 +130,7 @@ def main() -> None:
           f"{sorted(set(noises) - GENERATED) or 'none (openttd-opensfx missing)'}",
           file=sys.stderr)
     rows: list[tuple[str, str]] = []
-    for denoise in (False,) if args.clean else (False, True):
+    for denoise in (False,) if args.clean or args.noise else (False, True):
         listeners = {True: Listener(listed, denoise=denoise),
                      False: Listener(shipped, denoise=denoise)}
         timing = {"finish_ms": [], "cpu": 0.0, "audio": 0.0}
@@ -152,9 +155,10 @@ def main() -> None:
                     best = peers[on_list].heard(samples)
                     counts["peer right"] += on_list and best == recording.text
                     counts["peer wrong"] += bool(best) and (not on_list or best != recording.text)
-                if args.failures and snr is None and not denoise and (
+                if args.failures and (snr is None or args.noise) and not denoise and (
                         (on_list and text != recording.text) or (not on_list and text)):
-                    print(f"  {'on ' if on_list else 'off'} {recording.source}:{recording.name} "
+                    print(f"  {noise} {snr or ''} {'on ' if on_list else 'off'} "
+                          f"{recording.source}:{recording.name} "
                           f"{recording.text!r} -> {text!r} guess {guess!r}", file=sys.stderr)
             label = f"{name} {'clean' if snr is None else f'{noise} {snr:>2} dB'}"
             n, several = len(on), sum(" " in r.text for r in on)

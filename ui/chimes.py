@@ -86,7 +86,8 @@ class Chimes(QObject):
             sub.unsubscribe()
         self._subs = []
         for player in self.players.values():
-            player.stop()
+            # pause, not stop: stop() has hung the FFmpeg backend (no audio device, Qt 6.11)
+            player.pause()
             player.setSource(QUrl())
         deadline = time.monotonic() + QUIET_S
         while time.monotonic() < deadline and any(
