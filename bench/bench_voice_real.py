@@ -30,6 +30,7 @@ from bench_voice_noise import decode, hvac, road
 from real_speech import Recording, alsa, asterisk, recorded_noise, testdata
 
 from voice import audio, engines, intents
+from voice.dialogue import QUESTIONS
 from voice.engines import SphinxRecognizer
 from voice.frontend import Listener
 
@@ -100,6 +101,16 @@ def recordings(known, prompts: int, templates: intents.IntentSet
     return on, [r for r in off if r.text not in listed and templates.parse(r.text) is None]
 
 
+def kind(templates: intents.IntentSet, text: str) -> str:
+    """What a wrong action would have done: "changes" (a command that changes something),
+    "yes/no" (an answer: it would confirm or cancel a pending question), or "question" (an
+    answer spoken, or another recording's sentence)."""
+    match = templates.parse(text)
+    if match is None or match.intent in QUESTIONS - {"yes", "no"}:
+        return "question"
+    return "yes/no" if match.intent in ("yes", "no") else "changes"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--prompts", type=int, default=48, help="Asterisk prompts used")
@@ -151,6 +162,8 @@ def main() -> None:
                 else:
                     counts["off acted"] += bool(text)
                     counts["off asked"] += not text and bool(guess)
+                if text and text != recording.text:
+                    counts[kind(templates, text)] += 1
                 if not denoise:
                     best = peers[on_list].heard(samples)
                     counts["peer right"] += on_list and best == recording.text
@@ -167,7 +180,8 @@ def main() -> None:
                      f"{counts['right', True]}/{several}), {counts['asked']} asked, "
                      f"{n - right - counts['asked'] - counts['wrong']} rejected, "
                      f"{counts['wrong']} wrong | off-list {counts['off acted']}/{len(off)} acted, "
-                     f"{counts['off asked']} asked")
+                     f"{counts['off asked']} asked | of all wrong: {counts['changes']} change "
+                     f"something, {counts['yes/no']} yes/no")
             if not denoise:
                 value += (f" | peer (best path, no rejection) {counts['peer right']}/{n} right,"
                           f" {counts['peer wrong']}/{n + len(off)} wrong")
