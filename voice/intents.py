@@ -69,6 +69,7 @@ class IntentSpec(_Strict):
     also: list[StrictStr] = []
     range: dict[Name, Annotated[list[StrictInt], Field(min_length=2, max_length=2)]] = {}
     confirm: StrictBool = False
+    carriers: StrictBool = True  # false: said bare (an answer: "could you yes" is none)
 
 
 class Carriers(_Strict):
@@ -329,7 +330,8 @@ def _compile(spec: TemplateFile, source: str, raw: str) -> IntentSet:
             except grammar.SyntaxProblem as exc:
                 raise fail(loc, str(exc)) from None
             bare = tree
-            tree = Seq((around[0], tree, around[1])) if spec.carriers != Carriers() else tree
+            if intent.carriers and spec.carriers != Carriers():
+                tree = Seq((around[0], tree, around[1]))
             fewest, most = grammar.slot_uses(tree)
             repeated = sorted(s for s, n in most.items() if n > 1)
             if repeated:

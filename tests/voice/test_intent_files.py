@@ -49,6 +49,29 @@ def test_a_good_file_loads():
     assert templates.confirm == frozenset()
 
 
+def test_an_intent_without_carriers_is_said_bare():
+    """Carrier phrases go around requests, not around an answer marked `carriers = false`."""
+    text = GOOD.replace('confirm = false', 'confirm = false\ncarriers = false') + (
+        '[carriers]\nbefore = ["[could you]"]\nafter = ["[now]"]\n')
+    templates = intents.build(tomllib.loads(text), "cab.toml", text)
+    assert templates.parse("open the rear door").slots == {"door": "rear"}
+    assert templates.parse("could you open the rear door now") is None
+    assert templates.parse("could you volume 7 now").slots == {"number": "7"}
+    graph = templates.graph({})[0]  # what the recognizer may hear
+    assert graph.accepts("open the front door") and graph.accepts("could you volume seven now")
+    assert not graph.accepts("could you open the front door")
+
+
+def test_english_answers_take_no_carriers():
+    """"could you yes" is no answer; engine noise fitted such phrasings (README)."""
+    english = intents.load("en")
+    for answer in ("yes", "yes please", "yep", "no thank you", "nope", "forget it"):
+        assert english.parse(answer).intent in ("yes", "no")
+    for carried in ("uh yep now", "could you nope", "yes please thanks", "please yes"):
+        assert english.parse(carried) is None
+    assert english.parse("could you please turn it up thanks").intent == "volume_up"
+
+
 @pytest.mark.parametrize(("old", "new", "where"), [
     # wrong-type tables and values
     ('[slots.door]\nfront = "front"\nrear = "rear"', 'slots = ["front", "rear"]',
@@ -58,6 +81,8 @@ def test_a_good_file_loads():
     ('rear = "rear"', 'rear = 2', "cab.toml:5: slots.door.rear: Input should be a valid string"),
     ('confirm = false', 'confirm = "no"',
      "cab.toml:9: intents.open.confirm: Input should be a valid boolean"),
+    ('confirm = false', 'carriers = 0',
+     "cab.toml:9: intents.open.carriers: Input should be a valid boolean"),
     ('language = "en"', 'language = "../../etc"', "cab.toml:1: language: String should match"),
     ('[replies]', 'replys = 1\n[replies]', "replys: Extra inputs are not permitted"),
     # bad ranges
