@@ -102,13 +102,16 @@ def recordings(known, prompts: int, templates: intents.IntentSet
 
 
 def kind(templates: intents.IntentSet, text: str) -> str:
-    """What a wrong action would have done: "changes" (a command that changes something),
-    "yes/no" (an answer: it would confirm or cancel a pending question), or "question" (an
-    answer spoken, or another recording's sentence)."""
+    """What a wrong action would have done: "changes" (a command that changes something at
+    once), "confirm" (one that asks "yes or no?" first: cancel the route), "yes/no" (an answer:
+    it would confirm or cancel a pending question), or "question" (an answer spoken, or another
+    recording's sentence)."""
     match = templates.parse(text)
     if match is None or match.intent in QUESTIONS - {"yes", "no"}:
         return "question"
-    return "yes/no" if match.intent in ("yes", "no") else "changes"
+    if match.intent in ("yes", "no"):
+        return "yes/no"
+    return "confirm" if match.intent in templates.confirm else "changes"
 
 
 def main() -> None:
@@ -181,7 +184,7 @@ def main() -> None:
                      f"{n - right - counts['asked'] - counts['wrong']} rejected, "
                      f"{counts['wrong']} wrong | off-list {counts['off acted']}/{len(off)} acted, "
                      f"{counts['off asked']} asked | of all wrong: {counts['changes']} change "
-                     f"something, {counts['yes/no']} yes/no")
+                     f"something, {counts['confirm']} ask first, {counts['yes/no']} yes/no")
             if not denoise:
                 value += (f" | peer (best path, no rejection) {counts['peer right']}/{n} right,"
                           f" {counts['peer wrong']}/{n + len(off)} wrong")
