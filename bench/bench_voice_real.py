@@ -173,7 +173,7 @@ def main() -> None:
                     counts["peer wrong"] += bool(best) and (not on_list or best != recording.text)
                 if args.failures and (snr is None or args.noise) and not denoise and (
                         (on_list and text != recording.text) or (not on_list and text)):
-                    print(f"  {noise} {snr or ''} {'on ' if on_list else 'off'} "
+                    print(f"  {noise} {'' if snr is None else snr} {'on ' if on_list else 'off'} "
                           f"{recording.source}:{recording.name} "
                           f"{recording.text!r} -> {text!r} guess {guess!r}", file=sys.stderr)
             label = f"{name} {'clean' if snr is None else f'{noise} {snr:>2} dB'}"

@@ -13,17 +13,17 @@ advances and tracks end; the service says once on `ui.notice` that music plays s
 from __future__ import annotations
 
 import threading
-import time
 from collections.abc import Callable
 from pathlib import Path
 
 import shiboken6
-from PySide6.QtCore import QCoreApplication, QUrl
+from PySide6.QtCore import QUrl
 from PySide6.QtMultimedia import QAudioOutput, QMediaDevices, QMediaPlayer
 from rapidfuzz import fuzz, process
 
 from kernel import topics
 from kernel.event_bus import EventBus, Message, Subscription
+from kernel.players import retire
 from kernel.qt_dispatch import QtDispatcher
 from kernel.topics import (
     AudioFocus,
@@ -108,21 +108,11 @@ class MediaService:
         self._stopping.set()
         if self._scanner is not None:
             self._scanner.join(timeout=10)
-        player = self._player
-        if player is not None:
+        if self._player is not None:
             self._save_state()
-            # Quiesce the FFmpeg backend before deleting: stop() has hung here, and deleting a
-            # player whose decoder threads still run has crashed (no audio device, Qt 6.11).
-            player.pause()
-            player.setSource(QUrl())
-            deadline = time.monotonic() + 2.0
-            while (player.mediaStatus() != QMediaPlayer.MediaStatus.NoMedia
-                   and time.monotonic() < deadline):
-                QCoreApplication.processEvents()
-                time.sleep(0.005)
-        # Delete the Qt objects now, on their own thread: left to the garbage collector they
-        # could be destroyed on whichever thread happens to collect them.
-        for qt_object in (player, self._output, self._poster):
+            retire([self._player])
+        # The other Qt objects too are deleted now, on their own thread (see kernel.players).
+        for qt_object in (self._output, self._poster):
             if qt_object is not None:
                 shiboken6.delete(qt_object)
         self._player = self._output = self._poster = None

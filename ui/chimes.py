@@ -11,15 +11,14 @@ device Qt plays a chime silently to its end (what the tests observe).
 from __future__ import annotations
 
 import logging
-import time
 from pathlib import Path
 
-import shiboken6
-from PySide6.QtCore import QCoreApplication, QObject, QUrl, Signal
+from PySide6.QtCore import QObject, QUrl, Signal
 from PySide6.QtMultimedia import QAudioOutput, QMediaPlayer
 
 from kernel import topics
 from kernel.event_bus import EventBus, Message
+from kernel.players import retire
 
 log = logging.getLogger(__name__)
 SOUNDS = Path(__file__).resolve().parent.parent / "assets" / "sounds"
@@ -27,7 +26,6 @@ CHIMES = ("warning", "critical", "stop_request")
 VOLUME = 0.9  # alerts are heard over the music whatever its volume
 ALERT_LEVELS = {"warning": "warning", "critical": "critical"}  # vehicle warning -> chime
 NOTICE_LEVELS = ("warning", "error")
-QUIET_S = 2.0  # at most this long to let the decoders stop before the players are deleted
 
 
 class Chimes(QObject):
@@ -80,20 +78,9 @@ class Chimes(QObject):
             self.play("warning")
 
     def close(self) -> None:
-        """Stop listening, let the decoders stop, then delete the players on this thread (a
-        player deleted while its decoder threads run has crashed Qt)."""
+        """Stop listening, then retire the players on this thread (kernel.players)."""
         for sub in self._subs:
             sub.unsubscribe()
         self._subs = []
-        for player in self.players.values():
-            # pause, not stop: stop() has hung the FFmpeg backend (no audio device, Qt 6.11)
-            player.pause()
-            player.setSource(QUrl())
-        deadline = time.monotonic() + QUIET_S
-        while time.monotonic() < deadline and any(
-                p.mediaStatus() != QMediaPlayer.MediaStatus.NoMedia for p in self.players.values()):
-            QCoreApplication.processEvents()
-            time.sleep(0.005)
-        for player in self.players.values():
-            shiboken6.delete(player)
+        retire(self.players.values())
         self.players = {}
