@@ -388,13 +388,14 @@ class SphinxRecognizer:
         a `guess` when it fits only doubtfully.
 
         The whole grammar (every phrasing) says what was heard: the live decoder, which
-        searched it while the audio arrived, when it heard another phrasing that then acts,
-        else a pass over the utterance (the live decoder starts from the last utterance's
-        mean, so it cannot stand in for that pass otherwise). A sentence of the core
-        commands, or one the other phrasings give that fits less than `PHRASING_MARGIN`, is
-        judged as the core commands alone decode it, by the margins calibrated there (the
-        sentence is the guess when they act on nothing); when both act and the core one fits
-        nearly as well, it is the `rival` ("play hey jude" heard as "play" + "thank you")."""
+        searched it while the audio arrived, when it heard the core command that acts or
+        another phrasing that then acts, else a pass over the utterance (the live decoder
+        starts from the last utterance's mean, so it cannot stand in for that pass
+        otherwise). A sentence of the core commands, or one the other phrasings give that
+        fits less than `PHRASING_MARGIN`, is judged as the core commands alone decode it, by
+        the margins calibrated there (the sentence is the guess when they act on nothing);
+        when both act and the core one fits nearly as well, it is the `rival` ("play hey
+        jude" heard as "play" + "thank you")."""
         utterance, self._audio = b"".join(self._audio), []
         self._rng = np.random.default_rng(0)  # the same audio gets the same noise floor
         streamed = None  # what the live decoder heard, if it heard the utterance
@@ -416,6 +417,12 @@ class SphinxRecognizer:
         core = self._decode(utterance, _CORE)
         _, phones = self._decode(utterance, _PHONES)
         loud = _loud_frames(utterance)
+        judged = self._judged(*core, phones, loud)
+        # The live decoder searched every phrasing and heard the command the core commands act
+        # on: the whole-grammar pass, which costs as much as the core and phone passes
+        # together, would only repeat it.
+        if judged.accepted and streamed == judged.text:
+            return judged
         # Another phrasing the live decoder heard acts without the whole-grammar pass if the
         # scoring pass, on the utterance alone, lets it act; else the pass decides as before.
         heard = None
@@ -425,7 +432,6 @@ class SphinxRecognizer:
             text, _ = self._decode(utterance, _GRAMMAR, self._mean)
             if text != streamed:
                 heard = self._phrasing(utterance, text, phones, loud)
-        judged = self._judged(*core, phones, loud)
         if heard is None:
             return judged
         close = judged.text and _fits(core[1], phones)[0] > heard.margin - RIVAL_GAP

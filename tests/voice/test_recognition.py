@@ -290,6 +290,39 @@ def test_pocketsphinx_result_does_not_depend_on_what_came_before(tmp_path, speak
     assert heard(used, "play yesterday", "en-us") == fresh == ("", False)
 
 
+def test_pocketsphinx_skips_the_whole_grammar_pass_when_the_live_decoder_agrees(
+        tmp_path, speak_wav, monkeypatch):
+    """From the second utterance on, the live decoder searches every phrasing while the audio
+    arrives: when it heard the core command that acts, no whole-grammar pass repeats it. A
+    sentence only another phrasing gives is still scored on the utterance alone."""
+    from voice import engines
+    from voice.engines import SphinxRecognizer, Transcript
+
+    recognizer = SphinxRecognizer(intents.load("en").graph()[0])
+    searches: list[str] = []
+    decode = recognizer._decode
+
+    def spy(utterance: bytes, search: str, mean: str | None = None):
+        searches.append(search)
+        return decode(utterance, search, mean)
+
+    monkeypatch.setattr(recognizer, "_decode", spy)
+
+    def heard(text: str) -> Transcript:
+        searches.clear()
+        for chunk in audio.chunks(audio.read_audio(speak_wav(text, tmp_path / "u.wav"))):
+            recognizer.accept(chunk)
+        return recognizer.finish()
+
+    assert heard("play music") == Transcript("play music", True)
+    assert engines._GRAMMAR in searches  # the first utterance: nothing decoded live
+    assert heard("next track") == Transcript("next track", True)
+    assert searches == [engines._MEAN, engines._CORE, engines._PHONES]
+    phrasing = heard("could you turn the volume up")
+    assert phrasing.text == "could you turn the volume up" and phrasing.accepted
+    assert searches[3].startswith(engines._HEARD)
+
+
 def test_volume_400_spoken_is_refused(bus, recorder, english, tmp_path, speak_wav):
     heard = hear(bus, recorder, speak_wav("volume to four hundred", tmp_path / "v.wav"))
     assert heard.text == "volume to four hundred"
