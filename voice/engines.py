@@ -58,13 +58,16 @@ class Transcript:
     `guess`: a command the best path fits, though not well enough to act on unasked (text is
     then ""): the dialogue asks "did you mean ...?" for commands that change something.
     `rival`: another command that would act too (PocketSphinx's core commands, when `text`
-    is another phrasing): if it means something else, the driver is asked."""
+    is another phrasing): if it means something else, the driver is asked.
+    `words`: the words of an accepted `text` and where each starts and ends in the utterance
+    (seconds; PocketSphinx only), so that the front end can check each lies in speech."""
 
     text: str
     accepted: bool
     speech: bool = True
     guess: str = ""
     rival: str = ""
+    words: tuple[tuple[str, float, float], ...] = ()
 
 
 class Recognizer(Protocol):
@@ -284,6 +287,7 @@ class _Phrasing:
     text: str
     margin: float
     clipped: str | None
+    words: tuple[tuple[str, float, float], ...]
 
     @property
     def acts(self) -> bool:
@@ -436,7 +440,8 @@ class SphinxRecognizer:
             return judged
         close = judged.text and _fits(core[1], phones)[0] > heard.margin - RIVAL_GAP
         if heard.acts:
-            return Transcript(heard.text, True, rival=judged.text if close else "")
+            return Transcript(heard.text, True, rival=judged.text if close else "",
+                              words=heard.words)
         if heard.margin >= PHRASING_MARGIN or not close:
             return Transcript("", False, guess=heard.guess)
         return judged
@@ -454,7 +459,7 @@ class SphinxRecognizer:
         if (clipped := self._clipped_number(text, words)) is not None:
             return Transcript("", False, guess=clipped)
         if margin >= threshold or (even and margin >= DOUBTFUL_MARGIN):
-            return Transcript(text, True)
+            return Transcript(text, True, words=_spans(words))
         return Transcript("", False, guess=text)
 
     def _clipped_number(self, text: str, words: list) -> str | None:
@@ -483,7 +488,7 @@ class SphinxRecognizer:
         if (margin < PHRASING_GUESS_MARGIN or hidden < MIN_PAUSE_MARGIN
                 or _unplaced(words, loud) > MAX_UNPLACED_SPEECH):
             return None
-        return _Phrasing(text, margin, self._clipped_number(text, words))
+        return _Phrasing(text, margin, self._clipped_number(text, words), _spans(words))
 
     def _phrasing_only(self, text: str) -> bool:
         """`text` is a sentence of the whole grammar that the core commands do not give."""
@@ -545,6 +550,13 @@ def _searchable(graph: Graph) -> Graph:
 def _variant(word: str, i: int) -> str:
     """The dictionary's name of the word's i-th pronunciation: word, word(2), word(3)..."""
     return f"{word}({i + 1})" if i else word
+
+
+def _spans(words: list[tuple[str, int, int, float]]) -> tuple[tuple[str, float, float], ...]:
+    """The path's words (not its pauses), each with its start and end in seconds."""
+    seconds = FRAME_SAMPLES / SAMPLE_RATE
+    return tuple((word.split("(")[0], first * seconds, (last + 1) * seconds)
+                 for word, first, last, _ in words if not word.startswith(_NOT_WORDS))
 
 
 def _loud_frames(utterance: bytes) -> np.ndarray:

@@ -337,7 +337,7 @@ class VoiceService:
         if self._recognizer is None:
             return
         cleaned, speech = self._recognizer.clean(chunk)
-        segment = self._endpointer.push(cleaned, speech > 0)
+        segment = self._endpointer.push(cleaned, any(speech))
         if self._listening:
             self._feed(cleaned, speech)
             if self._hands_free and segment is not None:
@@ -385,7 +385,7 @@ class VoiceService:
         self._partial = ""
         self._state("listening")
 
-    def _feed(self, cleaned: bytes, speech: int) -> None:
+    def _feed(self, cleaned: bytes, speech: tuple[bool, ...]) -> None:
         partial = self._recognizer.feed(cleaned, speech)
         if partial and partial != self._partial:
             self._partial = partial

@@ -115,6 +115,26 @@ def test_a_command_with_a_pause_inside(english_sphinx, speak_wav, tmp_path):
         assert (heard.text or heard.guess) == expected
 
 
+def test_a_command_with_a_word_where_no_speech_was_is_asked_not_acted(speak_wav, tmp_path):
+    """A second of loud hiss, then "track": the grammar puts "find" on the hiss and the
+    recognizer alone would act on "find a parking"; the front end's VAD heard no speech under
+    that word, so the driver is asked instead."""
+    rng = np.random.default_rng(3)
+    said = np.concatenate([floor(0.5, rng), rng.normal(0, 3000, RATE), audio.read_wav(
+        speak_wav("track", tmp_path / "t.wav", rate=RATE)).astype(np.float64), floor(0.5, rng)])
+    pcm = np.clip(said, -32768, 32767).astype(np.int16)
+    graph = intents.load("en").graph({"place": ["home"]})[0]
+    alone = SphinxRecognizer(graph)
+    for chunk in audio.chunks(pcm):
+        alone.accept(chunk)
+    acted = alone.finish()
+    assert (acted.text, acted.accepted) == ("find a parking", True)
+    assert [word for word, _, end in acted.words if end < 1.6] == ["find"]  # on the hiss
+    heard = listen(SphinxRecognizer(graph), said, denoise=False)
+    assert (heard.text, heard.accepted, heard.guess, heard.speech) == (
+        "", False, "find a parking", True)
+
+
 @pytest.mark.skipif(not TESTDATA.exists(), reason="Debian's pocketsphinx-testdata is absent")
 def test_real_read_speech_with_its_short_gaps_is_not_rejected():
     """A real recording (pocketsphinx-testdata, LibriVox) whose 40 ms gap between two words

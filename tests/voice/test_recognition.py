@@ -296,7 +296,7 @@ def test_pocketsphinx_skips_the_whole_grammar_pass_when_the_live_decoder_agrees(
     arrives: when it heard the core command that acts, no whole-grammar pass repeats it. A
     sentence only another phrasing gives is still scored on the utterance alone."""
     from voice import engines
-    from voice.engines import SphinxRecognizer, Transcript
+    from voice.engines import SphinxRecognizer
 
     recognizer = SphinxRecognizer(intents.load("en").graph()[0])
     searches: list[str] = []
@@ -308,18 +308,18 @@ def test_pocketsphinx_skips_the_whole_grammar_pass_when_the_live_decoder_agrees(
 
     monkeypatch.setattr(recognizer, "_decode", spy)
 
-    def heard(text: str) -> Transcript:
+    def heard(text: str) -> tuple[str, bool]:
         searches.clear()
         for chunk in audio.chunks(audio.read_audio(speak_wav(text, tmp_path / "u.wav"))):
             recognizer.accept(chunk)
-        return recognizer.finish()
+        result = recognizer.finish()
+        return result.text, result.accepted
 
-    assert heard("play music") == Transcript("play music", True)
+    assert heard("play music") == ("play music", True)
     assert engines._GRAMMAR in searches  # the first utterance: nothing decoded live
-    assert heard("next track") == Transcript("next track", True)
+    assert heard("next track") == ("next track", True)
     assert searches == [engines._MEAN, engines._CORE, engines._PHONES]
-    phrasing = heard("could you turn the volume up")
-    assert phrasing.text == "could you turn the volume up" and phrasing.accepted
+    assert heard("could you turn the volume up") == ("could you turn the volume up", True)
     assert searches[3].startswith(engines._HEARD)
 
 

@@ -94,7 +94,7 @@ def segments_of(stream: np.ndarray, *, denoise: bool = True) -> list[bytes]:
     out = []
     for chunk in audio.chunks(stream):
         cleaned, speech = front_end.process(chunk)
-        if (segment := endpointer.push(cleaned, speech > 0)) is not None:
+        if (segment := endpointer.push(cleaned, any(speech))) is not None:
             out.append(segment)
     return out
 
