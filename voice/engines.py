@@ -104,63 +104,76 @@ class VoskRecognizer:
         self.grammar: Graph | None = None
         self.unknown_words: list[str] = []
         self.mode = "free-form"  # or "grammar": a phrase list
-        self._free = None
+        self._free: _Stream | None = None
         if grammar is None:
-            self._rec = KaldiRecognizer(model, SAMPLE_RATE)
+            self._rec = _Stream(KaldiRecognizer(model, SAMPLE_RATE))
         else:
             known = lambda w: model.vosk_model_find_word(w) >= 0  # noqa: E731
             self.grammar, self.unknown_words = _restricted(grammar, known, f"vosk {language}")
             listed, _ = (grammar.listed or grammar).restricted(known)
             if not VOSK_GRAMMAR_MAX >= listed.sentences > 0:
-                self._rec = KaldiRecognizer(model, SAMPLE_RATE)
+                self._rec = _Stream(KaldiRecognizer(model, SAMPLE_RATE))
             else:
                 self.mode = "grammar"
                 phrases = listed.phrases(VOSK_GRAMMAR_MAX) + ([UNK] if known(UNK) else [])
-                self._rec = KaldiRecognizer(model, SAMPLE_RATE,
-                                            json.dumps(phrases, ensure_ascii=False))
+                self._rec = _Stream(KaldiRecognizer(model, SAMPLE_RATE,
+                                                    json.dumps(phrases, ensure_ascii=False)))
                 if fallback:
-                    self._free = KaldiRecognizer(model, SAMPLE_RATE)
-        self._segments: list[str] = []
+                    self._free = _Stream(KaldiRecognizer(model, SAMPLE_RATE))
         self._audio: list[bytes] = []  # the utterance so far, for the free-form pass
 
     def accept(self, chunk: bytes) -> str:
         if self._free is not None:
             self._audio.append(chunk)
-        partial = _feed(self._rec, chunk, self._segments)
-        return " ".join([*self._segments, partial]).strip()
+        return self._rec.feed(chunk)
 
     def finish(self) -> Transcript:
         """The phrase heard (words around it that are none of the grammar's, `[unk]`, left
         out); otherwise, with the fallback, what free-form decoding heard, not accepted."""
-        text = _words(self._rec, self._segments)
-        self._segments = []
+        text, words = self._rec.heard()
         utterance, self._audio = self._audio, []
         accepted = self.grammar is None or self.grammar.accepts(
             templates.words(text, self.language))
         if accepted or self._free is None:
-            return Transcript(text, accepted)
-        heard: list[str] = []
+            return Transcript(text, accepted, words=words if accepted else ())
         for chunk in utterance:
-            _feed(self._free, chunk, heard)
-        return Transcript(_words(self._free, heard), False)
+            self._free.feed(chunk)
+        return Transcript(self._free.heard()[0], False)
 
 
-def _feed(rec, chunk: bytes, segments: list[str]) -> str:
-    """One chunk into a KaldiRecognizer; a segment Vosk closes at a pause goes to `segments`;
-    returns the partial text of the open one."""
-    if rec.AcceptWaveform(chunk):
-        segments.append(json.loads(rec.Result())["text"])
-        return ""
-    return json.loads(rec.PartialResult())["partial"]
+class _Stream:
+    """A KaldiRecognizer and the utterance it is hearing. Vosk counts its word times from the
+    first audio it was ever fed, across utterances, so the stream keeps that count."""
 
+    def __init__(self, rec) -> None:
+        rec.SetWords(True)
+        self._rec = rec
+        self._segments: list[dict] = []  # the results Vosk closed at pauses
+        self._before_s = 0.0  # audio fed before this utterance
+        self._fed_s = 0.0  # and in it
 
-def _words(rec, segments: list[str]) -> str:
-    """The utterance's words once its audio has ended (the recognizer is reset), without
-    `[unk]` and the noise tokens some models emit ("[2]")."""
-    segments = [*segments, json.loads(rec.FinalResult())["text"]]
-    rec.Reset()
-    return " ".join(w for w in " ".join(segments).split()
-                    if not (w.startswith("[") and w.endswith("]")))
+    def feed(self, chunk: bytes) -> str:
+        """One chunk; returns the utterance's text so far."""
+        self._fed_s += len(chunk) / 2 / SAMPLE_RATE
+        if self._rec.AcceptWaveform(chunk):
+            self._segments.append(json.loads(self._rec.Result()))
+            partial = ""
+        else:
+            partial = json.loads(self._rec.PartialResult())["partial"]
+        return " ".join([*(r["text"] for r in self._segments), partial]).strip()
+
+    def heard(self) -> tuple[str, tuple[tuple[str, float, float], ...]]:
+        """The utterance's words once its audio has ended (the recognizer is then reset),
+        without `[unk]` and the noise tokens some models emit ("[2]"), and each word's start
+        and end in the utterance."""
+        results = [*self._segments, json.loads(self._rec.FinalResult())]
+        self._rec.Reset()
+        before, self._before_s, self._fed_s = self._before_s, self._before_s + self._fed_s, 0.0
+        self._segments = []
+        words = tuple((w["word"], w["start"] - before, w["end"] - before)
+                      for r in results for w in r.get("result", ())
+                      if not (w["word"].startswith("[") and w["word"].endswith("]")))
+        return " ".join(w for w, *_ in words), words
 
 
 NOISE_FLOOR_DBFS = -50.0

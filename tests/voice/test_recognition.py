@@ -115,6 +115,48 @@ def test_vosk_speech_off_the_grammar_is_decoded_free_form(bus, recorder, korean,
     assert recorder.payloads(topics.MEDIA_COMMAND) == []
 
 
+def test_vosk_word_times_are_in_the_utterance_and_checked_for_speech(korean_model_path,
+                                                                      tmp_path, speak_wav):
+    """Vosk counts word times from the first audio it was fed; each utterance's words are
+    timed from its own start (the same recording gives the same times after others), and a
+    command with a word where the front end heard no speech is a guess, as with PocketSphinx:
+    loud hiss before "다음 곡" (next track) was heard as "싫어" (no)."""
+    from voice.engines import VoskRecognizer, load_vosk_model
+    from voice.frontend import Listener
+
+    model = load_vosk_model(str(korean_model_path))
+    graph = intents.load("ko").graph()[0]
+    recognizer = VoskRecognizer(model, "ko", graph)
+    pcm = audio.read_audio(speak_wav("일시 정지", tmp_path / "p.wav", voice="ko"))
+    heard = []
+    for _ in range(2):
+        for chunk in audio.chunks(pcm):
+            recognizer.accept(chunk)
+        heard.append(recognizer.finish())
+    assert heard[0].accepted and heard[0].text == "일시 정지"
+    assert [w for w, *_ in heard[0].words] == heard[0].text.split()
+    assert 0.4 < heard[0].words[0][1] < heard[0].words[-1][2] < len(pcm) / audio.SAMPLE_RATE
+    assert [pytest.approx(t) for _, *t in heard[0].words] == [t for _, *t in heard[1].words]
+    listener = Listener(VoskRecognizer(model, "ko", graph))
+    for chunk in audio.chunks(pcm):
+        listener.accept(chunk)
+    assert listener.finish().text == "일시 정지"  # every word in speech: acted on
+    rng = np.random.default_rng(4)
+    said = audio.read_audio(speak_wav("다음 곡", tmp_path / "n.wav", voice="ko"))
+    pcm = np.clip(np.concatenate([rng.normal(0, 8000, audio.SAMPLE_RATE), said]), -32768,
+                  32767).astype(np.int16)
+    alone = VoskRecognizer(model, "ko", graph)
+    for chunk in audio.chunks(pcm):
+        alone.accept(chunk)
+    no = alone.finish()
+    assert (no.text, no.accepted) == ("싫어", True) and no.words[0][2] < 1.2  # on the hiss
+    listener = Listener(VoskRecognizer(model, "ko", graph))
+    for chunk in audio.chunks(pcm):
+        listener.accept(chunk)
+    heard = listener.finish()
+    assert (heard.text, heard.accepted, heard.guess) == ("", False, "싫어")
+
+
 def test_vosk_korean_cancel_route_confirmed_by_voice(bus, recorder, korean, tmp_path,
                                                      speak_wav):
     # "경로 취소" decodes poorly from espeak-ng's Korean voice: typed, then confirmed by voice.
