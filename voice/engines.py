@@ -60,7 +60,7 @@ class Transcript:
     `rival`: another command that would act too (PocketSphinx's core commands, when `text`
     is another phrasing): if it means something else, the driver is asked.
     `words`: the words of an accepted `text` and where each starts and ends in the utterance
-    (seconds; PocketSphinx only), so that the front end can check each lies in speech."""
+    (seconds), so that the front end can check each lies in speech."""
 
     text: str
     accepted: bool
