@@ -22,7 +22,8 @@ REPO = Path(__file__).resolve().parents[2]
 
 
 def volant(*args: str, **kw) -> subprocess.Popen:
-    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    # PYTHONFAULTHANDLER: SIGABRT makes a process that does not end print every thread's stack.
+    env = {**os.environ, "PYTHONPATH": str(REPO), "PYTHONFAULTHANDLER": "1"}
     return subprocess.Popen([sys.executable, "-m", "app", *args], cwd=REPO, env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, **kw)
 
@@ -60,7 +61,12 @@ def test_no_gap_across_kill_9_of_the_vehicle_process(broker, operator_factory,
         assert op.of("volant/car-1/state")[-1]["state"] == "online"
     finally:
         vehicle.send_signal(signal.SIGINT)
-        vehicle.wait(20)
+        try:
+            vehicle.wait(20)
+        except subprocess.TimeoutExpired:
+            vehicle.send_signal(signal.SIGABRT)
+            _, err = vehicle.communicate(timeout=20)
+            pytest.fail(f"fleet simulate did not end 20 s after SIGINT; its threads:\n{err}")
 
 
 def test_watch_json_shows_each_vehicle(broker, link_factory, tmp_path: Path) -> None:
