@@ -22,10 +22,15 @@ REPO = Path(__file__).resolve().parents[2]
 
 
 def volant(*args: str, **kw) -> subprocess.Popen:
-    # PYTHONFAULTHANDLER: SIGABRT makes a process that does not end print every thread's stack.
+    """The CLI as a process, Ctrl-C (SIGINT) reaching it as an operator's would even when
+    the tests run in the background of a script, whose shell has them ignore SIGINT (which a
+    child inherits). PYTHONFAULTHANDLER: SIGABRT makes a process that does not end print
+    every thread's stack."""
     env = {**os.environ, "PYTHONPATH": str(REPO), "PYTHONFAULTHANDLER": "1"}
     return subprocess.Popen([sys.executable, "-m", "app", *args], cwd=REPO, env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, **kw)
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+                            **kw)
 
 
 def refusal(*args: str) -> str:
