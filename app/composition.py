@@ -76,7 +76,8 @@ def compose(settings: Settings, overrides: Overrides = Overrides()) -> list[Modu
                                     intents_file=settings.voice_intents or None,
                                     microphone=not (o.offscreen or o.root),
                                     wake=settings.wake_phrase,
-                                    noise_frontend=settings.voice_noise_frontend))
+                                    noise_frontend=settings.voice_noise_frontend,
+                                    english_engine=settings.voice_english_engine))
     if settings.fleet_broker:
         modules.append(fleet_link(settings))
     return modules

@@ -29,7 +29,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from kernel import topics
 from kernel.event_bus import EventBus
-from voice import audio, engines, intents
+from voice import audio, engines, intents, whisper
 from voice.engines import SphinxRecognizer, create_recognizer
 from voice.service import VoiceService
 
@@ -143,7 +143,8 @@ def false_accepts(recognizer, templates, phrases, conditions, tmp: Path
     return accepted, total, fallback_ms
 
 
-def latency(language: str, phrases, tmp: Path, runs: int = 2) -> list[float]:
+def latency(language: str, phrases, tmp: Path, runs: int = 2,
+            english_engine: str = "pocketsphinx") -> list[float]:
     """End of speech (voice.state processing) -> voice.intent on the bus, in ms."""
     bus = EventBus()
     marks: dict[str, float] = {}
@@ -162,7 +163,7 @@ def latency(language: str, phrases, tmp: Path, runs: int = 2) -> list[float]:
     bus.subscribe(topics.VOICE_STATE, on_state)
     bus.subscribe(topics.VOICE_INTENT, on_intent)
     service = VoiceService(language, data_dir=tmp / "data", microphone=False,
-                           favourites={"work": "60.2,24.9"})
+                           favourites={"work": "60.2,24.9"}, english_engine=english_engine)
     service.start(bus)
     while bus.retained(topics.VOICE_STATE).state != "idle":  # the model loads
         time.sleep(0.05)
@@ -256,6 +257,14 @@ def main() -> None:
                              f"p50 {p50[name]:.0f} ms, p95 {pct(values, 95):.0f} ms "
                              f"(n={len(values)})"))
                 note(rows)
+                if name == "pocketsphinx en" and not whisper.unavailable():
+                    checked = latency(language, phrases[:6], tmp,
+                                      english_engine="pocketsphinx+whisper")
+                    rows.append(("end of speech -> intent, en, pocketsphinx+whisper",
+                                 f"p50 {pct(checked, 50):.0f} ms, p95 {pct(checked, 95):.0f} "
+                                 f"ms (n={len(checked)}; {pct(checked, 50) / p50[name]:.1f}x "
+                                 f"PocketSphinx alone)"))
+                    note(rows)
         if len(p50) > 1:  # the engines' peer ratio, as for the RTF
             (fast, fast_ms), *_, (slow, slow_ms) = sorted(p50.items(), key=lambda kv: kv[1])
             rows.append((f"end of speech -> intent p50 ratio {slow} / {fast}",

@@ -5,11 +5,13 @@ as text in the same run (the ceiling of any recognizer). Right = intent and ever
 a "did you mean" guess; wrong = an action other than the one meant. For English, off-list
 phrases (bench/voice_devset.py's) that still gave an intent.
 
-    .venv/bin/python bench/bench_voice_paraphrases.py [LANGUAGE ...]   (default: en fr ko)
+    .venv/bin/python bench/bench_voice_paraphrases.py [LANGUAGE ...] [--engine E]
+    (default: en fr ko; --engine: the English recognizer, PocketSphinx by default)
 """
 
 from __future__ import annotations
 
+import argparse
 import sys
 import tempfile
 from pathlib import Path
@@ -27,16 +29,22 @@ VOICES = {"en": "en-us", "fr": "fr", "ko": "ko"}
 
 
 def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("languages", nargs="*", default=["en", "fr", "ko"])
+    parser.add_argument("--engine", choices=("pocketsphinx", "whisper", "pocketsphinx+whisper"),
+                        default="pocketsphinx")
+    args = parser.parse_args()
     rows = []
     with tempfile.TemporaryDirectory() as tmpdir:
         wav = Path(tmpdir) / "p.wav"
-        for language in sys.argv[1:] or ("en", "fr", "ko"):
+        for language in args.languages:
             templates = intents.load(language)
             cases = paraphrases(language)
             rows.append((f"{language} text (parser)",
                          score([outcome(templates.parse(s), i, sl) for s, i, sl in cases])))
             recognizer, why = create_recognizer(language,
-                                                templates.graph(vocabulary(language))[0])
+                                                templates.graph(vocabulary(language))[0],
+                                                english=args.engine)
             if recognizer is None:
                 rows.append((f"{language} spoken", f"no measure: {why}"))
                 continue

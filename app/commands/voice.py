@@ -28,6 +28,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     rec.add_argument("--noise-frontend", choices=("on", "off"),
                      help="noise suppression + auto gain before recognition (default: the "
                           "voice_noise_frontend setting)")
+    rec.add_argument("--engine", choices=("pocketsphinx", "whisper", "pocketsphinx+whisper"),
+                     help="English recognizer without a Vosk model (default: the "
+                          "voice_english_engine setting)")
     rec.set_defaults(func=_recognize)
     models = actions.add_parser("models", help="list installed speech models; "
                                                "`download en|fr|zh` fetches an official one")
@@ -61,7 +64,8 @@ def _recognize(args: argparse.Namespace) -> int:
         return 2
     graph, _skipped = templates.graph({"place": list(settings.favourites)})
     try:
-        engine, reason = create_recognizer(language, graph, data_dir=data_dir())
+        engine, reason = create_recognizer(language, graph, data_dir=data_dir(),
+                                           english=args.engine or settings.voice_english_engine)
     except ValueError as exc:  # e.g. no command of the file is in the model's vocabulary
         engine, reason = None, str(exc)
     if engine is None:

