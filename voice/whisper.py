@@ -139,8 +139,10 @@ class CheckedRecognizer:
     command acts when Whisper wrote a command itself, or wrote something like PocketSphinx's
     command (a word or two misheard, as "call for reading" for "call forwarding"); when
     PocketSphinx's command is unlike what Whisper heard ("cancel route" for "transfer"), it
-    is refused and Whisper's text shown. Whisper runs beside PocketSphinx's end-of-utterance
-    passes, on another thread."""
+    is refused and Whisper's text shown. A command of one word, where Whisper errs most (the
+    letter "s" written "Yes."), acts only when PocketSphinx heard that word too; otherwise it
+    is asked about (and "yes", an answer, is not guessed at all). Whisper runs beside
+    PocketSphinx's end-of-utterance passes, on another thread."""
 
     engine = "pocketsphinx+whisper"
 
@@ -159,8 +161,10 @@ class CheckedRecognizer:
             written = pool.submit(self.whisper.finish)
             forced = self.sphinx.finish()
             heard = written.result()
-        if heard.accepted:
+        if heard.accepted and (" " in heard.text or forced.text == heard.text):
             return heard
+        if heard.accepted:  # one word alone, which PocketSphinx's grammar did not hear
+            return Transcript("", False, guess=heard.text)
         command = forced.text if forced.accepted else forced.guess
         said = heard.text or heard.guess
         if not command:

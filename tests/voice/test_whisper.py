@@ -164,3 +164,17 @@ def test_a_command_whisper_writes_a_little_differently_still_acts():
     listener, templates = checked_listener(("four queen of clubs",))
     heard = heard_through(listener, real_samples(TESTDATA / "cards" / "002.wav"))
     assert templates.acted_on(heard) == "four queen of clubs"
+
+
+def test_one_word_acts_only_when_both_heard_it():
+    """Asterisk's spoken letter "s": Whisper writes "Yes." (an answer that would confirm a
+    pending question) and PocketSphinx's grammar only guesses "yes": not acted on."""
+    samples = real_samples(ASTERISK / "letters" / "s.g722")
+    listener, templates = checked_listener()
+    pair = listener.recognizer
+    for chunk in audio.chunks(samples):
+        pair.whisper.accept(chunk)
+    alone = pair.whisper.finish()
+    assert (alone.text, alone.accepted) == ("yes", True)  # Whisper alone would say yes
+    heard = heard_through(listener, samples)
+    assert templates.acted_on(heard) == "" and heard.guess == "yes"
