@@ -91,7 +91,7 @@ def test_a_command_whisper_is_unsure_of_is_asked_about(monkeypatch):
     assert (heard.text, heard.accepted, heard.guess) == ("", False, "go forward ten meters")
 
 
-def test_whisper_is_chosen_for_english_commands_only(monkeypatch):
+def test_whisper_is_chosen_for_english_commands_only():
     graph = intents.load("en").graph()[0]
     assert create_recognizer("en", graph, english="whisper")[0].engine == "whisper"
     assert create_recognizer("en", graph)[0].engine == "pocketsphinx"
