@@ -24,6 +24,7 @@ from voice_devset import OFF_LIST
 
 from voice import audio, intents
 from voice.engines import create_recognizer
+from voice.models import ENGLISH_ENGINES
 
 VOICES = {"en": "en-us", "fr": "fr", "ko": "ko"}
 
@@ -31,8 +32,7 @@ VOICES = {"en": "en-us", "fr": "fr", "ko": "ko"}
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("languages", nargs="*", default=["en", "fr", "ko"])
-    parser.add_argument("--engine", choices=("pocketsphinx", "whisper", "pocketsphinx+whisper"),
-                        default="pocketsphinx")
+    parser.add_argument("--engine", choices=ENGLISH_ENGINES, default=ENGLISH_ENGINES[0])
     args = parser.parse_args()
     rows = []
     with tempfile.TemporaryDirectory() as tmpdir:

@@ -35,6 +35,7 @@ from voice import audio, engines, intents
 from voice.dialogue import QUESTIONS
 from voice.engines import SphinxRecognizer
 from voice.frontend import Listener
+from voice.models import ENGLISH_ENGINES
 from voice.whisper import CheckedRecognizer, WhisperRecognizer
 
 RATE = audio.SAMPLE_RATE
@@ -126,8 +127,7 @@ def main() -> None:
                         help="clean audio only, front end off (a quick look)")
     parser.add_argument("--noise", choices=("road", "hvac", "vehicle", "wind"),
                         help="this noise only (and clean), front end off")
-    parser.add_argument("--engine", default="pocketsphinx",
-                        choices=("pocketsphinx", "whisper", "pocketsphinx+whisper"),
+    parser.add_argument("--engine", default=ENGLISH_ENGINES[0], choices=ENGLISH_ENGINES,
                         help="the recognizer measured (the peer is PocketSphinx's best path)")
     args = parser.parse_args()
     from pocketsphinx import Decoder

@@ -36,6 +36,7 @@ from voice import grammar as templates
 from voice import numbers
 from voice.audio import SAMPLE_RATE
 from voice.grammar import Graph
+from voice.models import ENGLISH_ENGINES
 
 log = logging.getLogger(__name__)
 UNK = "[unk]"
@@ -651,7 +652,7 @@ def create_recognizer(language: str, grammar: Graph, *, data_dir: Path | None = 
     if language == "en":
         from voice import whisper
 
-        if english in ("whisper", "pocketsphinx+whisper") and not wake_phrase:
+        if english in ENGLISH_ENGINES[1:] and not wake_phrase:
             why = whisper.unavailable()
             if not why:
                 try:

@@ -17,6 +17,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 ENV_VAR = "VOLANT_VOSK_MODEL"
+# English without a Vosk model (the setting voice_english_engine; voice.engines.create_recognizer):
+# PocketSphinx's bundled model, the default, or Whisper (voice/whisper.py), alone or checking it.
+ENGLISH_ENGINES = ("pocketsphinx", "whisper", "pocketsphinx+whisper")
 MODEL_SITE = "https://alphacephei.com/vosk/models/"
 OFFICIAL = {"en": "vosk-model-small-en-us-0.15", "fr": "vosk-model-small-fr-0.22",
             "zh": "vosk-model-small-cn-0.22"}

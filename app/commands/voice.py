@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 from kernel.languages import CODES
-from voice.models import OFFICIAL
+from voice.models import ENGLISH_ENGINES, OFFICIAL
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -28,7 +28,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     rec.add_argument("--noise-frontend", choices=("on", "off"),
                      help="noise suppression + auto gain before recognition (default: the "
                           "voice_noise_frontend setting)")
-    rec.add_argument("--engine", choices=("pocketsphinx", "whisper", "pocketsphinx+whisper"),
+    rec.add_argument("--engine", choices=ENGLISH_ENGINES,
                      help="English recognizer without a Vosk model (default: the "
                           "voice_english_engine setting)")
     rec.set_defaults(func=_recognize)

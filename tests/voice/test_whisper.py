@@ -91,6 +91,17 @@ def test_a_command_whisper_is_unsure_of_is_asked_about(monkeypatch):
     assert (heard.text, heard.accepted, heard.guess) == ("", False, "go forward ten meters")
 
 
+def test_the_setting_and_the_cli_offer_the_same_engines():
+    from typing import get_args
+
+    from kernel.settings import Settings
+    from voice.models import ENGLISH_ENGINES
+
+    field = Settings.model_fields["voice_english_engine"]
+    assert get_args(field.annotation) == ENGLISH_ENGINES
+    assert field.default == ENGLISH_ENGINES[0]
+
+
 def test_whisper_is_chosen_for_english_commands_only():
     graph = intents.load("en").graph()[0]
     assert create_recognizer("en", graph, english="whisper")[0].engine == "whisper"
