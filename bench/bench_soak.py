@@ -11,11 +11,16 @@ numpy, numba, scipy, pocketsphinx, pyttsx3...), makes the QApplication, loads Po
 en-us model and a pyttsx3 engine, and does nothing. No app on these libraries can use less, so
 ours/peer at the end is what Volant's own state (map, index, grammar, queues, JIT code) adds.
 
-    python bench/bench_soak.py [SIMULATED_MINUTES]
+Every simulated minute the driver also speaks: a real recording (pocketsphinx-testdata's "go
+forward ten meters", no command of Volant's) goes through the English engine chosen
+(`--engine`, the `voice_english_engine` setting), so that its working memory is in the figure.
+
+    python bench/bench_soak.py [SIMULATED_MINUTES] [--engine pocketsphinx|whisper|...]
 """
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import subprocess
@@ -38,11 +43,13 @@ from media.service import MediaService
 from navigation.service import NavigationService
 from ui.application import application
 from vehicle.simulation import VehicleSimulation
+from voice.models import ENGLISH_ENGINES
 
 SIM_SECONDS = 3600
 FACTOR = 20
 PLACES = ("Hakaniemenranta", "Bulevardi")
 QUESTIONS = ("what is the battery level", "what is the range", "volume up", "volume down")
+RECORDING = Path("/usr/share/pocketsphinx/test/data/goforward.raw")
 
 
 def rss_mb() -> float:
@@ -91,7 +98,12 @@ def peer_rss(names: list[str]) -> tuple[float, list[str]]:
 
 
 def main() -> None:
-    minutes = float(sys.argv[1]) if len(sys.argv) > 1 else SIM_SECONDS / 60
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("minutes", nargs="?", type=float, default=SIM_SECONDS / 60,
+                        help="simulated minutes")
+    parser.add_argument("--engine", choices=ENGLISH_ENGINES, default=ENGLISH_ENGINES[0])
+    args = parser.parse_args()
+    minutes = args.minutes
     app = application()
     bus = EventBus()
     counts = {"published": 0, "delivered": 0, "errors": 0, "arrivals": 0}
@@ -112,7 +124,7 @@ def main() -> None:
     bus.subscribe("#", delivered, on="worker", name="count delivered")
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
-        modules = compose(Settings(language="en"), Overrides(
+        modules = compose(Settings(language="en", voice_english_engine=args.engine), Overrides(
             root=root, map_cache=cache_dir(), start=(60.1650, 24.9400), soc_percent=95.0,
             time_factor=FACTOR, voice=True))
         nav, media = find(modules, NavigationService), find(modules, MediaService)
@@ -129,7 +141,7 @@ def main() -> None:
         start = time.monotonic()
         wall = minutes * 60 / FACTOR
         warm_rss = None
-        asked = 0
+        asked = spoken = 0
         arrivals_seen = 0
         while (elapsed := time.monotonic() - start) < wall:
             app.processEvents()
@@ -142,6 +154,9 @@ def main() -> None:
                 bus.publish(topics.NAV_ROUTE_REQUEST, RouteRequest(PLACES[leg % 2]))
             if sim.sim_time_s >= (asked + 1) * 60:
                 bus.publish(topics.VOICE_UTTERANCE, Utterance(QUESTIONS[asked % len(QUESTIONS)]))
+                if RECORDING.exists():
+                    bus.publish(topics.VOICE_AUDIO_FILE, topics.AudioFile(str(RECORDING)))
+                    spoken += 1
                 asked += 1
         end_rss = rss_mb()
         libraries = third_party_modules()
@@ -149,7 +164,8 @@ def main() -> None:
             module.stop()
         dropped = bus.close(timeout=10)
     print(f"simulated {sim.sim_time_s / 60:.0f} min at {FACTOR}x in {wall:.0f} s wall; "
-          f"{counts['arrivals']} arrivals, {asked} voice questions")
+          f"{counts['arrivals']} arrivals, {asked} voice questions typed, {spoken} recordings "
+          f"heard by {args.engine}")
     print(f"RSS after warm-up {warm_rss:.0f} MB, at the end {end_rss:.0f} MB "
           f"(growth {end_rss - (warm_rss or end_rss):+.0f} MB)")
     print(f"bus: {counts['published']:,} published, {counts['delivered']:,} delivered to a "

@@ -105,6 +105,13 @@ def recordings(known, prompts: int, templates: intents.IntentSet
     return on, [r for r in off if r.text not in listed and templates.parse(r.text) is None]
 
 
+def asks(templates: intents.IntentSet, guess: str) -> bool:
+    """The dialogue asks "did you mean …?" about the guess (Dialogue.suggest): it is a command
+    that changes something; other guesses are told as not understood."""
+    match = templates.parse(guess) if guess else None
+    return match is not None and match.intent not in QUESTIONS
+
+
 def kind(templates: intents.IntentSet, text: str) -> str:
     """What a wrong action would have done: "changes" (a command that changes something at
     once), "confirm" (one that asks "yes or no?" first: cancel the route), "yes/no" (an answer:
@@ -176,7 +183,7 @@ def main() -> None:
                     counts["asked"] += not text and guess == recording.text
                 else:
                     counts["off acted"] += bool(text)
-                    counts["off asked"] += not text and bool(guess)
+                    counts["off asked"] += not text and asks(templates, guess)
                 if text and text != recording.text:
                     counts[kind(templates, text)] += 1
                 if not denoise:

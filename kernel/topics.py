@@ -574,8 +574,9 @@ class Utterance:
 @dataclass(frozen=True, slots=True)
 class VoiceState:
     """state: disabled, idle, listening, processing; reason says why when disabled (or why
-    the wake phrase is off); wake_phrase is set while Volant listens for it; examples are
-    commands of the language's templates to suggest to the driver."""
+    the wake phrase, or the English engine chosen, is off); wake_phrase is set while Volant
+    listens for it; examples are commands of the language's templates to suggest to the
+    driver."""
 
     state: str
     language: MaybeLanguageCode = ""

@@ -73,7 +73,9 @@ class Dialogue:
         """A command the recognizer found, though not surely: for one that changes something,
         ask "did you mean ...?" ("yes" acts, "no" cancels); anything else is not understood."""
         match = self.intents.parse(guess)
-        if match is None or match.intent in QUESTIONS or self._out_of_range(match):
+        if match is None:  # words written unsurely (Whisper) that are no command
+            return self.reject(guess, speech=True)
+        if match.intent in QUESTIONS or self._out_of_range(match):
             return self.reject("", speech=True)
         self._pending, self._pending_guess = match, True
         return self._say(None, self._reply("did_you_mean", value=match.transcript))

@@ -638,11 +638,12 @@ def load_vosk_model(path: str):
 def create_recognizer(language: str, grammar: Graph, *, data_dir: Path | None = None,
                       model_paths: dict[str, str] | None = None, wake_phrase: str = "",
                       english: str = "pocketsphinx") -> tuple[Recognizer | None, str]:
-    """The best recognizer for `language`, or None and the reason there is none: a Vosk model
-    if one is installed, else for English `english`: PocketSphinx's bundled model, "whisper"
-    or "pocketsphinx+whisper" (voice.whisper; PocketSphinx alone when Whisper is not installed,
-    and always for the wake phrase, which is listened for all the time). `wake_phrase`: the
-    grammar is the wake grammar (PocketSphinx accepts its wake phrase alone more readily)."""
+    """The best recognizer for `language` and "", or None and the reason there is none: a Vosk
+    model if one is installed, else for English `english`: PocketSphinx's bundled model,
+    "whisper" or "pocketsphinx+whisper" (voice.whisper; always PocketSphinx for the wake
+    phrase, which is listened for all the time). When Whisper was asked for and cannot be had,
+    PocketSphinx and why Whisper is off. `wake_phrase`: the grammar is the wake grammar
+    (PocketSphinx accepts its wake phrase alone more readily)."""
     from voice.models import OFFICIAL, best_model
 
     info = best_model(language, data_dir, model_paths)
@@ -664,6 +665,7 @@ def create_recognizer(language: str, grammar: Graph, *, data_dir: Path | None = 
                 except ValueError as exc:
                     why = str(exc)
             log.warning("Whisper: %s; English uses PocketSphinx", why)
+            return SphinxRecognizer(grammar, language), why
         return SphinxRecognizer(grammar, language, wake_phrase), ""
     hint = (f"; run `volant voice models download {language}`" if language in OFFICIAL
             else "")

@@ -73,6 +73,7 @@ class VoiceService:
         self._timeout_s = listen_timeout_s
         self._denoise = noise_frontend
         self._english = english_engine
+        self._engine_off = Why()  # why the English engine asked for is not the one in use
         self._vocabulary: dict[str, list[str]] = {"place": list(self._favourites)}
         self._dialogues: dict[str, Dialogue] = {}
         self._suggestions: dict[str, tuple[str, ...]] = {}
@@ -202,18 +203,21 @@ class VoiceService:
             self._disarm()
             self._state("disabled", self._voice_off(failure))
         else:
-            self._state("idle", self._arm(graph) if self._wake_enabled else self._disarm())
+            wake = self._arm(graph) if self._wake_enabled else self._disarm()
+            self._state("idle", wake if wake.template or wake.plain else self._engine_off)
 
     def _graph(self) -> Graph:
         """The grammar of the current language's commands; sets the recognizer for it."""
         graph, skipped = self.dialogue().intents.graph(self._vocabulary)
         if skipped:
             log.info("voice grammar: templates without known slot values: %s", skipped)
-        recognizer, _ = create_recognizer(
+        recognizer, why = create_recognizer(
             self.language, graph, data_dir=self._data_dir, model_paths=self._model_paths,
             english=self._english)
         self._recognizer = (None if recognizer is None
                             else Listener(recognizer, denoise=self._denoise))
+        self._engine_off = (Why("Whisper is off: %1; English uses PocketSphinx", (why,))
+                            if recognizer is not None and why else Why())
         return graph
 
     def _voice_off(self, failure: str) -> Why:

@@ -15,14 +15,15 @@ from __future__ import annotations
 
 import os
 import re
+import threading
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
 from rapidfuzz.distance import Levenshtein
 
+from voice import audio, numbers
 from voice import grammar as templates
-from voice import numbers
 from voice.engines import SphinxRecognizer, Transcript
 from voice.grammar import Graph
 
@@ -33,6 +34,14 @@ MIN_LOGPROB = -0.6
 # (`likeness`), and is asked about down to ASK_ALIKE.
 ALIKE = 0.75
 ASK_ALIKE = 0.6
+HOP = 160  # audio samples per mel frame (10 ms)
+FULL_WINDOW = 3000  # mel frames: the 30 s window Whisper learnt on
+SHORT_WINDOW = 1000  # mel frames read first (bench/bench_voice_real.py --engine whisper)
+MARGIN = 200  # mel frames of silence at least after the utterance in a short window
+# A reading of more tokens than this for the audio's length has run on.
+TOKENS_BASE, TOKENS_PER_S = 10, 8
+# faster-whisper's rule for silence: likely no speech and words written unsurely.
+NO_SPEECH, SILENT_LOGPROB = 0.6, -1.0
 _DIGITS = re.compile(r"(\d+)(st|nd|rd|th)?\s*(%?)")
 _EN_ORDINALS = {"one": "first", "two": "second", "three": "third", "five": "fifth",
                 "eight": "eighth", "nine": "ninth", "twelve": "twelfth"}
@@ -83,48 +92,108 @@ def spoken(text: str, language: str) -> str:
 
 class WhisperRecognizer:
     """One utterance at a time: audio is kept while it arrives and transcribed at its end
-    (Whisper reads a whole window; it has no partial transcripts)."""
+    (Whisper reads a whole window; it has no partial transcripts).
+
+    Whisper learnt on 30 s windows and its encoder's cost grows with the window, so a command
+    is first read in a short window (the utterance and at least 2 s of silence). A short
+    window can make Whisper run on, writing the sentence again and again, and makes it less
+    sure of its words; a reading that ran on (the words one phrase repeated, or as many tokens
+    as the audio's length allows), or that it is unsure of (`second_look`), is read again in
+    the full window.
+    Audio longer than the full window is not a command: its first window is written, never
+    acted on."""
 
     engine = "whisper"
 
     def __init__(self, grammar: Graph, language: str = "en", path: Path | None = None
                  ) -> None:
         from faster_whisper import WhisperModel
+        from faster_whisper.tokenizer import Tokenizer
 
         folder = path or model_path()
         self.language = language
         try:
-            self._model = WhisperModel(str(folder), device="cpu", compute_type="int8",
-                                       cpu_threads=min(2, os.cpu_count() or 1))
+            # One thread: a short window reads as fast on two, and the other core is left
+            # to PocketSphinx's passes beside it and to the UI.
+            model = WhisperModel(str(folder), device="cpu", compute_type="int8",
+                                 cpu_threads=1)
         except (RuntimeError, ValueError, OSError) as exc:
             raise ValueError(f"{folder}: not a usable Whisper model ({exc})") from exc
+        self._model, self._features = model.model, model.feature_extractor
+        self._tokenizer = Tokenizer(model.hf_tokenizer, model.model.is_multilingual,
+                                    task="transcribe", language=language)
+        self._prompt = [*self._tokenizer.sot_sequence, self._tokenizer.no_timestamps]
         self.grammar = grammar
         self.unknown_words: list[str] = []  # it writes any word
         self._audio: list[bytes] = []
+        # Set once the model runs (or finish ends): CheckedRecognizer starts PocketSphinx, whose
+        # passes hold the GIL, only then.
+        self.reading = threading.Event()
+        # An unsure reading of the short window is read again in the full one (False: asked
+        # about as it is, when PocketSphinx's reading is there to check against).
+        self.second_look = True
 
     def accept(self, chunk: bytes) -> str:
         self._audio.append(chunk)
         return ""
 
     def finish(self) -> Transcript:
+        try:
+            return self._transcript()
+        finally:
+            self.reading.set()
+
+    def _transcript(self) -> Transcript:
         pcm, self._audio = b"".join(self._audio), []
         if not pcm:
             return Transcript("", False, speech=False)
         samples = np.frombuffer(pcm, np.int16).astype(np.float32) / 32768
-        segments, _ = self._model.transcribe(
-            samples, language=self.language, beam_size=1, without_timestamps=True,
-            condition_on_previous_text=False, vad_filter=False)
-        segments = list(segments)
-        tokens = templates.words(spoken(" ".join(s.text for s in segments), self.language),
-                                 self.language)
+        too_long, samples = len(samples) > FULL_WINDOW * HOP, samples[:FULL_WINDOW * HOP]
+        reading = self._read(samples, SHORT_WINDOW)
+        if reading is None or (self.second_look and reading[1] < MIN_LOGPROB):
+            reading = self._read(samples, FULL_WINDOW)
+        assert reading is not None  # the full window is never read again
+        text, logprob = reading
+        tokens = templates.words(spoken(text, self.language), self.language)
         text = templates.join(tokens, self.language)
         if not tokens:
             return Transcript("", False)
-        if not self.grammar.accepts(tokens):
+        if too_long:
             return Transcript(text, False)
-        if min(s.avg_logprob for s in segments) < MIN_LOGPROB:
+        if logprob < MIN_LOGPROB:  # free-form text an open slot would take is a guess too
             return Transcript("", False, guess=text)
-        return Transcript(text, True)
+        return Transcript(text, self.grammar.accepts(tokens))
+
+    def _read(self, samples: np.ndarray, window: int) -> tuple[str, float] | None:
+        """(the words written, their mean log-probability per token) in a window of at least
+        `window` mel frames; None when a short window ran on. Silence, which Whisper is known
+        to fill with words, gives "" (faster-whisper's no-speech rule)."""
+        import ctranslate2
+
+        frames = min(FULL_WINDOW, max(window, len(samples) // HOP + MARGIN))
+        features = self._features(samples, padding=frames * HOP - len(samples))[:, :frames]
+        features = ctranslate2.StorageView.from_array(np.ascontiguousarray(features[None]))
+        seconds = len(samples) / audio.SAMPLE_RATE
+        limit = len(self._prompt) + TOKENS_BASE + int(TOKENS_PER_S * seconds)
+        self.reading.set()
+        result = self._model.generate(  # encodes and decodes in one call without the GIL
+            features, [self._prompt], beam_size=1, max_length=limit, return_scores=True,
+            return_no_speech_prob=True, suppress_blank=True, suppress_tokens=[-1])[0]
+        ids = result.sequences_ids[0]
+        logprob = result.scores[0] * len(ids) / (len(ids) + 1)
+        text = self._tokenizer.decode(ids)
+        if window < FULL_WINDOW and (len(ids) >= limit - len(self._prompt)
+                                     or _repeated(text.lower().split())):
+            return None
+        if result.no_speech_prob > NO_SPEECH and logprob < SILENT_LOGPROB:
+            return "", logprob
+        return text, logprob
+
+
+def _repeated(words: list[str]) -> bool:
+    """The words are one phrase said twice or more: Whisper running on in a short window."""
+    return any(len(words) % n == 0 and words == words[:n] * (len(words) // n)
+               for n in range(1, len(words) // 2 + 1))
 
 
 def likeness(a: str, b: str) -> float:
@@ -149,6 +218,9 @@ class CheckedRecognizer:
     def __init__(self, sphinx: SphinxRecognizer, whisper_recognizer: WhisperRecognizer
                  ) -> None:
         self.sphinx, self.whisper = sphinx, whisper_recognizer
+        # A second look at an unsure utterance would cost a full window's read, and the
+        # benches' results were the same without it.
+        whisper_recognizer.second_look = False
         self.language, self.grammar = sphinx.language, sphinx.grammar
         self.unknown_words = sphinx.unknown_words
 
@@ -158,7 +230,9 @@ class CheckedRecognizer:
 
     def finish(self) -> Transcript:
         with ThreadPoolExecutor(1, thread_name_prefix="voice-whisper") as pool:
+            self.whisper.reading.clear()
             written = pool.submit(self.whisper.finish)
+            self.whisper.reading.wait()
             forced = self.sphinx.finish()
             heard = written.result()
         if heard.accepted and (" " in heard.text or forced.text == heard.text):

@@ -71,6 +71,9 @@ def _recognize(args: argparse.Namespace) -> int:
     if engine is None:
         print(f"volant voice: {reason}", file=sys.stderr)
         return 3
+    if reason:  # the English engine asked for is off
+        print(f"volant voice: Whisper is off: {reason}; English uses PocketSphinx",
+              file=sys.stderr)
     denoise = (settings.voice_noise_frontend if args.noise_frontend is None
                else args.noise_frontend == "on")
     recognizer = Listener(engine, denoise=denoise)

@@ -197,6 +197,13 @@ def test_a_doubtful_question_is_not_asked_about(bus, recorder, voice):
     assert say(bus, recorder, "yes").text == "There is nothing to confirm."
 
 
+def test_doubtful_words_that_are_no_command_are_shown(bus, recorder, voice):
+    """Whisper's unsure free-form words: no command to ask about; the driver sees them."""
+    reply = suggest(voice, "transfer the call")
+    assert "transfer the call" in reply and "Did you mean" not in reply
+    assert say(bus, recorder, "yes").text == "There is nothing to confirm."
+
+
 def test_a_doubtful_command_in_french(bus, recorder, voice):
     with voice._dialogue_lock:
         reply = voice.dialogue("fr").suggest("morceau suivant").reply
