@@ -13,6 +13,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from kernel import topics
@@ -164,6 +165,22 @@ def test_an_unsure_short_reading_gets_a_second_look_in_the_full_window():
         recognizer.accept(chunk)
     heard = recognizer.finish()
     assert (heard.text, heard.guess) == ("calling", "")
+
+
+@pytest.mark.parametrize("kind", ["longer than a window", "only noise"])
+def test_hostile_audio_is_never_acted_on(kind):
+    """A command said 12 times over (33 s: more than Whisper's 30 s window), or 3 s of low
+    noise: nothing acted on, nothing asked about."""
+    graph = intents.load(str(DATA / "robot.toml")).graph()[0]
+    recognizer = whisper.WhisperRecognizer(graph)
+    if kind == "only noise":
+        samples = np.random.default_rng(7).normal(0, 30, 3 * audio.SAMPLE_RATE).astype("int16")
+    else:
+        samples = np.tile(audio.read_raw(TESTDATA / "goforward.raw"), 12)
+    for chunk in audio.chunks(samples):
+        recognizer.accept(chunk)
+    heard = recognizer.finish()
+    assert not heard.accepted and not heard.guess
 
 
 def test_free_form_text_whisper_is_unsure_of_is_a_guess(monkeypatch, tmp_path):
