@@ -635,15 +635,18 @@ def load_vosk_model(path: str):
     return Model(path)
 
 
+_told: set[str] = set()  # why Whisper is off, as logged
+
+
 def create_recognizer(language: str, grammar: Graph, *, data_dir: Path | None = None,
                       model_paths: dict[str, str] | None = None, wake_phrase: str = "",
                       english: str = "pocketsphinx") -> tuple[Recognizer | None, str]:
     """The best recognizer for `language` and "", or None and the reason there is none: a Vosk
     model if one is installed, else for English `english`: PocketSphinx's bundled model,
-    "whisper" or "pocketsphinx+whisper" (voice.whisper; always PocketSphinx for the wake
-    phrase, which is listened for all the time). When Whisper was asked for and cannot be had,
-    PocketSphinx and why Whisper is off. `wake_phrase`: the grammar is the wake grammar
-    (PocketSphinx accepts its wake phrase alone more readily)."""
+    "whisper" or "pocketsphinx+whisper" (voice.whisper). When Whisper was asked for and cannot
+    be had, PocketSphinx and why Whisper is off. `wake_phrase`: the grammar is the wake grammar
+    (PocketSphinx accepts its wake phrase alone more readily); PocketSphinx listens for it all
+    the time, and with Whisper on, Whisper checks a command said in the same breath."""
     from voice.models import OFFICIAL, best_model
 
     info = best_model(language, data_dir, model_paths)
@@ -651,22 +654,29 @@ def create_recognizer(language: str, grammar: Graph, *, data_dir: Path | None = 
         return VoskRecognizer(load_vosk_model(str(info.path)), language, grammar,
                               fallback=not wake_phrase), ""
     if language == "en":
+        if english not in ENGLISH_ENGINES[1:]:
+            return SphinxRecognizer(grammar, language, wake_phrase), ""
         from voice import whisper
 
-        if english in ENGLISH_ENGINES[1:] and not wake_phrase:
-            why = whisper.unavailable()
-            if not why:
-                try:
-                    written = whisper.WhisperRecognizer(grammar, language)
-                    if english == "whisper":
-                        return written, ""
-                    return whisper.CheckedRecognizer(SphinxRecognizer(grammar, language),
-                                                     written), ""
-                except ValueError as exc:
-                    why = str(exc)
+        why = whisper.unavailable()
+        if not why:
+            try:
+                written = whisper.WhisperRecognizer(grammar, language)
+            except ValueError as exc:
+                why = str(exc)
+            else:
+                if wake_phrase:  # PocketSphinx spots it; Whisper checks a command said with it
+                    return whisper.CheckedRecognizer(
+                        SphinxRecognizer(grammar, language, wake_phrase), written,
+                        wake_phrase=wake_phrase), ""
+                if english == "whisper":
+                    return written, ""
+                return whisper.CheckedRecognizer(SphinxRecognizer(grammar, language),
+                                                 written), ""
+        if why not in _told:  # once per reason, not at every grammar rebuild
+            _told.add(why)
             log.warning("Whisper: %s; English uses PocketSphinx", why)
-            return SphinxRecognizer(grammar, language), why
-        return SphinxRecognizer(grammar, language, wake_phrase), ""
+        return SphinxRecognizer(grammar, language, wake_phrase), why
     hint = (f"; run `volant voice models download {language}`" if language in OFFICIAL
             else "")
     return None, f"no speech model for {language!r} is installed{hint}"

@@ -241,7 +241,7 @@ class VoiceService:
         try:
             recognizer, reason = create_recognizer(
                 self.language, wake_grammar(wake_phrase, commands), data_dir=self._data_dir,
-                model_paths=self._model_paths, wake_phrase=wake_phrase)
+                model_paths=self._model_paths, wake_phrase=wake_phrase, english=self._english)
         except ValueError as exc:
             recognizer, reason = None, str(exc)
         words = wake_phrase.split()
@@ -357,12 +357,9 @@ class VoiceService:
         wake = self._wake.hear(segment)
         if wake is None:
             return
-        if wake.command:  # "hey copilot, play music" in one breath
+        if wake.command or wake.guess:  # "hey copilot, play music" in one breath
             self._state("processing")
-            self._bus.publish(topics.VOICE_TRANSCRIPT, topics.VoiceTranscript(
-                wake.command, True, True, self.language))
-            with self._dialogue_lock:
-                self.dialogue().handle(wake.command)
+            self._answer(Transcript(wake.command, bool(wake.command), guess=wake.guess))
             self._state("idle")
             return
         self._begin(hands_free=True)

@@ -62,6 +62,7 @@ def wake_grammar(wake_phrase: str, commands: Graph) -> Graph:
 @dataclass(frozen=True)
 class Wake:
     command: str  # the command that followed the wake phrase in one breath; "" = listen
+    guess: str = ""  # a command said with it that Whisper heard only roughly: asked about
 
 
 class WakeSpotter:
@@ -76,6 +77,10 @@ class WakeSpotter:
             self._recognizer.accept(segment[start:start + CHUNK_SAMPLES * 2])
         heard = self._recognizer.finish()
         words, wake = heard.text.split(), self.wake_phrase.split()
+        if heard.guess and self._recognizer.engine == "pocketsphinx+whisper":
+            # Both engines roughly heard the wake phrase and this command (PocketSphinx's
+            # own guesses alone are cabin chatter more often than not: not woken).
+            return Wake("", " ".join(heard.guess.split()[len(wake):]))
         if words[:len(wake)] != wake:
             return None
         # Heard the wake phrase, then something that is not quite a command: listen for it.

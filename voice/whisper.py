@@ -16,8 +16,10 @@ from __future__ import annotations
 import os
 import re
 import threading
+import weakref
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 from rapidfuzz.distance import Levenshtein
@@ -26,6 +28,9 @@ from voice import audio, numbers
 from voice import grammar as templates
 from voice.engines import SphinxRecognizer, Transcript
 from voice.grammar import Graph
+
+if TYPE_CHECKING:
+    from faster_whisper import WhisperModel
 
 ENV_VAR = "VOLANT_WHISPER_MODEL"
 # Below this mean log-probability per token, a command is asked about, not acted on.
@@ -45,6 +50,12 @@ NO_SPEECH, SILENT_LOGPROB = 0.6, -1.0
 _DIGITS = re.compile(r"(\d+)(st|nd|rd|th)?\s*(%?)")
 _EN_ORDINALS = {"one": "first", "two": "second", "three": "third", "five": "fifth",
                 "eight": "eighth", "nine": "ninth", "twelve": "twelfth"}
+
+
+# Loaded models by folder, shared while a recognizer holds one: a grammar rebuild (favourites,
+# the language) and the wake spotter then reuse the model instead of loading another.
+_loaded: weakref.WeakValueDictionary[str, WhisperModel] = weakref.WeakValueDictionary()
+_loading = threading.Lock()
 
 
 def model_path() -> Path | None:
@@ -107,18 +118,10 @@ class WhisperRecognizer:
 
     def __init__(self, grammar: Graph, language: str = "en", path: Path | None = None
                  ) -> None:
-        from faster_whisper import WhisperModel
         from faster_whisper.tokenizer import Tokenizer
 
-        folder = path or model_path()
         self.language = language
-        try:
-            # One thread: a short window reads as fast on two, and the other core is left
-            # to PocketSphinx's passes beside it and to the UI.
-            model = WhisperModel(str(folder), device="cpu", compute_type="int8",
-                                 cpu_threads=1)
-        except (RuntimeError, ValueError, OSError) as exc:
-            raise ValueError(f"{folder}: not a usable Whisper model ({exc})") from exc
+        self._held = model = _load(path or model_path())  # shared while held
         self._model, self._features = model.model, model.feature_extractor
         self._tokenizer = Tokenizer(model.hf_tokenizer, model.model.is_multilingual,
                                     task="transcribe", language=language)
@@ -190,6 +193,24 @@ class WhisperRecognizer:
         return text, logprob
 
 
+def _load(folder: Path | None) -> WhisperModel:
+    """The faster-whisper model in `folder`, loaded once while in use."""
+    from faster_whisper import WhisperModel
+
+    with _loading:
+        model = _loaded.get(str(folder))
+        if model is None:
+            try:
+                # One thread: a short window reads as fast on two, and the other core is
+                # left to PocketSphinx's passes beside it and to the UI.
+                model = WhisperModel(str(folder), device="cpu", compute_type="int8",
+                                     cpu_threads=1)
+            except (RuntimeError, ValueError, OSError) as exc:
+                raise ValueError(f"{folder}: not a usable Whisper model ({exc})") from exc
+            _loaded[str(folder)] = model
+        return model
+
+
 def _repeated(words: list[str]) -> bool:
     """The words are one phrase said twice or more: Whisper running on in a short window."""
     return any(len(words) % n == 0 and words == words[:n] * (len(words) // n)
@@ -215,9 +236,14 @@ class CheckedRecognizer:
 
     engine = "pocketsphinx+whisper"
 
-    def __init__(self, sphinx: SphinxRecognizer, whisper_recognizer: WhisperRecognizer
-                 ) -> None:
+    def __init__(self, sphinx: SphinxRecognizer, whisper_recognizer: WhisperRecognizer,
+                 *, wake_phrase: str = "") -> None:
+        """`wake_phrase`: the grammar is the wake grammar, which hears all cabin speech;
+        Whisper then reads only a segment that PocketSphinx heard as the wake phrase and a
+        command said in one breath."""
         self.sphinx, self.whisper = sphinx, whisper_recognizer
+        self._wake = wake_phrase.split()
+        self._segment: list[bytes] = []
         # A second look at an unsure utterance would cost a full window's read, and the
         # benches' results were the same without it.
         whisper_recognizer.second_look = False
@@ -225,29 +251,75 @@ class CheckedRecognizer:
         self.unknown_words = sphinx.unknown_words
 
     def accept(self, chunk: bytes) -> str:
-        self.whisper.accept(chunk)
+        if self._wake:
+            self._segment.append(chunk)
+        else:
+            self.whisper.accept(chunk)
         return self.sphinx.accept(chunk)
 
     def finish(self) -> Transcript:
+        if self._wake:
+            return self._woken()
         with ThreadPoolExecutor(1, thread_name_prefix="voice-whisper") as pool:
             self.whisper.reading.clear()
             written = pool.submit(self.whisper.finish)
             self.whisper.reading.wait()
             forced = self.sphinx.finish()
             heard = written.result()
-        if heard.accepted and (" " in heard.text or forced.text == heard.text):
-            return heard
-        if heard.accepted:  # one word alone, which PocketSphinx's grammar did not hear
-            return Transcript("", False, guess=heard.text)
-        command = forced.text if forced.accepted else forced.guess
-        said = heard.text or heard.guess
-        if not command:
-            return heard if said else forced
-        if not said:  # Whisper wrote nothing: a forced command is only a guess
-            return Transcript("", False, guess=command)
-        alike = likeness(said, command)
-        if forced.accepted and alike >= ALIKE:
-            return forced
-        if alike >= ASK_ALIKE:
-            return Transcript("", False, guess=command)
+        return judged(forced, heard)
+
+    def _woken(self) -> Transcript:
+        """The wake grammar's reading of a segment of cabin speech. Whisper reads it only when
+        PocketSphinx heard the wake phrase and a command; the command after the wake phrase is
+        judged as an utterance of its own would be: it acts, is a guess (asked about), or, heard
+        otherwise by Whisper, leaves Volant listening for the command again. Not woken when
+        Whisper heard nothing."""
+        segment, self._segment = self._segment, []
+        forced = self.sphinx.finish()
+        wake = " ".join(self._wake)
+        if not forced.accepted:  # PocketSphinx's guesses alone are not asked about
+            return Transcript("", False, speech=forced.speech)
+        words = forced.text.split()
+        if words[:len(self._wake)] != self._wake or words == self._wake:
+            return forced  # not the wake phrase, or the wake phrase alone
+        for chunk in segment:
+            self.whisper.accept(chunk)
+        written = self.whisper.finish()
+        said = (written.text or written.guess).split()
+        if not said:
+            return Transcript("", False, speech=written.speech)
+        # Whisper spells the wake phrase its own way ("hey co pilot", "hey go pilot"): the
+        # command is what follows the words most like it.
+        after = max(range(len(said) + 1), key=lambda k: likeness(" ".join(said[:k]), wake))
+        rest = said[after:]
+        if written.text:
+            heard = Transcript(" ".join(rest), self.grammar.accepts(rest))
+        else:
+            heard = Transcript("", False, guess=" ".join(rest))
+        command = judged(Transcript(forced.text[len(wake):].strip(), True), heard)
+        if command.accepted:
+            return Transcript(f"{wake} {command.text}", True)
+        if command.guess:
+            return Transcript("", False, guess=f"{wake} {command.guess}")
+        return Transcript(wake, False)
+
+
+def judged(forced: Transcript, heard: Transcript) -> Transcript:
+    """What acts, or is asked about, of one utterance PocketSphinx's grammar read as `forced`
+    and Whisper wrote as `heard` (CheckedRecognizer)."""
+    if heard.accepted and (" " in heard.text or forced.text == heard.text):
         return heard
+    if heard.accepted:  # one word alone, which PocketSphinx's grammar did not hear
+        return Transcript("", False, guess=heard.text)
+    command = forced.text if forced.accepted else forced.guess
+    said = heard.text or heard.guess
+    if not command:
+        return heard if said else forced
+    if not said:  # Whisper wrote nothing: a forced command is only a guess
+        return Transcript("", False, guess=command)
+    alike = likeness(said, command)
+    if forced.accepted and alike >= ALIKE:
+        return forced
+    if alike >= ASK_ALIKE:
+        return Transcript("", False, guess=command)
+    return heard

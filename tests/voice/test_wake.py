@@ -181,3 +181,43 @@ def test_a_wake_phrase_the_model_cannot_hear_is_refused_clearly(bus, recorder, t
         service.stop()
     assert state.reason == ("wake phrase off: the speech model does not know 'hey zorblax'; "
                             "use push-to-talk")
+
+
+def woken_by(speak_wav, tmp_path, prompt: str, *after: str | float) -> np.ndarray:
+    """The wake phrase (espeak-ng) and, in the same breath, a real person's recording (an
+    Asterisk prompt, which is no command), then `after` as in `recording`."""
+    from .test_real_speech import ASTERISK
+    from .test_real_speech import samples as real_samples
+
+    rng = np.random.default_rng(5)
+    wake = recording(speak_wav, tmp_path, "hey copilot")[audio.SAMPLE_RATE:-audio.SAMPLE_RATE]
+    said = real_samples(ASTERISK / f"{prompt}.g722")[audio.SAMPLE_RATE:-audio.SAMPLE_RATE]
+    return np.concatenate([noise(audio.SAMPLE_RATE, rng), wake, said,
+                           recording(speak_wav, tmp_path, *after)])
+
+
+@pytest.mark.parametrize(("engine", "first"), [
+    ("pocketsphinx", topics.MediaCommand("volume", "18")),
+    ("pocketsphinx+whisper", topics.MediaCommand("play"))])
+def test_whisper_checks_a_command_said_with_the_wake_phrase(hands_free, recorder, speak_wav,
+                                                            tmp_path, engine, first):
+    """"Hey copilot" and, in one breath, a person saying "call waiting": PocketSphinx's wake
+    grammar forces it onto "volume eighteen", and alone it acts. With Whisper on, Whisper reads
+    the segment (it wrote "call waiting"), so nothing acts until the driver's real command."""
+    hands_free(woken_by(speak_wav, tmp_path, "call-waiting", 1.5, "hey copilot play music"),
+               english_engine=engine)
+    recorder.wait(topics.MEDIA_COMMAND, lambda c: c.action == "play")
+    assert recorder.payloads(topics.MEDIA_COMMAND)[0] == first
+
+
+def test_a_command_whisper_heard_otherwise_with_the_wake_phrase_is_shown_not_acted_on(
+        hands_free, recorder, speak_wav, tmp_path):
+    """espeak-ng's "hey copilot pause music", which PocketSphinx reads as said and Whisper,
+    unsure, writes "hey co pilot for music": unlike, so as with push-to-talk nothing acts and
+    the driver hears what was heard; the next command acts."""
+    hands_free(recording(speak_wav, tmp_path, "hey copilot pause music", 2.5,
+                         "hey copilot play music"), english_engine="pocketsphinx+whisper")
+    assert recorder.wait(topics.MEDIA_COMMAND) == topics.MediaCommand("play")
+    assert recorder.payloads(topics.MEDIA_COMMAND) == [topics.MediaCommand("play")]
+    assert recorder.payloads(topics.TTS_SAY)[0].text.startswith(
+        'Sorry, I didn\'t understand "for music".')

@@ -107,8 +107,22 @@ def test_whisper_is_chosen_for_english_commands_only():
     graph = intents.load("en").graph()[0]
     assert create_recognizer("en", graph, english="whisper")[0].engine == "whisper"
     assert create_recognizer("en", graph)[0].engine == "pocketsphinx"
+    # PocketSphinx listens for the wake phrase all the time; Whisper checks a command said
+    # with it (tests/voice/test_wake.py).
     wake, _ = create_recognizer("en", graph, english="whisper", wake_phrase="hey copilot")
-    assert wake.engine == "pocketsphinx"  # the wake phrase is listened for all the time
+    assert (wake.engine, wake.sphinx.engine) == ("pocketsphinx+whisper", "pocketsphinx")
+    assert create_recognizer("en", graph, wake_phrase="hey copilot")[0].engine == "pocketsphinx"
+
+
+def test_a_grammar_rebuild_reuses_the_loaded_whisper_model():
+    """Favourites and the language rebuild the grammar a few times a start: the model is
+    loaded once and shared while a recognizer holds it."""
+    graph = intents.load("en").graph()[0]
+    first, _ = create_recognizer("en", graph, english="whisper")
+    again, _ = create_recognizer("en", graph.with_sentences(["open the sunroof"]),
+                                 english="whisper")
+    assert again._model is first._model
+    assert again.grammar is not first.grammar
 
 
 @pytest.mark.parametrize("broken", ["missing", "garbage"])
@@ -120,12 +134,13 @@ def test_a_missing_or_broken_whisper_model_leaves_english_on_pocketsphinx(
         (folder / "model.bin").write_bytes(b"\x00not a model" * 100)
         (folder / "config.json").write_text("{")
     monkeypatch.setenv(whisper.ENV_VAR, str(folder))
+    graph = intents.load("en").graph()[0]
     with caplog.at_level(logging.WARNING, "voice.engines"):
-        recognizer, why = create_recognizer("en", intents.load("en").graph()[0],
-                                            english="whisper")
+        recognizer, why = create_recognizer("en", graph, english="whisper")
+        _, rebuilt = create_recognizer("en", graph, english="whisper")
     assert recognizer.engine == "pocketsphinx"
-    assert str(folder) in caplog.text
-    assert str(folder) in why  # what the voice screen says
+    assert caplog.text.count(str(folder)) == 1  # logged once, not at every grammar rebuild
+    assert str(folder) in why and rebuilt == why  # what the voice screen says, every time
 
 
 def test_the_voice_screen_says_whisper_is_off(bus, recorder, tmp_path, monkeypatch):
