@@ -221,3 +221,39 @@ def test_a_command_whisper_heard_otherwise_with_the_wake_phrase_is_shown_not_act
     assert recorder.payloads(topics.MEDIA_COMMAND) == [topics.MediaCommand("play")]
     assert recorder.payloads(topics.TTS_SAY)[0].text.startswith(
         'Sorry, I didn\'t understand "for music".')
+
+
+def test_a_long_sentence_after_the_wake_phrase_acts_on_nothing_with_whisper_on(
+        hands_free, recorder, speak_wav, tmp_path):
+    """The wake phrase, then in the same breath a real 8 s LibriVox sentence (no command):
+    nothing acts, and the spotter still hears the next command."""
+    from .test_real_speech import samples as real_samples
+    from .test_recognition import TESTDATA
+
+    rng = np.random.default_rng(9)
+    wake = recording(speak_wav, tmp_path, "hey copilot")[audio.SAMPLE_RATE:-audio.SAMPLE_RATE]
+    said = real_samples(TESTDATA / "librivox" / "sense_and_sensibility_01_austen_64kb-0880.wav"
+                        )[audio.SAMPLE_RATE:-audio.SAMPLE_RATE]
+    hands_free(np.concatenate([noise(audio.SAMPLE_RATE, rng), wake, said,
+                               recording(speak_wav, tmp_path, 1.5, "hey copilot play music")]),
+               english_engine="pocketsphinx+whisper")
+    assert recorder.wait(topics.MEDIA_COMMAND) == topics.MediaCommand("play")
+    assert recorder.payloads(topics.MEDIA_COMMAND) == [topics.MediaCommand("play")]
+
+
+def test_loud_noise_after_the_wake_phrase_acts_on_nothing_with_whisper_on(
+        hands_free, recorder, speak_wav, tmp_path):
+    """The wake phrase, then 3 s of loud broadband noise (-15 dBFS): the wake phrase opens
+    listening, and the voice-activity detector hears no speech in the noise: Volant says it
+    heard no command and goes back to idle."""
+    rng = np.random.default_rng(9)
+    wake = recording(speak_wav, tmp_path, "hey copilot")[audio.SAMPLE_RATE:-audio.SAMPLE_RATE]
+    loud = rng.normal(0, 6000, 3 * audio.SAMPLE_RATE).astype(np.int16)
+    hands_free(np.concatenate([noise(audio.SAMPLE_RATE, rng), wake, loud,
+                               noise(3 * audio.SAMPLE_RATE, rng)]),
+               english_engine="pocketsphinx+whisper")
+    reply = recorder.wait(topics.TTS_SAY)
+    assert reply.text.startswith("I didn't hear a command.")
+    recorder.wait(topics.VOICE_STATE, lambda s: s.state == "idle" and "processing" in [
+        p.state for p in recorder.payloads(topics.VOICE_STATE)])
+    assert recorder.payloads(topics.MEDIA_COMMAND) == []
